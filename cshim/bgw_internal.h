@@ -1,0 +1,182 @@
+/*-------------------------------------------------------------------------
+ *
+ * bgw_internal.h
+ *	  The contract between the areas of the C runtime (cshim/) and between
+ *	  the runtime and the Go supervisor.  Nothing here is for modules.
+ *
+ *	  Areas and the files that own them:
+ *	    elog    elog.c mcxt.c stringinfo.c ipc.c interrupt.c timestamp.c
+ *	            port.c globals.c        errors, logging, memory, exit
+ *	    guc     guc.c guc_file.c guc_builtin.c   configuration
+ *	    shmem   shmem.c lwlock.c latch.c spin.c proc.c condition_variable.c
+ *	            wait_event.c            shared memory and synchronisation
+ *	    fork    bgworker.c forkserver.c child.c ps_status.c pqsignal.c
+ *	            dfmgr.c                 registration, fork server, children
+ *
+ *	  Process model (see docs/architecture.md): the supervisor is a Go
+ *	  process; exactly one goroutine of it (the postmaster goroutine, locked
+ *	  to its OS thread) calls into this runtime.  Every other process (the
+ *	  fork server, workers, the startup child) is a forked copy that runs
+ *	  only C.  Functions below say which process calls them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef BGW_INTERNAL_H
+#define BGW_INTERNAL_H
+
+#include "postgres.h"
+#include "miscadmin.h"
+#include "postmaster/bgworker.h"
+
+#include <setjmp.h>
+
+/* ------------------------------------------------------------------------
+ * elog area
+ * ------------------------------------------------------------------------ */
+
+/*
+ * Error data handed back to Go by bgw_call_protected(): the first error
+ * that escaped the called function.
+ */
+typedef struct BgwCaughtError
+{
+	int			elevel;			/* ERROR or FATAL; 0 if nothing escaped */
+	char		message[1024];	/* primary message */
+	char		detail[1024];	/* DETAIL, may be empty */
+	char		hint[1024];		/* HINT, may be empty */
+} BgwCaughtError;
+
+/*
+ * Call fn() with an error trampoline: an ERROR or FATAL raised inside it
+ * (and not caught by the module's own PG_TRY) longjmps back here, is NOT
+ * logged, and is returned in *err with 1 as the result.  0 means fn
+ * returned normally.  Supervisor only, called from Go; the only way Go
+ * enters module code.  A longjmp never crosses Go frames because the
+ * sigsetjmp is in this C frame.
+ */
+extern int	bgw_call_protected(void (*fn) (void), BgwCaughtError *err);
+
+/* Same, for Pg_magic_func: stores the returned pointer in *result. */
+extern int	bgw_call_protected_ptr(const void *(*fn) (void), const void **result,
+								   BgwCaughtError *err);
+
+/*
+ * Emit one log line from the supervisor's Go code through the same
+ * formatter as elog (log_line_prefix, log_destination, log_min_messages).
+ * detail and hint may be NULL.  Supervisor, postmaster goroutine only.
+ */
+extern void bgw_log(int elevel, const char *message, const char *detail,
+					const char *hint);
+
+/* The error context stack, memory contexts etc. are reset in a new child. */
+extern void bgw_elog_child_init(void);
+
+/* Top-level handling of an uncaught ERROR in a worker: log, proc_exit(1). */
+extern void bgw_worker_error_exit(void) pg_attribute_noreturn();
+
+/* sigsetjmp buffer of the outermost handler of this process, or NULL. */
+extern sigjmp_buf *PG_exception_stack;
+
+/* ------------------------------------------------------------------------
+ * guc area
+ * ------------------------------------------------------------------------ */
+
+/* Host parameters (PostgreSQL names); defined in guc_builtin.c. */
+extern char *shared_preload_libraries_string;
+extern char *Dynamic_library_path;
+extern int	max_worker_processes;
+extern bool restart_after_crash;
+extern int	log_min_messages;
+extern char *Log_line_prefix;
+extern char *Log_destination_string;
+extern int	Log_destination;	/* LOG_DESTINATION_* bits */
+extern char *cluster_name;
+extern bool EnableHotStandby;
+
+#define LOG_DESTINATION_STDERR	 1
+#define LOG_DESTINATION_JSONLOG	16
+
+/*
+ * Load the configuration at start: the file (with its includes) and then
+ * the -c settings, which win.  On an error, returns false with a one-line
+ * message naming the file and line in errbuf; nothing is logged.
+ * Supervisor only, before any module is loaded.
+ */
+extern bool bgw_guc_load(const char *config_file, int nopts,
+						 const char *const *names, const char *const *values,
+						 char *errbuf, size_t errlen);
+
+/* The path of the configuration file, for ProcessConfigFile in any process. */
+extern char *ConfigFileName;
+
+/* ------------------------------------------------------------------------
+ * shmem area
+ * ------------------------------------------------------------------------ */
+
+/*
+ * Size of the segment the supervisor must create: the runtime's own
+ * structures (index, LWLocks, worker slots, per-worker process data) for
+ * max_worker_processes, plus every RequestAddinShmemSpace().  Call after
+ * the shmem_request_hook ran.  Supervisor only.
+ */
+extern Size bgw_shmem_size(void);
+
+/*
+ * Lay out the runtime's structures in a freshly created, zeroed segment
+ * at base, and remember it as this process's segment (children inherit
+ * it).  Does not run shmem_startup_hook.  Supervisor only; called at start
+ * and after every crash with a new segment.
+ */
+extern void bgw_shmem_init(void *base, Size size);
+
+/* Forget the segment (after the supervisor detached it). */
+extern void bgw_shmem_forget(void);
+
+/* Base and size of the current segment, NULL/0 if none. */
+extern void *bgw_shmem_base(void);
+extern Size bgw_shmem_total(void);
+
+/* Run shmem_request_hook with process_shmem_requests_in_progress set. */
+extern void bgw_run_shmem_request_hook(void);
+
+/* Run shmem_startup_hook; called through bgw_call_protected. */
+extern void bgw_run_shmem_startup_hook(void);
+
+/*
+ * Per-worker process data in shared memory, one per worker slot: the
+ * worker's latch (MyLatch), pid, the dead-man flag and what the worker
+ * reports (activity, wait event).
+ */
+typedef struct BgwProc BgwProc;
+
+/* In a new worker child: adopt proc slot `slot` (MyLatch, MyProc, flag). */
+extern void bgw_proc_attach(int slot);
+
+/* In a new child without shared memory access: a process-local latch. */
+extern void bgw_proc_local_latch(void);
+
+/*
+ * Dead-man switch.  The child marks its slot active when it attaches;
+ * proc_exit's shmem callbacks mark it inactive.  The supervisor reads it
+ * after the child exited: still active means the child skipped proc_exit
+ * (a crash).  bgw_proc_clear_active resets it before a new start.
+ */
+extern bool bgw_proc_was_active(int slot);
+extern void bgw_proc_clear_active(int slot);
+
+/* ------------------------------------------------------------------------
+ * fork area
+ * ------------------------------------------------------------------------ */
+
+/* Static registrations collected while preloading (process-local list). */
+extern int	bgw_static_worker_count(void);
+extern const BackgroundWorker *bgw_static_worker(int i);
+
+/*
+ * Remember a library the supervisor loaded (dlopen handle and the full
+ * path), so that load_external_function() in a worker finds it without
+ * loading it again.  Supervisor only.
+ */
+extern void bgw_record_loaded_library(const char *path, void *handle);
+
+#endif							/* BGW_INTERNAL_H */
