@@ -1,0 +1,703 @@
+/*-------------------------------------------------------------------------
+ *
+ * bgworker.c
+ *	  Background worker registration: the static list built while modules
+ *	  are preloaded, the shared slot array ("Background Worker Data") that
+ *	  static and dynamic workers share, the dynamic-worker API a worker
+ *	  calls (register, query, wait, terminate), and the supervisor's
+ *	  defensive accessors of the slot array (used through bgworker.go).
+ *
+ *	  Who calls what:
+ *	    RegisterBackgroundWorker        supervisor, from a module's _PG_init
+ *	    bgw_bgworker_shmem_init         supervisor, after bgw_shmem_init
+ *	    bgw_slot_*                      supervisor (never takes a lock)
+ *	    RegisterDynamicBackgroundWorker worker children
+ *	    GetBackgroundWorkerPid & co.    worker children
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "port/atomics.h"
+#include "postmaster/bgworker.h"
+#include "storage/latch.h"
+#include "storage/lwlock.h"
+#include "storage/pmsignal.h"
+#include "storage/shmem.h"
+#include "utils/wait_event.h"
+#include "fork_int.h"
+
+BackgroundWorker *MyBgworkerEntry = NULL;
+BackgroundWorkerArray *bgw_worker_array = NULL;
+
+/* Static registrations, process-local (supervisor). */
+static BackgroundWorker *static_workers;
+static int	static_worker_count;
+static int	static_worker_alloc;
+
+/* Largest bgw_restart_time PostgreSQL accepts (USECS_PER_DAY / 1000). */
+#define BGW_MAX_RESTART_TIME	86400000
+
+/*
+ * Copy a registration with every string bounded by its field and
+ * NUL-terminated: a caller's struct may hold unterminated strings, and we
+ * must not read past the field.
+ */
+static void
+copy_worker_bounded(BackgroundWorker *dst, const BackgroundWorker *src)
+{
+	memcpy(dst, src, sizeof(BackgroundWorker));
+	dst->bgw_name[BGW_MAXLEN - 1] = '\0';
+	dst->bgw_type[BGW_MAXLEN - 1] = '\0';
+	dst->bgw_library_name[sizeof(dst->bgw_library_name) - 1] = '\0';
+	dst->bgw_function_name[BGW_MAXLEN - 1] = '\0';
+}
+
+/*
+ * The registration checks shared by static (elevel LOG: skip the worker)
+ * and dynamic (elevel ERROR) registration, in PostgreSQL's order.  Fills
+ * an empty bgw_type from bgw_name.  Returns false if the worker is
+ * refused.  bgworker keeps workers without BGWORKER_SHMEM_ACCESS (they
+ * run detached from shared memory), so PostgreSQL 15's check refusing
+ * them is not made; the older check that such a worker cannot ask for a
+ * database connection is.
+ */
+static bool
+sanity_check_worker(BackgroundWorker *worker, int elevel)
+{
+	if ((worker->bgw_flags & BGWORKER_BACKEND_DATABASE_CONNECTION) != 0)
+	{
+		if ((worker->bgw_flags & BGWORKER_SHMEM_ACCESS) == 0)
+		{
+			ereport(elevel,
+					errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					errmsg("background worker \"%s\": must attach to shared memory in order to request a database connection",
+						   worker->bgw_name));
+			return false;
+		}
+		if (worker->bgw_start_time == BgWorkerStart_PostmasterStart)
+		{
+			ereport(elevel,
+					errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					errmsg("background worker \"%s\": cannot request database access if starting at postmaster start",
+						   worker->bgw_name));
+			return false;
+		}
+	}
+
+	/* Not a PostgreSQL check: an unknown start time would never start. */
+	if ((int) worker->bgw_start_time < (int) BgWorkerStart_PostmasterStart ||
+		(int) worker->bgw_start_time > (int) BgWorkerStart_RecoveryFinished)
+	{
+		ereport(elevel,
+				errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				errmsg("background worker \"%s\": invalid start time %d",
+					   worker->bgw_name, (int) worker->bgw_start_time));
+		return false;
+	}
+
+	if ((worker->bgw_restart_time < 0 &&
+		 worker->bgw_restart_time != BGW_NEVER_RESTART) ||
+		worker->bgw_restart_time > BGW_MAX_RESTART_TIME)
+	{
+		ereport(elevel,
+				errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				errmsg("background worker \"%s\": invalid restart interval",
+					   worker->bgw_name));
+		return false;
+	}
+
+	if ((worker->bgw_flags & BGWORKER_CLASS_PARALLEL) != 0 &&
+		worker->bgw_restart_time != BGW_NEVER_RESTART)
+	{
+		ereport(elevel,
+				errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				errmsg("background worker \"%s\": parallel workers may not be configured for restart",
+					   worker->bgw_name));
+		return false;
+	}
+
+	if (worker->bgw_type[0] == '\0')
+		strlcpy(worker->bgw_type, worker->bgw_name, BGW_MAXLEN);
+
+	return true;
+}
+
+/*
+ * Register a static worker.  Only in the supervisor while
+ * shared_preload_libraries is processed (from _PG_init); problems are
+ * logged at LOG and the worker is skipped, as PostgreSQL does.  The
+ * caller's struct is copied; it may be reused.
+ */
+void
+RegisterBackgroundWorker(BackgroundWorker *worker)
+{
+	BackgroundWorker rw;
+
+	copy_worker_bounded(&rw, worker);
+
+	if (IsUnderPostmaster)
+	{
+		/* A worker loading a library that registers when preloaded. */
+		if (process_shared_preload_libraries_in_progress)
+			return;
+		ereport(LOG,
+				errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				errmsg("background worker \"%s\": must be registered in \"shared_preload_libraries\"",
+					   rw.bgw_name));
+		return;
+	}
+
+	if (bgw_worker_array != NULL)
+		elog(ERROR, "cannot register background worker \"%s\" after shmem init",
+			 rw.bgw_name);
+
+	ereport(DEBUG1,
+			errmsg_internal("registering background worker \"%s\"", rw.bgw_name));
+
+	if (!process_shared_preload_libraries_in_progress)
+	{
+		ereport(LOG,
+				errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				errmsg("background worker \"%s\": must be registered in \"shared_preload_libraries\"",
+					   rw.bgw_name));
+		return;
+	}
+
+	if (!sanity_check_worker(&rw, LOG))
+		return;
+
+	if (rw.bgw_notify_pid != 0)
+	{
+		ereport(LOG,
+				errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				errmsg("background worker \"%s\": only dynamic background workers can request notification",
+					   rw.bgw_name));
+		return;
+	}
+
+	if (static_worker_count >= max_worker_processes)
+	{
+		ereport(LOG,
+				errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				errmsg("too many background workers"),
+				errdetail_plural("Up to %d background worker can be registered with the current settings.",
+								 "Up to %d background workers can be registered with the current settings.",
+								 max_worker_processes,
+								 max_worker_processes),
+				errhint("Consider increasing the configuration parameter \"%s\".",
+						"max_worker_processes"));
+		return;
+	}
+
+	if (static_worker_count == static_worker_alloc)
+	{
+		int			newalloc = static_worker_alloc ? static_worker_alloc * 2 : 8;
+		BackgroundWorker *grown;
+
+		grown = realloc(static_workers, sizeof(BackgroundWorker) * newalloc);
+		if (grown == NULL)
+		{
+			ereport(LOG,
+					errcode(ERRCODE_OUT_OF_MEMORY),
+					errmsg("out of memory"));
+			return;
+		}
+		static_workers = grown;
+		static_worker_alloc = newalloc;
+	}
+	static_workers[static_worker_count++] = rw;
+}
+
+int
+bgw_static_worker_count(void)
+{
+	return static_worker_count;
+}
+
+const BackgroundWorker *
+bgw_static_worker(int i)
+{
+	if (i < 0 || i >= static_worker_count)
+		return NULL;
+	return &static_workers[i];
+}
+
+/*
+ * Forget the static list and this process's pointer to the slot array, so
+ * that an embedder can start the supervisor again in the same process.
+ * Supervisor only.
+ */
+void
+bgw_reset_static_workers(void)
+{
+	free(static_workers);
+	static_workers = NULL;
+	static_worker_count = 0;
+	static_worker_alloc = 0;
+	bgw_worker_array = NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * The shared slot array
+ * ------------------------------------------------------------------------ */
+
+Size
+bgw_bgworker_shmem_size(void)
+{
+	Size		size;
+
+	size = offsetof(BackgroundWorkerArray, slot);
+	size = add_size(size, mul_size(Max(max_worker_processes, 0),
+								   sizeof(BackgroundWorkerSlot)));
+	return size;
+}
+
+/*
+ * Allocate and fill the slot array in the current segment: slot i holds
+ * workers[i] (in use, not started), the rest are free.  Supervisor only,
+ * at start and after every crash (the segment is new then).  May raise
+ * ERROR (not enough shared memory): call it through bgw_call_protected.
+ */
+void
+bgw_bgworker_shmem_init(const BackgroundWorker *workers, int n)
+{
+	BackgroundWorkerArray *arr;
+	bool		found;
+
+	arr = ShmemInitStruct("Background Worker Data",
+						  bgw_bgworker_shmem_size(), &found);
+	if (!found)
+	{
+		arr->total_slots = max_worker_processes;
+		arr->parallel_register_count = 0;
+		arr->parallel_terminate_count = 0;
+		for (int i = 0; i < max_worker_processes; i++)
+		{
+			BackgroundWorkerSlot *slot = &arr->slot[i];
+
+			slot->terminate = false;
+			slot->pid = InvalidPid;
+			slot->generation = 0;
+			if (i < n && workers != NULL)
+			{
+				copy_worker_bounded(&slot->worker, &workers[i]);
+				slot->in_use = true;
+			}
+			else
+			{
+				memset(&slot->worker, 0, sizeof(slot->worker));
+				slot->in_use = false;
+			}
+		}
+	}
+	bgw_worker_array = arr;
+}
+
+/* ------------------------------------------------------------------------
+ * Supervisor-side accessors.  The supervisor trusts nothing in shared
+ * memory: every index is range-checked against its own idea of the array
+ * size, strings are copied bounded, and it takes no lock (a worker that
+ * died holding BackgroundWorkerLock must not hang it).
+ * ------------------------------------------------------------------------ */
+
+/* Number of slots, or 0 when there is no array. */
+int
+bgw_slot_count(void)
+{
+	return bgw_worker_array != NULL ? max_worker_processes : 0;
+}
+
+/* Bounded copy of a string field, non-printable bytes replaced by '?'. */
+static void
+ascii_safe_copy(char *dst, const volatile char *src, size_t len)
+{
+	size_t		i;
+
+	for (i = 0; i + 1 < len; i++)
+	{
+		unsigned char c = (unsigned char) src[i];
+
+		if (c == '\0')
+			break;
+		if ((c < 32 || c > 126) && c != '\n' && c != '\r' && c != '\t')
+			c = '?';
+		dst[i] = (char) c;
+	}
+	dst[i] = '\0';
+}
+
+static int
+check_slot_index(int slot, char *errbuf, size_t errlen)
+{
+	BackgroundWorkerArray *arr = bgw_worker_array;
+
+	if (arr == NULL)
+	{
+		snprintf(errbuf, errlen, "background worker slots are not initialized");
+		return -1;
+	}
+	if (arr->total_slots != max_worker_processes)
+	{
+		snprintf(errbuf, errlen,
+				 "inconsistent background worker state (max_worker_processes=%d, total_slots=%d)",
+				 max_worker_processes, arr->total_slots);
+		return -1;
+	}
+	if (slot < 0 || slot >= max_worker_processes)
+	{
+		snprintf(errbuf, errlen,
+				 "background worker slot %d out of range (max_worker_processes=%d)",
+				 slot, max_worker_processes);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Copy slot `slot` into *out.  Returns 0 if the slot is in use, 1 if it is
+ * free, -1 with a message in errbuf.  Supervisor only.
+ */
+int
+bgw_slot_read(int slot, BgwSlotView *out, char *errbuf, size_t errlen)
+{
+	volatile BackgroundWorkerSlot *s;
+
+	if (check_slot_index(slot, errbuf, errlen) < 0)
+		return -1;
+	s = &bgw_worker_array->slot[slot];
+	if (!s->in_use)
+		return 1;
+	/* everything the registering worker wrote before in_use is visible */
+	pg_read_barrier();
+
+	memset(out, 0, sizeof(*out));
+	out->terminate = s->terminate;
+	out->pid = s->pid;
+	out->generation = s->generation;
+	ascii_safe_copy(out->worker.bgw_name, s->worker.bgw_name, BGW_MAXLEN);
+	ascii_safe_copy(out->worker.bgw_type, s->worker.bgw_type, BGW_MAXLEN);
+	ascii_safe_copy(out->worker.bgw_library_name, s->worker.bgw_library_name,
+					sizeof(out->worker.bgw_library_name));
+	ascii_safe_copy(out->worker.bgw_function_name, s->worker.bgw_function_name,
+					BGW_MAXLEN);
+	out->worker.bgw_flags = s->worker.bgw_flags;
+	out->worker.bgw_start_time = s->worker.bgw_start_time;
+	out->worker.bgw_restart_time = s->worker.bgw_restart_time;
+	out->worker.bgw_main_arg = s->worker.bgw_main_arg;
+	for (int i = 0; i < BGW_EXTRALEN; i++)
+		out->worker.bgw_extra[i] = s->worker.bgw_extra[i];
+	out->worker.bgw_notify_pid = s->worker.bgw_notify_pid;
+	return 0;
+}
+
+/* Record a started (pid > 0), stopped (0) or unstarted (-1) worker. */
+int
+bgw_slot_set_pid(int slot, pid_t pid)
+{
+	char		errbuf[128];
+
+	if (check_slot_index(slot, errbuf, sizeof(errbuf)) < 0)
+		return -1;
+	bgw_worker_array->slot[slot].pid = pid;
+	return 0;
+}
+
+/*
+ * Give a slot back to the workers: pid 0, then a full barrier, then
+ * in_use = false, so that a worker that sees the slot free also sees
+ * everything before.  Supervisor only.
+ */
+int
+bgw_slot_free(int slot)
+{
+	char		errbuf[128];
+	volatile BackgroundWorkerSlot *s;
+
+	if (check_slot_index(slot, errbuf, sizeof(errbuf)) < 0)
+		return -1;
+	s = &bgw_worker_array->slot[slot];
+	if (!s->in_use)
+		return 0;
+	s->pid = 0;
+	if ((s->worker.bgw_flags & BGWORKER_CLASS_PARALLEL) != 0)
+		bgw_worker_array->parallel_terminate_count++;
+	pg_memory_barrier();
+	s->in_use = false;
+	return 0;
+}
+
+/* 1 if the slot is in use and a worker asked to terminate it, else 0. */
+int
+bgw_slot_terminate_requested(int slot)
+{
+	char		errbuf[128];
+	volatile BackgroundWorkerSlot *s;
+
+	if (check_slot_index(slot, errbuf, sizeof(errbuf)) < 0)
+		return 0;
+	s = &bgw_worker_array->slot[slot];
+	if (!s->in_use)
+		return 0;
+	pg_read_barrier();
+	return s->terminate ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The dynamic-worker API (worker children)
+ * ------------------------------------------------------------------------ */
+
+/*
+ * Register a dynamic worker.  Returns false outside a child of the host,
+ * in a worker detached from shared memory, when the parallel-worker limit
+ * is reached, or when every slot is in use; raises ERROR when a check
+ * fails.  On success the supervisor is signalled and *handle (if wanted)
+ * is a palloc'd handle.
+ */
+bool
+RegisterDynamicBackgroundWorker(BackgroundWorker *worker,
+								BackgroundWorkerHandle **handle)
+{
+	BackgroundWorker rw;
+	BackgroundWorkerArray *arr = bgw_worker_array;
+	bool		parallel;
+	int			found = -1;
+	uint64		generation = 0;
+
+	if (!IsUnderPostmaster || arr == NULL || bgw_shmem_base() == NULL)
+		return false;
+
+	copy_worker_bounded(&rw, worker);
+	if (!sanity_check_worker(&rw, ERROR))
+		return false;
+	parallel = (rw.bgw_flags & BGWORKER_CLASS_PARALLEL) != 0;
+
+	LWLockAcquire(BackgroundWorkerLock, LW_EXCLUSIVE);
+
+	if (parallel &&
+		(arr->parallel_register_count - arr->parallel_terminate_count) >=
+		(uint32) max_parallel_workers)
+	{
+		LWLockRelease(BackgroundWorkerLock);
+		return false;
+	}
+
+	for (int i = 0; i < arr->total_slots && i < max_worker_processes; i++)
+	{
+		BackgroundWorkerSlot *slot = &arr->slot[i];
+
+		if (slot->in_use)
+			continue;
+		slot->worker = rw;
+		slot->pid = InvalidPid;
+		slot->generation++;
+		slot->terminate = false;
+		generation = slot->generation;
+		if (parallel)
+			arr->parallel_register_count++;
+		/* the supervisor must see the registration before in_use */
+		pg_write_barrier();
+		slot->in_use = true;
+		found = i;
+		break;
+	}
+
+	LWLockRelease(BackgroundWorkerLock);
+
+	if (found < 0)
+		return false;
+
+	SendPostmasterSignal(PMSIGNAL_BACKGROUND_WORKER_CHANGE);
+
+	if (handle != NULL)
+	{
+		BackgroundWorkerHandle *h = palloc(sizeof(BackgroundWorkerHandle));
+
+		h->slot = found;
+		h->generation = generation;
+		*handle = h;
+	}
+	return true;
+}
+
+static BackgroundWorkerSlot *
+handle_slot(BackgroundWorkerHandle *handle)
+{
+	if (handle == NULL || bgw_worker_array == NULL ||
+		handle->slot < 0 || handle->slot >= bgw_worker_array->total_slots)
+		elog(ERROR, "invalid background worker handle");
+	return &bgw_worker_array->slot[handle->slot];
+}
+
+/*
+ * The state of the worker behind a handle: STOPPED when the slot was
+ * reused, freed or the worker exited; NOT_YET_STARTED before the fork;
+ * STARTED with *pidp set.  Never POSTMASTER_DIED.
+ */
+BgwHandleStatus
+GetBackgroundWorkerPid(BackgroundWorkerHandle *handle, pid_t *pidp)
+{
+	BackgroundWorkerSlot *slot = handle_slot(handle);
+	pid_t		pid;
+
+	LWLockAcquire(BackgroundWorkerLock, LW_SHARED);
+	if (handle->generation != slot->generation || !slot->in_use)
+		pid = 0;
+	else
+		pid = slot->pid;
+	LWLockRelease(BackgroundWorkerLock);
+
+	if (pid == 0)
+		return BGWH_STOPPED;
+	if (pid == InvalidPid)
+		return BGWH_NOT_YET_STARTED;
+	*pidp = pid;
+	return BGWH_STARTED;
+}
+
+/*
+ * Wait until the worker started (STARTED, *pidp set) or will not start
+ * (STOPPED), or the host died.  Wakes on MyLatch: the caller should have
+ * registered with bgw_notify_pid = MyProcPid and a SIGUSR1 handler that
+ * sets the latch.
+ */
+BgwHandleStatus
+WaitForBackgroundWorkerStartup(BackgroundWorkerHandle *handle, pid_t *pidp)
+{
+	BgwHandleStatus status;
+
+	for (;;)
+	{
+		pid_t		pid = 0;
+		int			rc;
+
+		CHECK_FOR_INTERRUPTS();
+
+		status = GetBackgroundWorkerPid(handle, &pid);
+		if (status == BGWH_STARTED)
+			*pidp = pid;
+		if (status != BGWH_NOT_YET_STARTED)
+			break;
+
+		rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_POSTMASTER_DEATH, 0,
+					   WAIT_EVENT_BGWORKER_STARTUP);
+		if (rc & WL_POSTMASTER_DEATH)
+		{
+			status = BGWH_POSTMASTER_DIED;
+			break;
+		}
+		ResetLatch(MyLatch);
+	}
+	return status;
+}
+
+/* Wait until the worker stopped, or the host died. */
+BgwHandleStatus
+WaitForBackgroundWorkerShutdown(BackgroundWorkerHandle *handle)
+{
+	BgwHandleStatus status;
+
+	for (;;)
+	{
+		pid_t		pid;
+		int			rc;
+
+		CHECK_FOR_INTERRUPTS();
+
+		status = GetBackgroundWorkerPid(handle, &pid);
+		if (status == BGWH_STOPPED)
+			break;
+
+		rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_POSTMASTER_DEATH, 0,
+					   WAIT_EVENT_BGWORKER_SHUTDOWN);
+		if (rc & WL_POSTMASTER_DEATH)
+		{
+			status = BGWH_POSTMASTER_DIED;
+			break;
+		}
+		ResetLatch(MyLatch);
+	}
+	return status;
+}
+
+/*
+ * Ask the supervisor to stop the worker behind a handle.  A stale handle
+ * (the slot was reused) does nothing.
+ */
+void
+TerminateBackgroundWorker(BackgroundWorkerHandle *handle)
+{
+	BackgroundWorkerSlot *slot = handle_slot(handle);
+	bool		signal = false;
+
+	LWLockAcquire(BackgroundWorkerLock, LW_EXCLUSIVE);
+	if (handle->generation == slot->generation)
+	{
+		slot->terminate = true;
+		signal = true;
+	}
+	LWLockRelease(BackgroundWorkerLock);
+
+	if (signal)
+		SendPostmasterSignal(PMSIGNAL_BACKGROUND_WORKER_CHANGE);
+}
+
+/* bgw_type of the running worker with this pid, or NULL. */
+const char *
+GetBackgroundWorkerTypeByPid(pid_t pid)
+{
+	static char result[BGW_MAXLEN];
+	bool		found = false;
+	BackgroundWorkerArray *arr = bgw_worker_array;
+
+	if (arr == NULL || pid <= 0)
+		return NULL;
+
+	LWLockAcquire(BackgroundWorkerLock, LW_SHARED);
+	for (int i = 0; i < arr->total_slots && i < max_worker_processes; i++)
+	{
+		BackgroundWorkerSlot *slot = &arr->slot[i];
+
+		if (slot->pid > 0 && slot->pid == pid)
+		{
+			memcpy(result, slot->worker.bgw_type, BGW_MAXLEN);
+			result[BGW_MAXLEN - 1] = '\0';
+			found = true;
+			break;
+		}
+	}
+	LWLockRelease(BackgroundWorkerLock);
+
+	return found ? result : NULL;
+}
+
+/*
+ * bgworker has no database.  A worker that did not ask for a connection
+ * at registration gets PostgreSQL's FATAL; one that did learns that
+ * connections do not exist here.
+ */
+static void
+refuse_connection(void)
+{
+	if (MyBgworkerEntry == NULL ||
+		(MyBgworkerEntry->bgw_flags & BGWORKER_BACKEND_DATABASE_CONNECTION) == 0)
+		ereport(FATAL,
+				errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				errmsg("database connection requirement not indicated during registration"));
+	ereport(FATAL,
+			errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			errmsg("database connections are not supported by bgworker"));
+}
+
+void
+BackgroundWorkerInitializeConnection(const char *dbname, const char *username,
+									 uint32 flags)
+{
+	refuse_connection();
+}
+
+void
+BackgroundWorkerInitializeConnectionByOid(Oid dboid, Oid useroid, uint32 flags)
+{
+	refuse_connection();
+}

@@ -1,0 +1,191 @@
+/*-------------------------------------------------------------------------
+ *
+ * fork_int.h
+ *	  Internal declarations of the fork area (bgworker.c, forkserver.c,
+ *	  child.c, ps_status.c, pqsignal.c, dfmgr.c): the shared worker slot
+ *	  array, the fork server protocol, and the functions the Go bindings in
+ *	  bgworker.go, forkserver.go and dfmgr.go call.  Nothing here is for
+ *	  modules.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FORK_INT_H
+#define FORK_INT_H
+
+#include "bgw_internal.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ------------------------------------------------------------------------
+ * The shared slot array ("Background Worker Data")
+ *
+ * One slot per max_worker_processes.  Static workers occupy the first
+ * slots; dynamic registrations take the lowest free one.  Who writes what:
+ *
+ *	- while in_use is false, a worker that holds BackgroundWorkerLock
+ *	  exclusively may fill the slot; it issues a write barrier and only then
+ *	  sets in_use;
+ *	- while in_use is true, only the supervisor writes the slot (pid, and
+ *	  in_use = false after a full barrier when it forgets the worker),
+ *	  except terminate, which any worker holding the lock may set;
+ *	- the supervisor never takes a lock; it reads a slot after a read
+ *	  barrier that follows the in_use check, and copies strings bounded.
+ *
+ * pid is InvalidPid (-1) until the worker is started, the running pid
+ * while it runs, 0 once it stopped.  generation grows every time a slot is
+ * reused, so that a stale handle reads BGWH_STOPPED.
+ * ------------------------------------------------------------------------ */
+typedef struct BackgroundWorkerSlot
+{
+	bool		in_use;			/* owned by the supervisor while true */
+	bool		terminate;		/* a worker asked for termination */
+	pid_t		pid;			/* InvalidPid, running pid, or 0 */
+	uint64		generation;		/* incremented when the slot is reused */
+	BackgroundWorker worker;	/* the registration */
+} BackgroundWorkerSlot;
+
+typedef struct BackgroundWorkerArray
+{
+	int			total_slots;	/* max_worker_processes at creation */
+	uint32		parallel_register_count;	/* PARALLEL registrations */
+	uint32		parallel_terminate_count;	/* PARALLEL slots freed */
+	BackgroundWorkerSlot slot[FLEXIBLE_ARRAY_MEMBER];
+} BackgroundWorkerArray;
+
+/* The handle RegisterDynamicBackgroundWorker() hands out (palloc'd). */
+struct BackgroundWorkerHandle
+{
+	int			slot;
+	uint64		generation;
+};
+
+/* Size of the array for max_worker_processes; the shmem area adds it. */
+extern Size bgw_bgworker_shmem_size(void);
+
+/* This process's pointer to the array (NULL before bgw_bgworker_shmem_init). */
+extern BackgroundWorkerArray *bgw_worker_array;
+
+/*
+ * What the supervisor reads from a slot: a bounded, validated copy.
+ * Supervisor only (no locks, barriers as described above).
+ * bgw_slot_read returns 0 and fills *out, or -1 with a reason in errbuf
+ * (slot out of range, inconsistent array), or 1 when the slot is free.
+ */
+typedef struct BgwSlotView
+{
+	bool		terminate;
+	pid_t		pid;
+	uint64		generation;
+	BackgroundWorker worker;	/* strings NUL-terminated, non-printable
+								 * bytes replaced by '?' */
+} BgwSlotView;
+
+extern int	bgw_slot_count(void);
+extern int	bgw_slot_read(int slot, BgwSlotView *out, char *errbuf, size_t errlen);
+extern int	bgw_slot_set_pid(int slot, pid_t pid);
+extern int	bgw_slot_free(int slot);
+extern int	bgw_slot_terminate_requested(int slot);
+
+/* Clear the static registration list (supervisor, before a new preload). */
+extern void bgw_reset_static_workers(void);
+
+/* ------------------------------------------------------------------------
+ * The fork server protocol
+ *
+ * Fixed-size binary messages over an AF_UNIX SOCK_SEQPACKET socket, one
+ * message per packet.  The supervisor may send any number of requests
+ * before it reads replies; the fork server answers each START request with
+ * one reply carrying the same id, and RELOAD with an acknowledgement
+ * (slot -1, pid 0).  EXIT, or EOF on the socket or the death pipe, ends the
+ * fork server.  A message with a wrong magic or size is answered with
+ * errno EPROTO and otherwise ignored.  Layout is native (both ends are the
+ * same binary).
+ * ------------------------------------------------------------------------ */
+#define BGW_FORKSERVER_MAGIC	0x42475746u /* "BGWF" */
+#define BGW_FORKSERVER_VERSION	1
+
+typedef enum BgwForkRequestKind
+{
+	BGW_FORK_START_WORKER = 1,	/* fork a worker for slot */
+	BGW_FORK_START_STARTUP = 2, /* fork the startup (recovery) child */
+	BGW_FORK_RELOAD = 3,		/* ProcessConfigFile(PGC_SIGHUP) */
+	BGW_FORK_EXIT = 4,			/* exit the fork server */
+} BgwForkRequestKind;
+
+#define BGW_FORK_FLAG_STANDBY	0x0001	/* START_STARTUP: standby.signal */
+
+typedef struct BgwForkRequest
+{
+	uint32		magic;			/* BGW_FORKSERVER_MAGIC */
+	uint32		version;		/* BGW_FORKSERVER_VERSION */
+	uint32		kind;			/* BgwForkRequestKind */
+	uint32		id;				/* echoed in the reply */
+	int32		slot;			/* worker slot (START_WORKER) */
+	uint32		flags;			/* BGW_FORK_FLAG_* */
+	BackgroundWorker worker;	/* the registration (START_WORKER) */
+} BgwForkRequest;
+
+typedef struct BgwForkReply
+{
+	uint32		magic;			/* BGW_FORKSERVER_MAGIC */
+	uint32		id;				/* the request's id */
+	int32		slot;			/* the request's slot, -1 for others */
+	int32		pid;			/* the new child, 0 on failure */
+	int32		err;			/* errno of the failure, 0 on success */
+	uint32		kind;			/* the request's kind */
+} BgwForkReply;
+
+/*
+ * Fork the fork server (supervisor, postmaster thread).  Returns its pid
+ * and the supervisor's end of the socket in *sockfd_out, or -1 with errno.
+ */
+extern int	bgw_forkserver_start(int death_read_fd, int *sockfd_out);
+
+/* Exported for the Go bindings (sizes checked there). */
+extern const size_t bgw_fork_request_size;
+extern const size_t bgw_fork_reply_size;
+
+/* ------------------------------------------------------------------------
+ * Child set-up (child.c), run in a freshly cloned child of the fork server
+ * ------------------------------------------------------------------------ */
+extern void bgw_child_worker_main(int forkserver_sock, int slot,
+								  const BackgroundWorker *worker) pg_attribute_noreturn();
+extern void bgw_child_startup_main(int forkserver_sock, bool standby) pg_attribute_noreturn();
+
+/* Reset every handler the Go runtime installed to SIG_DFL (keep SIG_IGN). */
+extern void bgw_reset_inherited_signals(void);
+
+/* ------------------------------------------------------------------------
+ * Process title (ps_status.c)
+ * ------------------------------------------------------------------------ */
+
+/* True in a child that may overwrite its argv area (set by child set-up). */
+extern bool bgw_ps_title_allowed;
+
+/* ------------------------------------------------------------------------
+ * Library lookup (dfmgr.c)
+ * ------------------------------------------------------------------------ */
+
+/*
+ * Resolve a library name to a path.  A name with a slash is a path; an
+ * absolute one is taken as given, a relative one may not contain ".."
+ * components and is looked up like a bare name.  A bare name is looked up
+ * in dynamic_library_path, first as given, then with ".so".  Returns 0 with
+ * the path in buf, or -1 with a message in errbuf.  Any process.
+ */
+extern int	bgw_find_library(const char *name, char *buf, size_t len,
+							 char *errbuf, size_t errlen);
+
+/*
+ * Check a loaded library's magic block.  Returns 0 if it matches, 1 with
+ * *err filled (elevel ERROR) if it does not or is missing.  Any process;
+ * Pg_magic_func is called through bgw_call_protected_ptr.
+ */
+extern int	bgw_check_magic_block(const char *path, void *handle,
+								  BgwCaughtError *err);
+
+/* Core functions resolvable as library "postgres" (none in bgworker). */
+#define BGW_CORE_LIBRARY_NAME "postgres"
+
+#endif							/* FORK_INT_H */
