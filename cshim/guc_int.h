@@ -1,0 +1,103 @@
+/*-------------------------------------------------------------------------
+ *
+ * guc_int.h
+ *	  Internal declarations of the guc area (guc.c, guc_file.c,
+ *	  guc_builtin.c): the silent file parser, the variable registry and
+ *	  the hooks the host parameters need.  Not for modules.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef GUC_INT_H
+#define GUC_INT_H
+
+#include "postgres.h"
+#include "utils/guc.h"
+
+/* Nesting of include directives: the top file is depth 0, at most 10. */
+#define CONF_FILE_START_DEPTH	0
+#define CONF_FILE_MAX_DEPTH		10
+
+/* Bounds on what the parser reads, so a huge or hostile file cannot
+ * exhaust memory: a longer line is a syntax error, a larger file an error. */
+#define GUC_CONF_MAX_LINE		(1024 * 1024)
+#define GUC_CONF_MAX_FILE		(64 * 1024 * 1024)
+
+/* After this many syntax errors in one file the rest of it is skipped. */
+#define GUC_CONF_MAX_SYNTAX_ERRORS 100
+
+/*
+ * The silent parser.  Same contracts as ParseConfigFile/Fp/Directory, but
+ * nothing is logged (except "skipping missing configuration file"): each
+ * problem is appended to the list as an entry with errmsg set to the full
+ * message (name and value NULL, ignore true).  Any process; not
+ * async-signal-safe.
+ */
+extern bool guc_parse_file(const char *config_file, bool strict,
+						   const char *calling_file, int calling_lineno,
+						   int depth,
+						   ConfigVariable **head_p, ConfigVariable **tail_p);
+extern bool guc_parse_fp(FILE *fp, const char *config_file, int depth,
+						 ConfigVariable **head_p, ConfigVariable **tail_p);
+extern bool guc_parse_dir(const char *includedir,
+						  const char *calling_file, int calling_lineno,
+						  int depth,
+						  ConfigVariable **head_p, ConfigVariable **tail_p);
+
+/* Append an error entry (message copied) to a list. */
+extern void guc_record_error(const char *msg, const char *filename, int lineno,
+							 ConfigVariable **head_p, ConfigVariable **tail_p);
+
+/*
+ * location made absolute: relative to the directory of calling_file if
+ * given, else to the current directory.  malloc'd.
+ */
+extern char *guc_absolute_location(const char *location, const char *calling_file);
+
+/* Case-insensitive ASCII comparison of parameter names. */
+extern int	guc_name_compare(const char *a, const char *b);
+
+/* True if name is two or more simple identifiers separated by dots. */
+extern bool guc_valid_custom_name(const char *name);
+
+/* Define the host parameters (guc_builtin.c); called once by guc.c. */
+extern void bgw_guc_define_builtins(void);
+
+/*
+ * Define a parameter without the module-facing restrictions (the host's own
+ * one-part names, PGC_INTERNAL).  Used by guc_builtin.c.
+ */
+extern void bgw_guc_define_bool(const char *name, const char *desc, bool *var,
+								bool boot, GucContext context, int flags,
+								GucBoolCheckHook check, GucBoolAssignHook assign);
+extern void bgw_guc_define_int(const char *name, const char *desc, int *var,
+							   int boot, int min, int max, GucContext context,
+							   int flags, GucIntCheckHook check,
+							   GucIntAssignHook assign);
+extern void bgw_guc_define_string(const char *name, const char *desc, char **var,
+								  const char *boot, GucContext context, int flags,
+								  GucStringCheckHook check,
+								  GucStringAssignHook assign);
+extern void bgw_guc_define_enum(const char *name, const char *desc, int *var,
+								int boot, const struct config_enum_entry *options,
+								GucContext context, int flags,
+								GucEnumCheckHook check, GucEnumAssignHook assign);
+
+/* Make sure the registry exists and the host parameters are defined. */
+extern void bgw_guc_init(void);
+
+/*
+ * For tests and the fuzz target: parse a file (no settings applied) and
+ * return the number of entries and the first error message in errbuf
+ * (empty if none).  Any process.
+ */
+extern int	bgw_guc_parse_for_test(const char *path, int *nerrors,
+								   char *errbuf, size_t errlen);
+
+/*
+ * For tests: forget every setting and module parameter and return the
+ * registry to its state before bgw_guc_load (host parameters at their
+ * boot values).  Supervisor only.
+ */
+extern void bgw_guc_reset_for_test(void);
+
+#endif							/* GUC_INT_H */
