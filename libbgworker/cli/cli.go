@@ -1,0 +1,174 @@
+// Package cli is bgworker's command line: the commands of the bgworker
+// binary (init, start, stop, reload, promote, status, config, version),
+// shared by cmd/bgworker and by libbgworker.so's bgworker_main(), so that
+// an embedder gets the same commands and flags.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/bgworker/bgworker/libbgworker"
+	"github.com/bgworker/bgworker/libbgworker/buildinfo"
+)
+
+const usage = `%[1]s runs C background workers written for PostgreSQL's bgworker API.
+
+Usage:
+  %[1]s init -D DIR                      create a data directory
+  %[1]s start -D DIR [-c NAME=VALUE]... [--allow-root]
+                                         run the host in the foreground
+  %[1]s stop -D DIR [-m smart|fast|immediate] [--no-wait] [-t SECS]
+  %[1]s reload -D DIR                    re-read the configuration (SIGHUP)
+  %[1]s promote -D DIR                   leave standby mode
+  %[1]s status -D DIR                    show whether the host runs
+  %[1]s config [--cflags|--includedir|--pkglibdir|--libs|--version|...]
+  %[1]s version
+
+Signals to a running host: SIGTERM smart stop, SIGINT fast stop,
+SIGQUIT immediate stop, SIGHUP reload. The data directory can also be
+given as $BGDATA.
+`
+
+// settings collects repeated -c name=value flags.
+type settings [][2]string
+
+func (s *settings) String() string { return fmt.Sprint(*s) }
+func (s *settings) Set(v string) error {
+	name, value, ok := strings.Cut(v, "=")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" {
+		return fmt.Errorf("-c %s requires a value (use -c name=value)", v)
+	}
+	*s = append(*s, [2]string{strings.ReplaceAll(name, "-", "_"), value})
+	return nil
+}
+
+// Main runs one command; args[0] is the program name. It returns the
+// process exit status.
+func Main(args []string) int {
+	return run(args, os.Stdout, os.Stderr)
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	prog := "bgworker"
+	if len(args) > 0 && args[0] != "" {
+		prog = filepath.Base(args[0])
+	}
+	if len(args) < 2 {
+		fmt.Fprintf(stderr, usage, prog)
+		return 2
+	}
+	cmd, rest := args[1], args[2:]
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return 1
+	}
+	fset := flag.NewFlagSet(prog+" "+cmd, flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	dataDir := fset.String("D", os.Getenv("BGDATA"), "data directory")
+	switch cmd {
+	case "help", "-h", "--help":
+		fmt.Fprintf(stdout, usage, prog)
+		return 0
+	case "version", "--version", "-V":
+		fmt.Fprintf(stdout, "%s\n", buildinfo.VersionString())
+		return 0
+	case "config":
+		return buildinfo.ConfigMain(rest, stdout, stderr)
+	case "init":
+		if err := fset.Parse(rest); err != nil {
+			return 2
+		}
+		if err := libbgworker.InitDataDir(*dataDir); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "Success. You can now start the host using:\n\n    %s start -D %s\n", prog, *dataDir)
+		return 0
+	case "start":
+		var opts settings
+		fset.Var(&opts, "c", "set a parameter: -c name=value (repeatable)")
+		allowRoot := fset.Bool("allow-root", false, "permit running as root")
+		if err := fset.Parse(rest); err != nil {
+			return 2
+		}
+		if fset.NArg() > 0 {
+			return fail(fmt.Errorf("unexpected argument \"%s\"", fset.Arg(0)))
+		}
+		return libbgworker.Run(libbgworker.Options{DataDir: *dataDir, Settings: opts,
+			AllowRoot: *allowRoot, Program: prog})
+	case "stop":
+		mode := fset.String("m", libbgworker.ModeFast, "shutdown mode: smart, fast or immediate")
+		noWait := fset.Bool("no-wait", false, "do not wait for the host to exit")
+		secs := fset.Int("t", 60, "seconds to wait")
+		if err := fset.Parse(rest); err != nil {
+			return 2
+		}
+		if err := libbgworker.Stop(*dataDir, expandMode(*mode), !*noWait, time.Duration(*secs)*time.Second); err != nil {
+			return fail(err)
+		}
+		if !*noWait {
+			fmt.Fprintln(stdout, "server stopped")
+		}
+		return 0
+	case "reload", "promote", "status":
+		if err := fset.Parse(rest); err != nil {
+			return 2
+		}
+		if *dataDir == "" {
+			return fail(errors.New("no data directory specified (use -D DIR)"))
+		}
+		switch cmd {
+		case "reload":
+			if err := libbgworker.Reload(*dataDir); err != nil {
+				return fail(err)
+			}
+			fmt.Fprintln(stdout, "server signaled")
+		case "promote":
+			if err := libbgworker.Promote(*dataDir); err != nil {
+				return fail(err)
+			}
+			fmt.Fprintln(stdout, "server promoting")
+		case "status":
+			return status(*dataDir, stdout, stderr, prog)
+		}
+		return 0
+	}
+	fmt.Fprintf(stderr, "%s: unknown command \"%s\"\n", prog, cmd)
+	fmt.Fprintf(stderr, usage, prog)
+	return 2
+}
+
+// expandMode accepts pg_ctl's one-letter abbreviations.
+func expandMode(m string) string {
+	switch m {
+	case "s":
+		return libbgworker.ModeSmart
+	case "f":
+		return libbgworker.ModeFast
+	case "i":
+		return libbgworker.ModeImmediate
+	}
+	return m
+}
+
+// status prints what the lock file says about the host in dir, as
+// pg_ctl status does; exit 3 when nothing runs.
+func status(dir string, stdout, stderr io.Writer, prog string) int {
+	abs, _ := filepath.Abs(dir)
+	l, err := libbgworker.ReadLockFile(abs)
+	if err != nil || !l.Alive() {
+		fmt.Fprintf(stdout, "%s: no server running\n", prog)
+		return 3
+	}
+	fmt.Fprintf(stdout, "%s: server is running (PID: %d)\n", prog, l.Pid)
+	fmt.Fprintf(stdout, "  data directory: %s\n  started: %s\n  status: %s\n", l.DataDir,
+		l.StartTime.Format(time.RFC3339), l.Status)
+	return 0
+}

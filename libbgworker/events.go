@@ -1,0 +1,623 @@
+package libbgworker
+
+// This file holds the postmaster's reactions to events: signals, fork
+// server replies and child exits, and the actions the state machine takes
+// (starting workers, the crash cycle, shutdown). Postmaster goroutine only.
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/bgworker/bgworker/cshim"
+)
+
+func (p *postmaster) handleSignal(sig syscall.Signal) {
+	switch sig {
+	case unix.SIGCHLD:
+		p.reapChildren()
+	case unix.SIGTERM:
+		if p.shutdown < smartShutdown {
+			cshim.Log(cshim.LevelLog, "received smart shutdown request", "", "")
+			p.shutdown = smartShutdown
+		}
+	case unix.SIGINT:
+		if p.shutdown < fastShutdown {
+			cshim.Log(cshim.LevelLog, "received fast shutdown request", "", "")
+			if p.state == pmRun || p.state == pmHotStandby {
+				cshim.Log(cshim.LevelLog, "aborting any active transactions", "", "")
+			}
+			p.shutdown = fastShutdown
+			if p.state == pmWaitBackends && !p.fatalError {
+				p.setState(pmStopBackends) // resend SIGTERM, e.g. to late starters
+			}
+		}
+	case unix.SIGQUIT:
+		if p.shutdown < immediateShutdown {
+			cshim.Log(cshim.LevelLog, "received immediate shutdown request", "", "")
+			p.shutdown = immediateShutdown
+			p.signalChildren(unix.SIGQUIT, true)
+			p.abortStart = time.Now()
+			p.killedAll = false
+			p.setState(pmWaitBackends)
+		}
+	case unix.SIGHUP:
+		if p.shutdown <= smartShutdown {
+			cshim.Log(cshim.LevelLog, "received SIGHUP, reloading configuration files", "", "")
+			cshim.ReloadConfig()
+			if p.fs != nil {
+				p.fs.SendReload()
+			}
+			p.signalChildren(unix.SIGHUP, false)
+		}
+	case unix.SIGUSR1:
+		p.checkPromote()
+	}
+}
+
+// checkPromote acts on `bgworker promote`: the CLI writes DIR/promote and
+// sends SIGUSR1.
+func (p *postmaster) checkPromote() {
+	path := filepath.Join(p.dataDir, PromoteSignal)
+	if _, err := os.Stat(path); err != nil {
+		return
+	}
+	os.Remove(path)
+	if p.shutdown != noShutdown || (p.state != pmRecovery && p.state != pmHotStandby && p.state != pmStartup) {
+		return
+	}
+	cshim.Log(cshim.LevelLog, "received promote request", "", "")
+	os.Remove(filepath.Join(p.dataDir, StandbySignal))
+	if p.state == pmStartup {
+		return // the startup child has not finished; it will see no standby.signal
+	}
+	p.enterRun()
+}
+
+func (p *postmaster) enterRun() {
+	p.setState(pmRun)
+	cshim.Log(cshim.LevelLog, "database system is ready to accept connections", "", "")
+}
+
+// handleReplies records the pids the fork server reports.
+func (p *postmaster) handleReplies(r forkReplies) {
+	if r.gen != p.fsGen {
+		return // from a fork server that was replaced; its children are gone
+	}
+	if r.err != nil {
+		// The fork server's socket closed: it exited. Its exit is handled
+		// when it is reaped; requests it did not answer are lost.
+		p.failInFlight()
+		return
+	}
+	for _, rep := range r.replies {
+		if rep.ID == p.startupReq && p.startupSent {
+			p.startupReq = 0
+			if rep.Pid <= 0 {
+				cshim.Log(cshim.LevelLog, fmt.Sprintf("could not fork startup process: %v", rep.Errno), "", "")
+				p.abortStartup()
+				continue
+			}
+			p.startupPid = rep.Pid
+			if p.shutdown >= fastShutdown || p.fatalError {
+				p.signalPid(rep.Pid, p.stopSignal(), true)
+			}
+			continue
+		}
+		w, ok := p.byReq[rep.ID]
+		if !ok {
+			continue
+		}
+		delete(p.byReq, rep.ID)
+		p.inFlight--
+		w.reqID = 0
+		if rep.Pid <= 0 {
+			cshim.Log(cshim.LevelLog, fmt.Sprintf("could not fork worker process: %v", rep.Errno), "", "")
+			w.state = wsWaiting
+			w.crashedAt = time.Now()
+			continue
+		}
+		w.state = wsRunning
+		w.pid = rep.Pid
+		w.startedAt = time.Now()
+		if w.starts > 0 {
+			w.restarts++
+		}
+		w.starts++
+		p.byPid[rep.Pid] = w
+		cshim.SetSlotPid(w.slot, rep.Pid)
+		p.notify(w)
+		if p.fatalError || p.shutdown == immediateShutdown {
+			p.signalPid(w.pid, unix.SIGQUIT, true)
+		} else if p.state >= pmStopBackends {
+			p.signalPid(w.pid, unix.SIGTERM, true)
+		}
+	}
+	// A child may have exited before its reply arrived; reap it now.
+	p.reapChildren()
+}
+
+// failInFlight treats every unanswered start request as a fork failure.
+func (p *postmaster) failInFlight() {
+	for id, w := range p.byReq {
+		delete(p.byReq, id)
+		w.reqID = 0
+		w.state = wsWaiting
+		w.crashedAt = time.Now()
+	}
+	p.inFlight = 0
+	if p.startupSent && p.startupReq != 0 {
+		p.startupReq = 0
+		if p.startupPid == 0 && !p.fatalError {
+			p.abortStartup()
+		}
+	}
+}
+
+// stopSignal is what a child that appears during shutdown or a crash gets.
+func (p *postmaster) stopSignal() unix.Signal {
+	if p.fatalError || p.shutdown == immediateShutdown {
+		return unix.SIGQUIT
+	}
+	return unix.SIGTERM
+}
+
+// notify sends SIGUSR1 to a worker's bgw_notify_pid, as PostgreSQL does on
+// start and exit.
+func (p *postmaster) notify(w *worker) {
+	if w.reg.NotifyPid > 0 {
+		unix.Kill(w.reg.NotifyPid, unix.SIGUSR1)
+	}
+}
+
+// sendStartup asks the fork server for the startup child, which runs the
+// modules' recovery hook.
+func (p *postmaster) sendStartup() {
+	p.nextReq++
+	p.startupReq = p.nextReq
+	p.startupSent = true
+	if err := p.fs.SendStartup(p.startupReq); err != nil {
+		cshim.Log(cshim.LevelLog, fmt.Sprintf("could not send start-up request to the fork server: %v", err), "", "")
+		p.startupReq = 0
+		p.abortStartup()
+	}
+}
+
+// abortStartup ends the host after the startup child failed, as PostgreSQL
+// does ("aborting startup due to startup process failure").
+func (p *postmaster) abortStartup() {
+	cshim.Log(cshim.LevelLog, "aborting startup due to startup process failure", "", "")
+	p.exitCode = 1
+	if p.shutdown < fastShutdown {
+		p.shutdown = fastShutdown
+	}
+}
+
+// maybeStartWorkers starts every worker that is due, within the in-flight
+// limit (maybe_start_bgworkers).
+func (p *postmaster) maybeStartWorkers() {
+	if p.fatalError || p.shutdown > noShutdown || p.state >= pmStopBackends || p.fs == nil {
+		return
+	}
+	now := time.Now()
+	var batch []cshim.StartRequest
+	kept := p.workers[:0]
+	for _, w := range p.workers {
+		if w.state != wsWaiting {
+			kept = append(kept, w)
+			continue
+		}
+		if w.terminate {
+			p.forget(w)
+			continue
+		}
+		if !eligible(int(w.reg.StartTime), p.state) {
+			kept = append(kept, w)
+			continue
+		}
+		if !w.crashedAt.IsZero() {
+			if w.neverRestart() {
+				p.forget(w)
+				continue
+			}
+			if now.Before(w.crashedAt.Add(time.Duration(w.reg.RestartTime) * time.Second)) {
+				kept = append(kept, w)
+				continue
+			}
+		}
+		kept = append(kept, w)
+		if p.inFlight+len(batch) >= maxInFlight {
+			continue
+		}
+		p.nextReq++
+		w.reqID = p.nextReq
+		w.state = wsStarting
+		w.crashedAt = time.Time{}
+		cshim.ProcClearActive(w.slot)
+		p.byReq[w.reqID] = w
+		batch = append(batch, cshim.StartRequest{ID: w.reqID, Slot: w.slot, Worker: w.reg})
+	}
+	p.workers = kept
+	if len(batch) == 0 {
+		return
+	}
+	p.inFlight += len(batch)
+	if err := p.fs.SendStart(batch); err != nil {
+		cshim.Log(cshim.LevelLog, fmt.Sprintf("could not send start requests to the fork server: %v", err), "", "")
+		p.failInFlight()
+	}
+}
+
+// forget unregisters a worker for good and frees its slot
+// (ForgetBackgroundWorker). The caller drops it from p.workers.
+func (p *postmaster) forget(w *worker) {
+	cshim.Log(cshim.LevelDebug1, fmt.Sprintf("unregistering background worker \"%s\"", w.reg.Name), "", "")
+	cshim.FreeSlot(w.slot)
+	p.notify(w)
+}
+
+// removeWorker drops w from p.workers after forget.
+func (p *postmaster) removeWorker(w *worker) {
+	for i, x := range p.workers {
+		if x == w {
+			p.workers = append(p.workers[:i], p.workers[i+1:]...)
+			return
+		}
+	}
+}
+
+// reapChildren reaps every exited child of ours. It peeks with WNOWAIT so
+// that a child we do not know (an embedding program's own) is never reaped
+// by mistake; when the first zombie is not ours, it falls back to asking
+// for each known pid.
+func (p *postmaster) reapChildren() {
+	for {
+		var info unix.Siginfo
+		err := unix.Waitid(unix.P_ALL, 0, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+		if err != nil {
+			return // ECHILD: no children at all
+		}
+		pid := siginfoPid(&info)
+		if pid == 0 {
+			return // children exist, none has exited
+		}
+		if !p.isOurs(pid) {
+			p.reapKnown()
+			return
+		}
+		var ws unix.WaitStatus
+		got, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+		if err != nil || got != pid {
+			return
+		}
+		p.childExited(pid, ws)
+	}
+}
+
+// siginfoPid extracts si_pid from a siginfo_t filled by waitid.
+func siginfoPid(info *unix.Siginfo) int {
+	// si_pid follows si_signo, si_errno, si_code and padding: offset 16 on
+	// 64-bit Linux.
+	return int(*(*int32)(unsafe.Add(unsafe.Pointer(info), 16)))
+}
+
+func (p *postmaster) isOurs(pid int) bool {
+	if _, ok := p.byPid[pid]; ok {
+		return true
+	}
+	if pid == p.startupPid || p.oldFS[pid] || (p.fs != nil && pid == p.fs.Pid()) {
+		return true
+	}
+	return false
+}
+
+// reapKnown asks wait4 for each known pid; slow path, see reapChildren.
+func (p *postmaster) reapKnown() {
+	pids := []int{}
+	for pid := range p.byPid {
+		pids = append(pids, pid)
+	}
+	for pid := range p.oldFS {
+		pids = append(pids, pid)
+	}
+	if p.startupPid != 0 {
+		pids = append(pids, p.startupPid)
+	}
+	if p.fs != nil {
+		pids = append(pids, p.fs.Pid())
+	}
+	for _, pid := range pids {
+		var ws unix.WaitStatus
+		if got, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil); err == nil && got == pid {
+			p.childExited(pid, ws)
+		}
+	}
+}
+
+// childExited classifies one exit (reference §4).
+func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
+	if p.oldFS[pid] {
+		delete(p.oldFS, pid)
+		return
+	}
+	if p.fs != nil && pid == p.fs.Pid() {
+		p.forkServerExited(ws)
+		return
+	}
+	if pid == p.startupPid {
+		p.startupPid = 0
+		p.startupExited(pid, ws)
+		return
+	}
+	w := p.byPid[pid]
+	if w == nil {
+		return
+	}
+	delete(p.byPid, pid)
+	w.pid = 0
+	w.state = wsWaiting
+	w.lastExit = describeExit(ws)
+	w.lastAt = time.Now()
+	name := w.typeName()
+	exitLine := fmt.Sprintf("background worker \"%s\" (PID %d) %s", name, pid, w.lastExit)
+
+	code := -1
+	if ws.Exited() {
+		code = ws.ExitStatus()
+	}
+	// The dead-man switch: a worker attached to shared memory that left
+	// without running its exit callbacks may have left shared state
+	// inconsistent, whatever its exit code (reference §4.4).
+	skippedExit := w.shmem() && (code == 0 || code == 1) && cshim.ProcWasActive(w.slot)
+
+	if code == 0 && !skippedExit {
+		cshim.Log(cshim.LevelDebug1, exitLine, "", "")
+		cshim.SetSlotPid(w.slot, 0)
+		w.terminate = true
+		p.forget(w)
+		p.removeWorker(w)
+		return
+	}
+	if code == 1 && !skippedExit {
+		if p.shutdown == noShutdown && !p.fatalError {
+			cshim.Log(cshim.LevelLog, exitLine, "", "")
+		} else {
+			cshim.Log(cshim.LevelDebug1, exitLine, "", "")
+		}
+		cshim.SetSlotPid(w.slot, 0)
+		w.crashedAt = time.Now()
+		if w.neverRestart() {
+			p.forget(w)
+			p.removeWorker(w)
+			return
+		}
+		p.notify(w)
+		return
+	}
+	if code == 0 {
+		w.terminate = true // PostgreSQL 15 forgets such a worker at the reinitialisation
+	}
+	// A crash. Workers without shared memory (the 9.3 design) only restart
+	// themselves after their interval.
+	if !w.shmem() {
+		cshim.Log(cshim.LevelLog, exitLine, "", "")
+		cshim.SetSlotPid(w.slot, 0)
+		w.crashedAt = time.Now()
+		if w.neverRestart() || w.terminate {
+			p.forget(w)
+			p.removeWorker(w)
+			return
+		}
+		p.notify(w)
+		return
+	}
+	p.handleChildCrash(exitLine)
+	cshim.SetSlotPid(w.slot, 0)
+	w.crashedAt = time.Now()
+}
+
+// handleChildCrash starts a crash cycle: every other child gets SIGQUIT,
+// and when all are gone shared memory is rebuilt (reference §4.5).
+func (p *postmaster) handleChildCrash(exitLine string) {
+	if p.fatalError || p.shutdown == immediateShutdown {
+		cshim.Log(cshim.LevelDebug2, exitLine, "", "")
+		return
+	}
+	cshim.Log(cshim.LevelLog, exitLine, "", "")
+	cshim.Log(cshim.LevelLog, "terminating any other active server processes", "", "")
+	p.fatalError = true
+	p.signalChildren(unix.SIGQUIT, true)
+	p.abortStart = time.Now()
+	p.killedAll = false
+	p.setState(pmWaitBackends)
+}
+
+func (p *postmaster) startupExited(pid int, ws unix.WaitStatus) {
+	if ws.Exited() && ws.ExitStatus() == 0 && !p.fatalError && p.shutdown == noShutdown {
+		p.enterConsistentOrRun()
+		return
+	}
+	if ws.Exited() && ws.ExitStatus() == 0 && p.fatalError && p.shutdown == noShutdown && p.state == pmStartup {
+		// Recovery after a crash finished.
+		p.fatalError = false
+		p.abortStart = time.Time{}
+		p.enterConsistentOrRun()
+		return
+	}
+	if p.shutdown > noShutdown || (p.fatalError && p.state == pmWaitBackends) {
+		return // we asked it to stop
+	}
+	cshim.Log(cshim.LevelLog, fmt.Sprintf("startup process (PID %d) %s", pid, describeExit(ws)), "", "")
+	p.abortStartup()
+}
+
+// enterConsistentOrRun is what happens when the startup child finished:
+// a standby (standby.signal present) reaches the consistent state, a
+// primary goes to running.
+func (p *postmaster) enterConsistentOrRun() {
+	if _, err := os.Stat(filepath.Join(p.dataDir, StandbySignal)); err == nil {
+		if cshim.ConfigBool("hot_standby") {
+			p.setState(pmHotStandby)
+			cshim.Log(cshim.LevelLog, "database system is ready to accept read-only connections", "", "")
+		} else {
+			p.setState(pmRecovery)
+		}
+		return
+	}
+	p.enterRun()
+}
+
+// forkServerExited handles the death of the fork server we did not stop.
+// Without it no worker can start, and its image is suspect: run a crash
+// cycle, which starts a new one.
+func (p *postmaster) forkServerExited(ws unix.WaitStatus) {
+	p.fs = nil
+	p.failInFlight()
+	if p.state >= pmStopBackends && p.shutdown > noShutdown {
+		return
+	}
+	p.handleChildCrash(fmt.Sprintf("fork server %s", describeExit(ws)))
+}
+
+// stopBackends is PM_STOP_BACKENDS: forget unstarted workers that have a
+// waiter, SIGTERM every worker and the startup child, then wait.
+func (p *postmaster) stopBackends() {
+	kept := p.workers[:0]
+	for _, w := range p.workers {
+		if w.state == wsWaiting && w.reg.NotifyPid != 0 {
+			p.forget(w)
+			continue
+		}
+		kept = append(kept, w)
+	}
+	p.workers = kept
+	p.signalChildren(unix.SIGTERM, true)
+	if p.abortStart.IsZero() {
+		// Not PostgreSQL: a fast or smart stop that a worker ignores would
+		// wait for ever there; here it ends with SIGKILL after the same 5 s.
+		p.abortStart = time.Now()
+		p.killedAll = false
+	}
+	p.setState(pmWaitBackends)
+}
+
+// signalChildren sends sig to every worker and the startup child; with
+// group set, also to their process groups (each child is a session leader,
+// so its own children get it too).
+func (p *postmaster) signalChildren(sig unix.Signal, group bool) {
+	for pid := range p.byPid {
+		p.signalPid(pid, sig, group)
+	}
+	if p.startupPid != 0 {
+		p.signalPid(p.startupPid, sig, group)
+	}
+}
+
+func (p *postmaster) signalPid(pid int, sig unix.Signal, group bool) {
+	unix.Kill(pid, sig)
+	if group {
+		unix.Kill(-pid, sig)
+	}
+}
+
+// reinitialize is the end of a crash cycle: every child is gone.
+func (p *postmaster) reinitialize() {
+	if !cshim.ConfigBool("restart_after_crash") {
+		cshim.Log(cshim.LevelLog, "shutting down because \"restart_after_crash\" is off", "", "")
+		p.exitCode = 1
+		p.finishShutdown()
+		return
+	}
+	cshim.Log(cshim.LevelLog, "all server processes terminated; reinitializing", "", "")
+	// ResetBackgroundWorkerCrashTimes: never-restart workers are forgotten,
+	// the others restart at once after recovery.
+	kept := p.workers[:0]
+	for _, w := range p.workers {
+		if w.neverRestart() || w.terminate {
+			p.forget(w)
+			continue
+		}
+		w.crashedAt = time.Time{}
+		w.reg.NotifyPid = 0
+		kept = append(kept, w)
+	}
+	p.workers = kept
+	p.stopForkServer()
+	p.seg.destroy()
+	p.seg = nil
+	cshim.ShmemForget()
+	p.abortStart = time.Time{}
+	p.killedAll = false
+	if err := p.initSharedMemory(); err != nil {
+		p.reportStartupError(err)
+		p.exitCode = 1
+		p.finishShutdown()
+		return
+	}
+	p.startupSent = false
+	p.startupReq = 0
+	p.setState(pmStartup) // fatalError stays set until the startup child succeeds
+}
+
+// stopForkServer asks the fork server to exit and remembers its pid so
+// the reaper recognises it.
+func (p *postmaster) stopForkServer() {
+	if p.fs == nil {
+		return
+	}
+	pid := p.fs.Pid()
+	p.fs.SendExit()
+	unix.Kill(pid, unix.SIGKILL)
+	p.fs.Close()
+	p.oldFS[pid] = true
+	p.fs = nil
+	p.fsGen++ // replies from the old one are stale now
+}
+
+// finishShutdown ends the host once every worker is gone.
+func (p *postmaster) finishShutdown() {
+	p.stopForkServer()
+	// Wait briefly for the old fork servers so no zombie outlives us (they
+	// were SIGKILLed).
+	for pid := range p.oldFS {
+		var ws unix.WaitStatus
+		unix.Wait4(pid, &ws, 0, nil)
+		delete(p.oldFS, pid)
+	}
+	p.setState(pmNoChildren)
+	if p.exitCode == 0 {
+		cshim.Log(cshim.LevelLog, "database system is shut down", "", "")
+	}
+}
+
+// cleanup releases what the supervisor holds: fork server, segment, lock
+// file, death pipe. Safe to call after a partial start.
+func (p *postmaster) cleanup() {
+	if p.fs != nil {
+		p.stopForkServer()
+		for pid := range p.oldFS {
+			var ws unix.WaitStatus
+			unix.Wait4(pid, &ws, 0, nil)
+		}
+	}
+	if p.seg != nil {
+		p.seg.destroy()
+		p.seg = nil
+		cshim.ShmemForget()
+	}
+	if p.deathWrite >= 0 {
+		unix.Close(p.deathWrite)
+		p.deathWrite = -1
+	}
+	if p.lock != nil {
+		p.lock.remove()
+	}
+	if p.signals != nil {
+		signal.Stop(p.signals)
+	}
+}

@@ -1,0 +1,183 @@
+package libbgworker
+
+// This file holds the lock file, DIR/bgworker.pid: written by the supervisor
+// at start (O_EXCL, mode 0600), updated at each phase, removed at exit, and
+// read by the CLI (stop, reload, promote) and by the next start to tell a
+// live host from a stale lock. Supervisor or CLI process; no C.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// LockInfo is the content of bgworker.pid, one field a line in this order.
+type LockInfo struct {
+	Pid       int       // supervisor pid
+	DataDir   string    // absolute data directory
+	StartTime time.Time // when the supervisor started (second precision)
+	ProcStart uint64    // the pid's start time in clock ticks (/proc/PID/stat field 22)
+	ShmID     int       // System V segment id, -1 before it exists
+	Socket    string    // control socket path ("" when there is none)
+	Status    string    // starting, standby, ready, stopping
+}
+
+func (l *LockInfo) encode() []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%d\n%s\n%d\n%d\n%d\n%s\n%s\n", l.Pid, l.DataDir, l.StartTime.Unix(),
+		l.ProcStart, l.ShmID, l.Socket, l.Status)
+	return b.Bytes()
+}
+
+// ReadLockFile parses DIR/bgworker.pid. A missing file returns an error
+// satisfying errors.Is(err, fs.ErrNotExist).
+func ReadLockFile(dir string) (*LockInfo, error) {
+	path := filepath.Join(dir, LockFileName)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(string(data), "\n")
+	if len(lines) < 7 {
+		return nil, fmt.Errorf("lock file \"%s\" is corrupt: %d lines", path, len(lines))
+	}
+	var l LockInfo
+	if l.Pid, err = strconv.Atoi(lines[0]); err != nil || l.Pid <= 0 {
+		return nil, fmt.Errorf("lock file \"%s\" is corrupt: bad pid %q", path, lines[0])
+	}
+	l.DataDir = lines[1]
+	secs, _ := strconv.ParseInt(lines[2], 10, 64)
+	l.StartTime = time.Unix(secs, 0)
+	l.ProcStart, _ = strconv.ParseUint(lines[3], 10, 64)
+	if l.ShmID, err = strconv.Atoi(lines[4]); err != nil {
+		l.ShmID = -1
+	}
+	l.Socket = lines[5]
+	l.Status = lines[6]
+	return &l, nil
+}
+
+// procStartTicks returns field 22 of /proc/PID/stat (start time in clock
+// ticks since boot), which together with the pid names one process for
+// good: a reused pid has another start time.
+func procStartTicks(pid int) (uint64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0, errors.New("malformed stat")
+	}
+	fields := strings.Fields(string(data[i+1:]))
+	if len(fields) < 20 {
+		return 0, errors.New("malformed stat")
+	}
+	return strconv.ParseUint(fields[19], 10, 64)
+}
+
+// Alive reports whether the process the lock file names is still the one
+// that wrote it.
+func (l *LockInfo) Alive() bool {
+	if err := syscall.Kill(l.Pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	ticks, err := procStartTicks(l.Pid)
+	if err != nil {
+		return false
+	}
+	return l.ProcStart == 0 || ticks == l.ProcStart
+}
+
+// lockFile is the supervisor's handle on its own lock file.
+type lockFile struct {
+	path string
+	info LockInfo
+}
+
+// createLockFile claims DIR/bgworker.pid. A lock held by a live host is
+// refused; a stale one is taken over and returned as stale so the caller
+// can deal with the segment it names.
+func createLockFile(dir string) (*lockFile, *LockInfo, error) {
+	path := filepath.Join(dir, LockFileName)
+	self := os.Getpid()
+	ticks, _ := procStartTicks(self)
+	lf := &lockFile{path: path, info: LockInfo{
+		Pid: self, DataDir: dir, StartTime: time.Now(), ProcStart: ticks,
+		ShmID: -1, Status: "starting",
+	}}
+	var stale *LockInfo
+	for attempt := 0; attempt < 100; attempt++ {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			_, werr := f.Write(lf.info.encode())
+			cerr := f.Close()
+			if werr != nil || cerr != nil {
+				os.Remove(path)
+				return nil, nil, fatalf("could not write lock file \"%s\": %v", path, errors.Join(werr, cerr))
+			}
+			return lf, stale, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, nil, fatalf("could not create lock file \"%s\": %v", path, errnoText(err))
+		}
+		old, rerr := ReadLockFile(dir)
+		if rerr != nil {
+			if errors.Is(rerr, fs.ErrNotExist) {
+				continue // removed meanwhile; try again
+			}
+			// An unreadable or corrupt lock file: PostgreSQL treats a file it
+			// cannot parse as stale after checking that it is not empty
+			// because someone is writing it right now.
+			time.Sleep(10 * time.Millisecond)
+			if again, err := ReadLockFile(dir); err == nil {
+				old = again
+			} else if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+		}
+		if old != nil && old.Pid != self && old.Alive() {
+			return nil, nil, &StartupError{
+				Message: fmt.Sprintf("lock file \"%s\" already exists", path),
+				Hint:    fmt.Sprintf("Is another bgworker (PID %d) running in data directory \"%s\"?", old.Pid, dir),
+			}
+		}
+		if old != nil {
+			stale = old
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, &StartupError{
+				Message: fmt.Sprintf("could not remove old lock file \"%s\": %v", path, errnoText(err)),
+				Hint:    "The file seems accidentally left over, but it could not be removed. Please remove the file by hand and try again.",
+			}
+		}
+	}
+	return nil, nil, fatalf("could not create lock file \"%s\": too many attempts", path)
+}
+
+// update rewrites the lock file in place (write to a temporary file, then
+// rename, so a reader never sees half a file).
+func (lf *lockFile) update(mutate func(*LockInfo)) error {
+	mutate(&lf.info)
+	tmp := lf.path + ".tmp"
+	if err := os.WriteFile(tmp, lf.info.encode(), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, lf.path)
+}
+
+// remove deletes the lock file if it is still ours.
+func (lf *lockFile) remove() {
+	if cur, err := ReadLockFile(filepath.Dir(lf.path)); err == nil && cur.Pid != lf.info.Pid {
+		return
+	}
+	os.Remove(lf.path)
+}

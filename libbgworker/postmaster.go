@@ -1,0 +1,387 @@
+package libbgworker
+
+// This file is the postmaster: start-up, the event loop and the state
+// machine (phases, starts, exits, the crash cycle, shutdown, reload,
+// promote). Everything here runs on the postmaster goroutine, locked to
+// its OS thread; the only other goroutines are the signal and fork-server
+// reply forwarders, which never call C.
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/bgworker/bgworker/cshim"
+	"github.com/bgworker/bgworker/libbgworker/buildinfo"
+)
+
+// pmState is the postmaster's phase, named after PostgreSQL's pmState.
+type pmState int
+
+const (
+	pmInit         pmState = iota // before the startup child runs
+	pmStartup                     // startup child (recovery hook) running
+	pmRecovery                    // standby with hot_standby off
+	pmHotStandby                  // standby: consistent state reached
+	pmRun                         // normal running
+	pmStopBackends                // shutdown: about to signal workers
+	pmWaitBackends                // waiting for children to exit
+	pmNoChildren                  // everything is gone
+)
+
+var pmStateNames = [...]string{"init", "startup", "recovery", "hot standby", "running",
+	"stopping", "waiting for workers", "stopped"}
+
+func (s pmState) String() string { return pmStateNames[s] }
+
+// Shutdown levels, in increasing order (PostgreSQL's Shutdown variable).
+const (
+	noShutdown = iota
+	smartShutdown
+	fastShutdown
+	immediateShutdown
+)
+
+// Timing constants.
+const (
+	// killStragglersAfter is SIGKILL_CHILDREN_AFTER_SECS: how long children
+	// get to obey SIGQUIT (crash, immediate stop) or SIGTERM (smart and fast
+	// stop) before the supervisor SIGKILLs them.
+	killStragglersAfter = 5 * time.Second
+	// maxInFlight bounds start requests outstanding at the fork server, so
+	// that thousands of pending workers never keep the loop busy: each
+	// reply frees room for one more, and signals are served in between.
+	maxInFlight = 64
+)
+
+// postmaster is the supervisor's whole state.
+type postmaster struct {
+	opts    Options
+	dataDir string
+	lock    *lockFile
+	seg     *segment
+	segSize int
+
+	deathRead, deathWrite int // the postmaster-death pipe
+
+	fs       *cshim.ForkServer // current fork server
+	fsGen    int               // generation of fs, to tell stale replies apart
+	oldFS    map[int]bool      // pids of replaced fork servers not reaped yet
+	replies  chan forkReplies
+	signals  chan os.Signal
+	inFlight int
+
+	state      pmState
+	shutdown   int
+	fatalError bool      // a crash cycle is in progress
+	abortStart time.Time // when SIGQUIT/SIGTERM went out; zero if none pending
+	killedAll  bool      // SIGKILL already sent for this abort
+
+	startupPid   int    // startup child, 0 if none
+	startupReq   uint32 // outstanding startup request
+	startupSent  bool   //
+	nextReq      uint32
+	workers      []*worker // in slot order
+	byPid        map[int]*worker
+	byReq        map[uint32]*worker
+	exitCode     int
+	startedAt    time.Time
+	shmemStarted bool
+}
+
+type forkReplies struct {
+	gen     int
+	replies []cshim.Reply
+	err     error
+}
+
+// Run runs the supervisor in the foreground until it shuts down and
+// returns the process exit status (0 after a clean shutdown, 1 after a
+// start-up failure or a crash with restart_after_crash off). It locks the
+// calling goroutine to its OS thread for good: that thread becomes the
+// postmaster thread, the parent of every worker.
+func Run(opts Options) int {
+	runtime.LockOSThread() // never unlocked: see fork-from-go.md Q8
+	p := &postmaster{opts: opts, byPid: map[int]*worker{}, byReq: map[uint32]*worker{},
+		oldFS: map[int]bool{}, deathRead: -1, deathWrite: -1, exitCode: 0}
+	if err := p.start(); err != nil {
+		p.reportStartupError(err)
+		p.cleanup()
+		return 1
+	}
+	p.loop()
+	p.cleanup()
+	return p.exitCode
+}
+
+// reportStartupError logs a start-up failure as one FATAL record.
+func (p *postmaster) reportStartupError(err error) {
+	var se *StartupError
+	if errors.As(err, &se) {
+		cshim.Log(cshim.LevelFatal, se.Message, se.Detail, se.Hint)
+		return
+	}
+	cshim.Log(cshim.LevelFatal, err.Error(), "", "")
+}
+
+// start does everything up to the first worker start: checks, lock file,
+// configuration, modules, shared memory, the fork server.
+func (p *postmaster) start() error {
+	prog := p.opts.Program
+	if prog == "" {
+		prog = "bgworker"
+	}
+	if os.Geteuid() == 0 && !p.opts.AllowRoot {
+		return &StartupError{
+			Message: "\"root\" execution of bgworker is not permitted",
+			Hint:    "The host runs module code with its own privileges; start it as an unprivileged user, or pass --allow-root to accept that risk knowingly.",
+		}
+	}
+	dir, err := checkDataDir(p.opts.DataDir)
+	if err != nil {
+		return err
+	}
+	p.dataDir = dir
+	if err := os.Chdir(dir); err != nil {
+		return fatalf("could not change directory to \"%s\": %v", dir, errnoText(err))
+	}
+	cshim.InitSupervisor(dir, buildinfo.PkgLibDir())
+
+	lock, stale, err := createLockFile(dir)
+	if err != nil {
+		return err
+	}
+	p.lock = lock
+	if stale != nil {
+		if _, err := clearStaleSegment(dir, stale.ShmID); err != nil {
+			return err
+		}
+		if stale.Socket != "" {
+			os.Remove(stale.Socket)
+		}
+	}
+
+	if err := cshim.LoadConfig(filepath.Join(dir, ConfigFileName), p.opts.Settings); err != nil {
+		return &StartupError{Message: err.Error()}
+	}
+	p.startedAt = time.Now()
+	cshim.Log(cshim.LevelLog, fmt.Sprintf("starting %s", buildinfo.VersionString()), "", "")
+
+	spl, _ := cshim.GetConfigOption("shared_preload_libraries")
+	if _, err := loadPreloadLibraries(spl); err != nil {
+		return err
+	}
+	for _, reg := range cshim.StaticWorkers() {
+		w := &worker{reg: reg}
+		p.workers = append(p.workers, w)
+	}
+	if cerr := cshim.RunShmemRequestHook(); cerr != nil {
+		return &StartupError{Message: cerr.Message, Detail: cerr.Detail, Hint: cerr.Hint}
+	}
+	p.segSize = cshim.ShmemSize()
+
+	var fds [2]int
+	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
+		return fatalf("could not create pipe to monitor postmaster death: %v", err)
+	}
+	p.deathRead, p.deathWrite = fds[0], fds[1]
+
+	p.signals = make(chan os.Signal, 64)
+	signal.Notify(p.signals, unix.SIGCHLD, unix.SIGTERM, unix.SIGINT, unix.SIGQUIT,
+		unix.SIGHUP, unix.SIGUSR1)
+	signal.Ignore(unix.SIGPIPE)
+	p.replies = make(chan forkReplies, 16)
+
+	if err := p.initSharedMemory(); err != nil {
+		return err
+	}
+	p.setState(pmStartup)
+	return nil
+}
+
+// initSharedMemory creates the segment, lays out the runtime's structures,
+// fills the worker slots from p.workers (renumbering them), runs
+// shmem_startup_hook, and starts a fork server holding that image. Used at
+// start and by the crash cycle.
+func (p *postmaster) initSharedMemory() error {
+	seg, err := createSegment(p.segSize)
+	if err != nil {
+		return err
+	}
+	p.seg = seg
+	p.lock.update(func(l *LockInfo) { l.ShmID = seg.id })
+	cshim.ShmemInit(seg.data)
+	regs := make([]cshim.Worker, len(p.workers))
+	for i, w := range p.workers {
+		w.slot = i
+		regs[i] = w.reg
+	}
+	cshim.InitWorkerSlots(regs)
+	if cerr := cshim.RunShmemStartupHook(); cerr != nil {
+		return &StartupError{Message: cerr.Message, Detail: cerr.Detail, Hint: cerr.Hint}
+	}
+	p.shmemStarted = true
+	fs, err := cshim.StartForkServer(p.deathRead)
+	if err != nil {
+		return fatalf("could not fork the fork server: %v", err)
+	}
+	p.fs = fs
+	p.fsGen++
+	go readReplies(fs, p.fsGen, p.replies)
+	return nil
+}
+
+// readReplies forwards fork-server replies to the postmaster goroutine
+// until the socket closes. Runs on its own goroutine; never calls C.
+func readReplies(fs *cshim.ForkServer, gen int, out chan<- forkReplies) {
+	buf := make([]cshim.Reply, 128)
+	for {
+		n, err := fs.ReadReplies(buf)
+		if n > 0 {
+			cp := make([]cshim.Reply, n)
+			copy(cp, buf[:n])
+			out <- forkReplies{gen: gen, replies: cp}
+		}
+		if err != nil {
+			out <- forkReplies{gen: gen, err: err}
+			return
+		}
+	}
+}
+
+func (p *postmaster) setState(s pmState) {
+	p.state = s
+	status := ""
+	switch s {
+	case pmStartup:
+		status = "starting"
+	case pmRecovery, pmHotStandby:
+		status = "standby"
+	case pmRun:
+		status = "ready"
+	case pmStopBackends, pmWaitBackends, pmNoChildren:
+		status = "stopping"
+	}
+	if status != "" && p.lock != nil && p.lock.info.Status != status {
+		p.lock.update(func(l *LockInfo) { l.Status = status })
+	}
+}
+
+// loop is the server loop: wait for a signal, a fork-server reply or the
+// next deadline, act, and run the state machine. It never polls: with
+// nothing due it sleeps until an event.
+func (p *postmaster) loop() {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	p.step()
+	for p.state != pmNoChildren {
+		var timeout <-chan time.Time
+		if d, ok := p.nextDeadline(); ok {
+			wait := time.Until(d)
+			if wait < 0 {
+				wait = 0
+			}
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
+			timer.Reset(wait)
+			timeout = timer.C
+		}
+		select {
+		case sig := <-p.signals:
+			p.handleSignal(sig.(syscall.Signal))
+		case r := <-p.replies:
+			p.handleReplies(r)
+		case <-timeout:
+		}
+		// Take whatever else is already queued before acting, so a burst of
+		// SIGCHLDs or replies costs one pass of the state machine.
+		for drained := false; !drained; {
+			select {
+			case sig := <-p.signals:
+				p.handleSignal(sig.(syscall.Signal))
+			case r := <-p.replies:
+				p.handleReplies(r)
+			default:
+				drained = true
+			}
+		}
+		p.step()
+	}
+}
+
+// nextDeadline is the earliest time something is due: a worker's restart
+// or the SIGKILL of stragglers.
+func (p *postmaster) nextDeadline() (time.Time, bool) {
+	var best time.Time
+	found := false
+	consider := func(t time.Time) {
+		if !found || t.Before(best) {
+			best, found = t, true
+		}
+	}
+	if !p.abortStart.IsZero() && !p.killedAll {
+		consider(p.abortStart.Add(killStragglersAfter))
+	}
+	if p.shutdown == noShutdown && !p.fatalError {
+		for _, w := range p.workers {
+			if w.state == wsWaiting && !w.crashedAt.IsZero() && !w.neverRestart() &&
+				eligible(int(w.reg.StartTime), p.state) {
+				consider(w.crashedAt.Add(time.Duration(w.reg.RestartTime) * time.Second))
+			}
+		}
+	}
+	return best, found
+}
+
+// step runs the state machine once: start what is due, advance shutdown
+// and crash phases, kill stragglers.
+func (p *postmaster) step() {
+	if !p.abortStart.IsZero() && !p.killedAll && time.Since(p.abortStart) >= killStragglersAfter {
+		cshim.Log(cshim.LevelLog, "issuing SIGKILL to recalcitrant children", "", "")
+		p.signalChildren(unix.SIGKILL, true)
+		p.killedAll = true
+	}
+	if p.state == pmStartup && !p.startupSent {
+		p.sendStartup()
+	}
+	if p.shutdown > noShutdown && p.state < pmStopBackends {
+		p.setState(pmStopBackends)
+	}
+	if p.state == pmStopBackends {
+		p.stopBackends()
+	}
+	if p.state == pmWaitBackends && p.childCount() == 0 {
+		if p.fatalError && p.shutdown == noShutdown {
+			p.reinitialize()
+			if p.state == pmNoChildren {
+				return
+			}
+		} else {
+			p.finishShutdown()
+			return
+		}
+	}
+	p.maybeStartWorkers()
+}
+
+// childCount counts the processes the supervisor must see exit before it
+// can reinitialise or exit: workers (running or being forked) and the
+// startup child. The fork server is not counted: it is stopped after.
+func (p *postmaster) childCount() int {
+	n := len(p.byPid) + p.inFlight
+	if p.startupPid != 0 || (p.startupSent && p.startupReq != 0) {
+		n++
+	}
+	return n
+}

@@ -1,0 +1,120 @@
+package libbgworker
+
+// This file holds the supervisor's record of each registered worker (the
+// postmaster's RegisteredBgWorker) and the rules that depend only on it:
+// which phase it may start in, how an exit is classified, how it is named
+// in logs. Postmaster goroutine only.
+
+import (
+	"fmt"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/bgworker/bgworker/cshim"
+)
+
+// workerState is where a registered worker is in its life.
+type workerState int
+
+const (
+	wsWaiting  workerState = iota // not running: waiting for its phase or its restart time
+	wsStarting                    // start request sent to the fork server, no pid yet
+	wsRunning                     // forked; pid is set
+)
+
+func (s workerState) String() string {
+	switch s {
+	case wsWaiting:
+		return "waiting"
+	case wsStarting:
+		return "starting"
+	case wsRunning:
+		return "running"
+	}
+	return "unknown"
+}
+
+// worker is one registered background worker.
+type worker struct {
+	reg       cshim.Worker // the registration, as copied at registration time
+	slot      int          // index in the shared slot array
+	dynamic   bool         // registered by RegisterDynamicBackgroundWorker
+	state     workerState  //
+	pid       int          // running pid, 0 when not running
+	reqID     uint32       // outstanding fork-server request while starting
+	crashedAt time.Time    // last exit that asks for a restart delay; zero if none
+	terminate bool         // to be forgotten instead of (re)started
+	startedAt time.Time    // when the current or last process started
+	restarts  int          // starts after the first one
+	starts    int          // starts so far
+	lastExit  string       // last exit, as logged ("exit code 1", "signal 11: ...")
+	lastAt    time.Time    // when it exited
+}
+
+// typeName is the name PostgreSQL uses for a worker in log lines: bgw_type.
+func (w *worker) typeName() string {
+	if w.reg.Type != "" {
+		return w.reg.Type
+	}
+	return w.reg.Name
+}
+
+func (w *worker) neverRestart() bool { return w.reg.RestartTime == bgwNeverRestart }
+func (w *worker) shmem() bool        { return w.reg.Flags&bgworkerShmemAccess != 0 }
+
+// Constants of postmaster/bgworker.h.
+const (
+	bgworkerShmemAccess = 0x0001
+	bgwNeverRestart     = -1
+
+	startPostmasterStart  = 0
+	startConsistentState  = 1
+	startRecoveryFinished = 2
+)
+
+// eligible tells whether a worker with this start time may start in state
+// s (reference §3.1).
+func eligible(startTime int, s pmState) bool {
+	switch s {
+	case pmStartup, pmRecovery:
+		return startTime == startPostmasterStart
+	case pmHotStandby:
+		return startTime == startPostmasterStart || startTime == startConsistentState
+	case pmRun:
+		return true
+	}
+	return false
+}
+
+// describeExit renders a wait status as PostgreSQL's LogChildExit does,
+// after `background worker "x" (PID n) `.
+func describeExit(ws unix.WaitStatus) string {
+	switch {
+	case ws.Exited():
+		return fmt.Sprintf("exited with exit code %d", ws.ExitStatus())
+	case ws.Signaled():
+		return fmt.Sprintf("was terminated by signal %d: %s", int(ws.Signal()), signalDescription(ws.Signal()))
+	}
+	return fmt.Sprintf("exited with unrecognized status %d", uint32(ws))
+}
+
+// signalDescription is strsignal(3)'s text, which PostgreSQL prints.
+func signalDescription(sig unix.Signal) string {
+	names := map[unix.Signal]string{
+		unix.SIGHUP: "Hangup", unix.SIGINT: "Interrupt", unix.SIGQUIT: "Quit",
+		unix.SIGILL: "Illegal instruction", unix.SIGTRAP: "Trace/breakpoint trap",
+		unix.SIGABRT: "Aborted", unix.SIGBUS: "Bus error", unix.SIGFPE: "Floating point exception",
+		unix.SIGKILL: "Killed", unix.SIGUSR1: "User defined signal 1",
+		unix.SIGSEGV: "Segmentation fault", unix.SIGUSR2: "User defined signal 2",
+		unix.SIGPIPE: "Broken pipe", unix.SIGALRM: "Alarm clock", unix.SIGTERM: "Terminated",
+		unix.SIGSTKFLT: "Stack fault", unix.SIGXCPU: "CPU time limit exceeded",
+		unix.SIGXFSZ: "File size limit exceeded", unix.SIGVTALRM: "Virtual timer expired",
+		unix.SIGPROF: "Profiling timer expired", unix.SIGSYS: "Bad system call",
+		unix.SIGPWR: "Power failure", unix.SIGURG: "Urgent I/O condition",
+	}
+	if s, ok := names[sig]; ok {
+		return s
+	}
+	return fmt.Sprintf("Unknown signal %d", int(sig))
+}
