@@ -187,11 +187,18 @@ func appendConf(t *testing.T, dir, conf string) {
 // or processes behind.
 func startHost(t *testing.T, dir string, args ...string) *host {
 	t.Helper()
-	full := append([]string{"start", "-D", dir}, args...)
+	return startHostWith(t, dir, hostBin, nil, args...)
+}
+
+// startHostWith is startHost for another program running the host (an
+// embedder): bin prefix... start -D dir args...
+func startHostWith(t *testing.T, dir, bin string, prefix []string, args ...string) *host {
+	t.Helper()
+	full := append(append(append([]string{}, prefix...), "start", "-D", dir), args...)
 	if os.Geteuid() == 0 {
 		full = append(full, "--allow-root")
 	}
-	cmd := exec.Command(hostBin, full...)
+	cmd := exec.Command(bin, full...)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	cmd.Stdout = os.Stdout
