@@ -156,6 +156,22 @@ extern void bgw_child_startup_main(int forkserver_sock, bool standby) pg_attribu
 /* Reset every handler the Go runtime installed to SIG_DFL (keep SIG_IGN). */
 extern void bgw_reset_inherited_signals(void);
 
+/*
+ * From the elog area: the default SIGTERM handler of a worker (FATAL
+ * "terminating background worker ... due to administrator command").
+ * PostgreSQL keeps it static in bgworker.c; here elog owns it.
+ */
+extern void bgworker_die(SIGNAL_ARGS);
+
+/*
+ * Also from the elog area (PostgreSQL's storage/ipc.h and
+ * postmaster/interrupt.h), repeated here so the fork area does not depend
+ * on when those headers appear.
+ */
+extern void proc_exit(int code) pg_attribute_noreturn();
+extern void on_exit_reset(void);
+extern void SignalHandlerForCrashExit(SIGNAL_ARGS);
+
 /* ------------------------------------------------------------------------
  * Process title (ps_status.c)
  * ------------------------------------------------------------------------ */

@@ -1,0 +1,496 @@
+/*-------------------------------------------------------------------------
+ *
+ * forkserver.c
+ *	  The fork server: a small single-threaded C process that the
+ *	  supervisor forks once modules are loaded and shared memory exists,
+ *	  and that forks every worker (and the startup child) on request.
+ *
+ *	  Why a separate process: forking the Go supervisor directly copies its
+ *	  whole heap (slow, growing with the heap), and can deadlock the child
+ *	  when another thread of the supervisor holds a glibc lock at the moment
+ *	  of the fork.  The fork server has one thread, a frozen image of the
+ *	  loaded modules and the attached segment, and never runs Go.
+ *
+ *	  Workers are cloned with CLONE_PARENT, so that they are children of
+ *	  the supervisor (which reaps, signals and judges them), not of the
+ *	  fork server.  See start_child() for the one glibc detail this needs.
+ *
+ *	  Protocol: fork_int.h.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "libpq/pqsignal.h"
+#include "utils/guc.h"
+#include "utils/ps_status.h"
+#include "fork_int.h"
+
+const size_t bgw_fork_request_size = sizeof(BgwForkRequest);
+const size_t bgw_fork_reply_size = sizeof(BgwForkReply);
+
+/*
+ * Offset of glibc's cached thread id (the tid field of struct pthread)
+ * from pthread_self(), or -1 if it could not be found.  See start_child().
+ */
+static long tid_offset = -1;
+
+/* This process's robust futex list head, re-registered in each child. */
+static void *robust_head;
+static size_t robust_len;
+
+/* The kernel's struct sigaction for rt_sigaction (not glibc's). */
+struct kernel_sigaction
+{
+	void	   *handler;
+	unsigned long flags;
+	void	   *restorer;
+	uint64		mask;
+};
+
+/*
+ * Reset every signal handler inherited from the supervisor to SIG_DFL,
+ * keeping SIG_IGN (as exec would).  Go installs its handler on most
+ * signals, with SA_ONSTACK on a per-thread alternate stack that does not
+ * exist here; a Go handler running in a process without the Go runtime
+ * would crash.  Uses raw rt_sigaction because glibc's sigaction refuses
+ * its own internal signals 32 and 33, which we leave alone anyway, as
+ * well as SIGKILL and SIGSTOP.  Fork server and children; not
+ * async-signal-safe.
+ */
+void
+bgw_reset_inherited_signals(void)
+{
+	for (int sig = 1; sig <= 64; sig++)
+	{
+		struct kernel_sigaction old;
+		struct kernel_sigaction dfl;
+
+		if (sig == SIGKILL || sig == SIGSTOP || sig == 32 || sig == 33)
+			continue;
+		if (syscall(SYS_rt_sigaction, sig, NULL, &old, sizeof(uint64)) != 0)
+			continue;
+		if (old.handler == (void *) SIG_DFL || old.handler == (void *) SIG_IGN)
+			continue;
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.handler = (void *) SIG_DFL;
+		(void) syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(uint64));
+	}
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	int			x = *(const int *) a;
+	int			y = *(const int *) b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Close every file descriptor except the n listed (which may repeat or be
+ * negative).  Fork server only.
+ */
+static void
+close_fds_except(int *keep, int n)
+{
+	int			lo = 0;
+
+	qsort(keep, n, sizeof(int), cmp_int);
+	for (int i = 0; i <= n; i++)
+	{
+		unsigned int hi;
+
+		if (i < n && keep[i] < lo)
+			continue;			/* negative or duplicate */
+		hi = (i < n) ? (unsigned int) keep[i] : ~0U;
+		if (hi > (unsigned int) lo &&
+			syscall(SYS_close_range, (unsigned int) lo, hi - 1, 0) != 0)
+		{
+			/* old kernel: close one by one, bounded */
+			unsigned int top = Min(hi, 65536U);
+
+			for (unsigned int fd = lo; fd < top; fd++)
+				close((int) fd);
+		}
+		if (i < n)
+			lo = keep[i] + 1;
+	}
+}
+
+/*
+ * Find where glibc caches this thread's tid inside struct pthread.
+ *
+ * We scan the first bytes of our struct pthread for ints equal to
+ * gettid(), then fork (with glibc's fork(), which updates the cache) a
+ * test child that reports which of those offsets hold its new tid.
+ * Exactly one must.  Fork server only, once at start.
+ */
+static void
+detect_tid_offset(void)
+{
+	const int	window = 1024;	/* well inside struct pthread */
+	unsigned char *self = (unsigned char *) pthread_self();
+	pid_t		tid = (pid_t) syscall(SYS_gettid);
+	int			candidates[16];
+	int			ncand = 0;
+	int			pfd[2];
+	pid_t		child;
+	uint32		seen = 0;
+	int			status;
+
+	for (int off = 0; off + (int) sizeof(pid_t) <= window && ncand < 16;
+		 off += sizeof(pid_t))
+	{
+		pid_t		v;
+
+		memcpy(&v, self + off, sizeof(v));
+		if (v == tid)
+			candidates[ncand++] = off;
+	}
+	if (ncand == 0 || pipe(pfd) != 0)
+		return;
+
+	child = fork();
+	if (child == 0)
+	{
+		pid_t		mytid = (pid_t) syscall(SYS_gettid);
+		uint32		mask = 0;
+
+		for (int i = 0; i < ncand; i++)
+		{
+			pid_t		v;
+
+			memcpy(&v, self + candidates[i], sizeof(v));
+			if (v == mytid)
+				mask |= 1u << i;
+		}
+		(void) write(pfd[1], &mask, sizeof(mask));
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (child > 0)
+	{
+		if (read(pfd[0], &seen, sizeof(seen)) != sizeof(seen))
+			seen = 0;
+		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	close(pfd[0]);
+
+	if (seen != 0 && (seen & (seen - 1)) == 0)
+		tid_offset = candidates[__builtin_ctz(seen)];
+}
+
+/*
+ * Clone a child of the supervisor (CLONE_PARENT) with fork semantics.
+ *
+ * glibc caches the calling thread's tid in struct pthread; its fork()
+ * refreshes the cache in the child, a raw clone does not, and a stale tid
+ * breaks whatever consults it (error-checking and recursive mutex owners,
+ * pthread_kill of oneself in some versions).  So we pass
+ * CLONE_CHILD_SETTID with the address of that cache: the kernel writes the
+ * child's tid there, in the child's copy of memory, before the child runs.
+ * If the offset could not be detected, the child runs with the fork
+ * server's tid in the cache (a documented limitation: do not rely on
+ * error-checking or recursive pthread mutexes in workers then).
+ *
+ * glibc's fork() also re-registers the robust futex list in the child;
+ * the kernel drops it on clone, so the child does that itself.
+ *
+ * All signals are blocked across the clone; the child starts with them
+ * blocked.  Returns the pid in the fork server, 0 in the child, -1 with
+ * errno.
+ */
+static pid_t
+start_child(void)
+{
+	sigset_t	all;
+	sigset_t	old;
+	unsigned long flags = CLONE_PARENT | SIGCHLD;
+	void	   *ctid = NULL;
+	long		pid;
+	int			saved;
+
+	if (tid_offset >= 0)
+	{
+		flags |= CLONE_CHILD_SETTID;
+		ctid = (char *) pthread_self() + tid_offset;
+	}
+
+	fflush(NULL);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+#if defined(__x86_64__)
+	pid = syscall(SYS_clone, flags, NULL, NULL, ctid, NULL);
+#elif defined(__aarch64__)
+	pid = syscall(SYS_clone, flags, NULL, NULL, NULL, ctid);
+#else
+#error "bgworker's fork server supports x86_64 and aarch64 only"
+#endif
+	if (pid == 0)
+	{
+		if (robust_head != NULL)
+			(void) syscall(SYS_set_robust_list, robust_head, robust_len);
+		return 0;
+	}
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return (pid_t) pid;
+}
+
+/* Send one reply; EOF or an error on the socket ends the fork server. */
+static void
+send_reply(int sock, const BgwForkRequest *req, uint32 kind, pid_t pid, int err)
+{
+	BgwForkReply rep;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.magic = BGW_FORKSERVER_MAGIC;
+	rep.id = req ? req->id : 0;
+	rep.slot = req && kind == BGW_FORK_START_WORKER ? req->slot : -1;
+	rep.pid = pid;
+	rep.err = err;
+	rep.kind = kind;
+	while (send(sock, &rep, sizeof(rep), MSG_NOSIGNAL) < 0)
+	{
+		if (errno != EINTR)
+			_exit(0);
+	}
+}
+
+/* RELOAD: re-read the configuration so that later workers see it. */
+static void
+forkserver_reload(void)
+{
+	sigjmp_buf	jb;
+	sigjmp_buf *save = PG_exception_stack;
+	ErrorContextCallback *save_ctx = error_context_stack;
+
+	if (sigsetjmp(jb, 1) == 0)
+	{
+		PG_exception_stack = &jb;
+		ProcessConfigFile(PGC_SIGHUP);
+	}
+	else
+	{
+		error_context_stack = save_ctx;
+		EmitErrorReport();
+		FlushErrorState();
+	}
+	PG_exception_stack = save;
+	error_context_stack = save_ctx;
+}
+
+/* Handle one request; returns only in the fork server. */
+static void
+handle_request(int sock, const BgwForkRequest *req)
+{
+	pid_t		pid;
+
+	if (req->magic != BGW_FORKSERVER_MAGIC ||
+		req->version != BGW_FORKSERVER_VERSION)
+	{
+		send_reply(sock, req, req->kind, 0, EPROTO);
+		return;
+	}
+
+	switch ((BgwForkRequestKind) req->kind)
+	{
+		case BGW_FORK_START_WORKER:
+			if (req->slot < 0 || req->slot >= max_worker_processes)
+			{
+				send_reply(sock, req, req->kind, 0, EINVAL);
+				return;
+			}
+			pid = start_child();
+			if (pid == 0)
+				bgw_child_worker_main(sock, req->slot, &req->worker);
+			send_reply(sock, req, req->kind, pid > 0 ? pid : 0,
+					   pid > 0 ? 0 : errno);
+			return;
+
+		case BGW_FORK_START_STARTUP:
+			pid = start_child();
+			if (pid == 0)
+				bgw_child_startup_main(sock,
+									   (req->flags & BGW_FORK_FLAG_STANDBY) != 0);
+			send_reply(sock, req, req->kind, pid > 0 ? pid : 0,
+					   pid > 0 ? 0 : errno);
+			return;
+
+		case BGW_FORK_RELOAD:
+			forkserver_reload();
+			send_reply(sock, req, req->kind, 0, 0);
+			return;
+
+		case BGW_FORK_EXIT:
+			_exit(0);
+	}
+	send_reply(sock, req, req->kind, 0, EPROTO);
+}
+
+/*
+ * Read and handle every request that is available.  EOF (the supervisor
+ * closed its end) ends the fork server.
+ */
+static void
+drain_requests(int sock)
+{
+	union
+	{
+		BgwForkRequest req;
+		char		raw[sizeof(BgwForkRequest) + 64];
+	}			buf;
+
+	for (;;)
+	{
+		ssize_t		n = recv(sock, &buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+
+		if (n == 0)
+			_exit(0);
+		if (n < 0)
+		{
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			_exit(0);
+		}
+		if ((size_t) n != sizeof(BgwForkRequest))
+		{
+			BgwForkRequest bad;
+
+			memset(&bad, 0, sizeof(bad));
+			if ((size_t) n >= offsetof(BgwForkRequest, slot))
+				memcpy(&bad, &buf, offsetof(BgwForkRequest, slot));
+			send_reply(sock, &bad, bad.kind, 0, EPROTO);
+			continue;
+		}
+		handle_request(sock, &buf.req);
+	}
+}
+
+/* The fork server's life, after the fork.  Never returns. */
+static void
+forkserver_main(int death_fd, int sock)
+{
+	int			keep[5] = {0, 1, 2, death_fd, sock};
+	stack_t		ss;
+
+	bgw_reset_inherited_signals();
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_flags = SS_DISABLE;
+	(void) sigaltstack(&ss, NULL);
+	close_fds_except(keep, lengthof(keep));
+	(void) setsid();
+
+	IsUnderPostmaster = true;
+	MyProcPid = getpid();
+	bgw_death_pipe_fd = death_fd;
+
+	bgw_ps_title_allowed = true;
+	init_ps_display("fork server");
+
+	/*
+	 * SIGHUP and friends are ignored (the supervisor may send SIGHUP to all
+	 * its children; reloads come as RELOAD requests); SIGTERM and SIGQUIT
+	 * keep their default action.  Children install their own handlers.
+	 */
+	pqinitmask();
+	pqsignal(SIGHUP, SIG_IGN);
+	pqsignal(SIGINT, SIG_IGN);
+	pqsignal(SIGUSR1, SIG_IGN);
+	pqsignal(SIGUSR2, SIG_IGN);
+	pqsignal(SIGPIPE, SIG_IGN);
+	{
+		sigset_t	none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+	}
+
+	detect_tid_offset();
+	if (syscall(SYS_get_robust_list, 0, &robust_head, &robust_len) != 0)
+		robust_head = NULL;
+
+	for (;;)
+	{
+		struct pollfd pfd[2];
+
+		pfd[0].fd = sock;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		pfd[1].fd = death_fd;
+		pfd[1].events = POLLIN;
+		pfd[1].revents = 0;
+		if (poll(pfd, 2, -1) < 0)
+		{
+			if (errno == EINTR)
+				continue;
+			_exit(1);
+		}
+		/* nobody writes the death pipe: anything on it means EOF */
+		if (pfd[1].revents != 0)
+			_exit(0);
+		if (pfd[0].revents & POLLIN)
+			drain_requests(sock);
+		else if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			_exit(0);
+	}
+}
+
+/*
+ * Fork the fork server.  Supervisor, on the postmaster thread, with no
+ * other thread inside glibc (see DESIGN §3.4).  Returns the fork server's
+ * pid and stores the supervisor's end of the socket (close-on-exec) in
+ * *sockfd_out; -1 with errno on failure.
+ */
+int
+bgw_forkserver_start(int death_read_fd, int *sockfd_out)
+{
+	int			sv[2];
+	sigset_t	all;
+	sigset_t	old;
+	pid_t		pid;
+	int			saved;
+
+	if (death_read_fd < 0 || sockfd_out == NULL)
+	{
+		errno = EINVAL;
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		return -1;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+	{
+		close(sv[0]);
+		forkserver_main(death_read_fd, sv[1]);
+	}
+	saved = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	close(sv[1]);
+	if (pid < 0)
+	{
+		close(sv[0]);
+		errno = saved;
+		return -1;
+	}
+	*sockfd_out = sv[0];
+	return pid;
+}
