@@ -1,0 +1,150 @@
+# Makefile for bgworker: the host binary, libbgworker.so, the contrib
+# modules and the embedder example.
+#
+#   make                      build everything (bin/, lib/, contrib/*/*.so,
+#                             examples/embedder/embedder)
+#   make run                  run the sample module in a throwaway data
+#                             directory (Ctrl-C is a fast shutdown)
+#   make test                 install missing tools, then gofmt, go vet,
+#                             staticcheck and go test
+#   make install PREFIX=/usr/local [DESTDIR=...]
+#   make clean
+#
+# Go's build cache decides what to rebuild for the Go targets, so they are
+# always run; make tracks only the C targets.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+VERSION ?= 0.1.0
+GO      ?= go
+CC      ?= cc
+
+# Pinned so that a new release cannot break `make test`.
+STATICCHECK_VERSION ?= v0.8.2
+TOOLS_BIN := $(CURDIR)/.tools/bin
+STATICCHECK := $(TOOLS_BIN)/staticcheck
+
+GO_TEST_TIMEOUT ?= 30m
+GO_TEST_FLAGS   ?=
+
+GOTAGS    := netgo,osusergo
+BUILDINFO := github.com/bgworker/bgworker/libbgworker/buildinfo
+GO_LDFLAGS := -X '$(BUILDINFO).prefix=$(PREFIX)' \
+	-X '$(BUILDINFO).Version=$(VERSION)' \
+	-X '$(BUILDINFO).configure=PREFIX=$(PREFIX) VERSION=$(VERSION)'
+
+# Modules are compiled exactly as a module author would, against include/
+# only.  -Wno-unused-parameter: PostgreSQL-style callbacks ignore arguments.
+WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+MODULE_CFLAGS := -std=gnu11 -shared -fPIC $(WARNINGS) -Iinclude
+HEADERS := $(shell find include -name '*.h')
+
+# One module per directory: contrib/NAME/*.c -> contrib/NAME/NAME.so, with
+# a symlink lib/bgworker/NAME.so so that the build tree's $libdir finds it.
+CONTRIB_NAMES   := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard contrib/*/*.c)))))
+CONTRIB_MODULES := $(foreach m,$(CONTRIB_NAMES),contrib/$(m)/$(m).so)
+PKGLIB_LINKS    := $(foreach m,$(CONTRIB_NAMES),lib/bgworker/$(m).so)
+
+EMBEDDER := examples/embedder/embedder
+
+.PHONY: all run test tools check-format vet staticcheck gotest install clean distclean FORCE
+
+all: bin/bgworker lib/libbgworker.so $(CONTRIB_MODULES) $(PKGLIB_LINKS) $(EMBEDDER)
+
+bin/bgworker: FORCE
+	$(GO) build -tags $(GOTAGS) -ldflags "$(GO_LDFLAGS)" -o $@ ./cmd/bgworker
+
+# go build writes lib/libbgworker.h too; we ship include/bgworker/host.h.
+lib/libbgworker.so: FORCE
+	$(GO) build -buildmode=c-shared -tags $(GOTAGS) \
+		-ldflags "$(GO_LDFLAGS) '-extldflags=-Wl,-soname,libbgworker.so'" \
+		-o $@ ./libbgworker/capi
+	rm -f lib/libbgworker.h
+
+.SECONDEXPANSION:
+$(CONTRIB_MODULES): contrib/%.so: $$(wildcard $$(@D)/*.c) $(HEADERS)
+	$(CC) $(MODULE_CFLAGS) -o $@ $(filter %.c,$^)
+
+$(PKGLIB_LINKS): lib/bgworker/%.so: contrib/%/%.so
+	@mkdir -p $(@D)
+	ln -sfn ../../$< $@
+
+$(EMBEDDER): $(EMBEDDER).c include/bgworker/host.h lib/libbgworker.so
+	$(CC) -std=gnu11 $(WARNINGS) -Iinclude -o $@ $< \
+		-Llib -lbgworker -Wl,-rpath,'$$ORIGIN/../../lib'
+
+# A throwaway data directory with the sample module preloaded.  The shell
+# waits for the host (SIGINT from Ctrl-C reaches both; the host does a fast
+# shutdown), then the EXIT trap removes the directory.
+run: all
+	@dir=$$(mktemp -d -t bgworker-run.XXXXXX); \
+	trap 'rm -rf "$$dir"' EXIT; \
+	trap 'exit 130' INT; \
+	trap 'exit 143' TERM; \
+	bin/bgworker init -D "$$dir/data" >/dev/null; \
+	{ \
+		echo "shared_preload_libraries = 'worker_sample'"; \
+		echo "dynamic_library_path = '$(CURDIR)/contrib/worker_sample:\$$libdir'"; \
+	} >> "$$dir/data/bgworker.conf"; \
+	allow_root=; if [ "$$(id -u)" = 0 ]; then allow_root=--allow-root; fi; \
+	echo "make run: data directory $$dir/data; press Ctrl-C for a fast shutdown"; \
+	bin/bgworker start -D "$$dir/data" $$allow_root
+
+# Sequential on purpose: tools before the build, the build before the tests
+# (the tests use bin/bgworker, lib/libbgworker.so and the contrib modules).
+test:
+	$(MAKE) --no-print-directory tools
+	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory check-format
+	$(MAKE) --no-print-directory vet
+	$(MAKE) --no-print-directory staticcheck
+	$(MAKE) --no-print-directory gotest
+
+tools:
+	STATICCHECK_VERSION=$(STATICCHECK_VERSION) TOOLS_BIN=$(TOOLS_BIN) GO=$(GO) .ci/ensure-tools
+
+check-format:
+	@echo "gofmt -l"; \
+	out=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); \
+	if [ -n "$$out" ]; then echo "these files need gofmt:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet -tags $(GOTAGS) ./...
+
+staticcheck:
+	$(STATICCHECK) -tags $(GOTAGS) ./...
+
+gotest:
+	$(GO) test -tags $(GOTAGS) -timeout $(GO_TEST_TIMEOUT) $(GO_TEST_FLAGS) ./...
+
+# Installed layout (see libbgworker/buildinfo): headers server-style under
+# include/bgworker, modules in lib/bgworker ($libdir).
+INST_BIN     := $(DESTDIR)$(PREFIX)/bin
+INST_LIB     := $(DESTDIR)$(PREFIX)/lib
+INST_PKGLIB  := $(DESTDIR)$(PREFIX)/lib/bgworker
+INST_INCLUDE := $(DESTDIR)$(PREFIX)/include/bgworker
+INST_PC      := $(DESTDIR)$(PREFIX)/lib/pkgconfig
+
+install: all
+	install -d "$(INST_BIN)" "$(INST_LIB)" "$(INST_PKGLIB)" "$(INST_INCLUDE)" "$(INST_PC)"
+	install -m 755 bin/bgworker "$(INST_BIN)/bgworker"
+	install -m 755 lib/libbgworker.so "$(INST_LIB)/libbgworker.so"
+	cd include && find . -name '*.h' | while read -r h; do \
+		install -D -m 644 "$$h" "$(INST_INCLUDE)/$$h"; done
+	$(if $(CONTRIB_MODULES),install -m 755 $(CONTRIB_MODULES) "$(INST_PKGLIB)/")
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' bgworker.pc.in > "$(INST_PC)/bgworker.pc"
+	chmod 644 "$(INST_PC)/bgworker.pc"
+
+clean:
+	rm -rf bin lib $(EMBEDDER)
+	rm -f contrib/*/*.so
+
+distclean: clean
+	rm -rf .tools
+
+FORCE:

@@ -1,0 +1,81 @@
+/*-------------------------------------------------------------------------
+ *
+ * host.h
+ *	  The embedder API of libbgworker.so: run bgworker's supervisor (the
+ *	  "postmaster" of the background workers) inside your own C program.
+ *
+ *	  Link with -lbgworker (`bgworker config --libs`, or pkg-config's
+ *	  `--libs bgworker`).  This header is for programs that embed the host;
+ *	  a module (a shared library loaded by the host) must never link
+ *	  libbgworker.so: the host already contains it, and two copies of the
+ *	  supervisor's runtime in one process hang.
+ *
+ *	  What running the supervisor in-process means for the embedder:
+ *
+ *	  - One supervisor per process.  While one runs (bgworker_start, or
+ *	    bgworker_main with the "start" command), starting another fails
+ *	    with status 1.  Commands that only talk to a running host (stop,
+ *	    reload, promote, status, config) may be run from another thread.
+ *	  - The calling thread becomes the supervisor's thread until the call
+ *	    returns: the supervisor forks its workers from it, loads modules
+ *	    and runs their _PG_init() on it.  Call it from an ordinary thread,
+ *	    never from a signal handler or a forked child.
+ *	  - The supervisor handles SIGTERM (smart shutdown), SIGINT (fast),
+ *	    SIGQUIT (immediate), SIGHUP (reload) and SIGCHLD while it runs; do
+ *	    not install your own handlers for them, and do not block them in
+ *	    the calling thread.  It reaps only the processes it started.
+ *	  - Do not call setenv(), putenv() or unsetenv() while it runs.
+ *	  - Workers are forked copies of a small helper process, not of your
+ *	    program's state after the call: they run only module code.
+ *
+ *	  Both functions write their messages to stderr, in PostgreSQL's log
+ *	  format once the configuration is loaded, and never call exit().
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef BGWORKER_HOST_H
+#define BGWORKER_HOST_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Run one command of the bgworker binary, with the same commands and flags:
+ * argv[0] is the program name shown in messages, argv[1] the command
+ * ("init", "start", "stop", "reload", "promote", "status", "config",
+ * "version", "help"), the rest its flags, e.g.
+ *
+ *		char *args[] = {"myprog", "start", "-D", "/srv/bg", NULL};
+ *		return bgworker_main(4, args);
+ *
+ * "start" runs the supervisor in the foreground on the calling thread until
+ * it shuts down.  argv is not modified and need not outlive the call.
+ * Returns the exit status the bgworker binary would exit with: 0 on
+ * success, 1 on failure, 2 for a usage error.
+ */
+extern int	bgworker_main(int argc, char **argv);
+
+/*
+ * Run the supervisor on the data directory datadir in the foreground on the
+ * calling thread until it shuts down, as `bgworker start -D datadir` with
+ * one `-c names[i]=values[i]` per setting (the settings win over
+ * bgworker.conf; a later one wins over an earlier one of the same name).
+ * names and values are arrays of nsettings strings; both may be NULL when
+ * nsettings is 0.  Running as root is refused, as by the binary without
+ * --allow-root (use bgworker_main with --allow-root for that).
+ *
+ * Returns the exit status: 0 after a clean shutdown, 1 when the start
+ * failed (the reason was logged to stderr) or the host stopped after a
+ * crash with restart_after_crash = off.  Bad arguments (a NULL datadir, a
+ * negative nsettings, a NULL array or string) return 1 with a message.
+ */
+extern int	bgworker_start(const char *datadir, int nsettings,
+						   const char *const *names,
+						   const char *const *values);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif							/* BGWORKER_HOST_H */
