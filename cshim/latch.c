@@ -473,6 +473,22 @@ WaitLatch(Latch *latch, int wakeEvents, long timeout, uint32 wait_event_info)
 	return rc;
 }
 
+/* The events of a WaitLatchOrSocket call, added to its temporary set. */
+static void
+add_latch_or_socket_events(WaitEventSet *set, Latch *latch, int wakeEvents,
+						   pgsocket sock)
+{
+	if (wakeEvents & WL_LATCH_SET)
+		AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, latch, NULL);
+	if ((wakeEvents & WL_EXIT_ON_PM_DEATH) && bgw_death_pipe_fd >= 0)
+		AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET,
+						  NULL, NULL);
+	else if ((wakeEvents & WL_POSTMASTER_DEATH) && bgw_death_pipe_fd >= 0)
+		AddWaitEventToSet(set, WL_POSTMASTER_DEATH, PGINVALID_SOCKET,
+						  NULL, NULL);
+	AddWaitEventToSet(set, wakeEvents & WL_SOCKET_MASK, sock, NULL, NULL);
+}
+
 /*
  * Like WaitLatch, and also for WL_SOCKET_* events on sock (through a
  * temporary wait event set).  EOF and errors on the socket report it
@@ -491,20 +507,10 @@ WaitLatchOrSocket(Latch *latch, int wakeEvents, pgsocket sock, long timeout,
 		return WaitLatch(latch, wakeEvents & ~WL_SOCKET_MASK, timeout,
 						 wait_event_info);
 
-	if (!(wakeEvents & WL_TIMEOUT))
-		timeout = -1;
 	set = CreateWaitEventSet(NULL, 3);
 	PG_TRY();
 	{
-		if (wakeEvents & WL_LATCH_SET)
-			AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, latch, NULL);
-		if ((wakeEvents & WL_EXIT_ON_PM_DEATH) && bgw_death_pipe_fd >= 0)
-			AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET,
-							  NULL, NULL);
-		else if ((wakeEvents & WL_POSTMASTER_DEATH) && bgw_death_pipe_fd >= 0)
-			AddWaitEventToSet(set, WL_POSTMASTER_DEATH, PGINVALID_SOCKET,
-							  NULL, NULL);
-		AddWaitEventToSet(set, wakeEvents & WL_SOCKET_MASK, sock, NULL, NULL);
+		add_latch_or_socket_events(set, latch, wakeEvents, sock);
 	}
 	PG_CATCH();
 	{
@@ -514,7 +520,8 @@ WaitLatchOrSocket(Latch *latch, int wakeEvents, pgsocket sock, long timeout,
 	PG_END_TRY();
 
 	/* an error from here on is an epoll failure: the set leaks its fd */
-	rc = WaitEventSetWait(set, timeout, &event, 1, wait_event_info);
+	rc = WaitEventSetWait(set, (wakeEvents & WL_TIMEOUT) ? timeout : -1,
+						  &event, 1, wait_event_info);
 	if (rc == 0)
 		ret |= WL_TIMEOUT;
 	else
