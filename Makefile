@@ -70,7 +70,7 @@ lib/libbgworker.so: FORCE
 $(CONTRIB_MODULES): contrib/%.so: $$(wildcard $$(@D)/*.c) $(HEADERS)
 	$(CC) $(MODULE_CFLAGS) -o $@ $(filter %.c,$^)
 
-$(PKGLIB_LINKS): lib/bgworker/%.so: contrib/%/%.so
+$(PKGLIB_LINKS): lib/bgworker/%.so: contrib/$$*/$$*.so
 	@mkdir -p $(@D)
 	ln -sfn ../../$< $@
 
