@@ -86,6 +86,14 @@ extern void bgw_guc_define_enum(const char *name, const char *desc, int *var,
 extern void bgw_guc_init(void);
 
 /*
+ * The problem that made the last bgw_guc_load fail: primary message
+ * (without the file and line that errbuf adds), DETAIL and HINT (empty
+ * strings if none).  Supervisor only.
+ */
+extern void bgw_guc_last_error(const char **message, const char **detail,
+							   const char **hint);
+
+/*
  * For tests and the fuzz target: parse a file (no settings applied) and
  * return the number of entries and the first error message in errbuf
  * (empty if none).  Any process.

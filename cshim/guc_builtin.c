@@ -1,0 +1,225 @@
+/*-------------------------------------------------------------------------
+ *
+ * guc_builtin.c
+ *	  The host's own parameters, with PostgreSQL's names, types, ranges,
+ *	  contexts and defaults, the C globals that hold them, and their check
+ *	  and assign hooks.
+ *
+ *	  Only the GUC-backed globals are defined here (including the two of
+ *	  miscadmin.h that are parameters: max_worker_processes and
+ *	  max_parallel_workers); the elog area's globals.c defines the rest.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "bgw_internal.h"
+#include "guc_int.h"
+
+/* PostgreSQL's limits for these parameters. */
+#define MAX_BACKENDS				0x3FFFF		/* 262143 */
+#define MAX_PARALLEL_WORKER_LIMIT	1024
+
+char	   *shared_preload_libraries_string = NULL;
+char	   *Dynamic_library_path = NULL;
+int			max_worker_processes = 8;
+int			max_parallel_workers = 8;
+bool		restart_after_crash = true;
+int			log_min_messages = WARNING;
+char	   *Log_line_prefix = NULL;
+char	   *Log_destination_string = NULL;
+int			Log_destination = LOG_DESTINATION_STDERR;
+char	   *cluster_name = NULL;
+bool		EnableHotStandby = true;
+
+/* The message levels log_min_messages accepts (PostgreSQL's list). */
+static const struct config_enum_entry server_message_level_options[] = {
+	{"debug5", DEBUG5, false},
+	{"debug4", DEBUG4, false},
+	{"debug3", DEBUG3, false},
+	{"debug2", DEBUG2, false},
+	{"debug1", DEBUG1, false},
+	{"debug", DEBUG2, true},
+	{"info", INFO, false},
+	{"notice", NOTICE, false},
+	{"warning", WARNING, false},
+	{"error", ERROR, false},
+	{"log", LOG, false},
+	{"fatal", FATAL, false},
+	{"panic", PANIC, false},
+	{NULL, 0, false}
+};
+
+/*
+ * log_destination: a comma-separated list of stderr and jsonlog (the
+ * other PostgreSQL destinations are not offered).  The bits go to the
+ * assign hook through *extra.
+ */
+static bool
+check_log_destination(char **newval, void **extra, GucSource source)
+{
+	const char *p = *newval;
+	int			bits = 0;
+	int		   *myextra;
+
+	/* an empty list is allowed (nothing but the fallback to stderr) */
+	p += strspn(p, " \t\r\n");
+	while (*p != '\0')
+	{
+		char		word[64];
+		size_t		len = 0;
+		bool		quoted = false;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (*p == '"')
+		{
+			quoted = true;
+			p++;
+			while (*p != '\0' && !(*p == '"' && p[1] != '"'))
+			{
+				if (*p == '"')
+					p++;		/* a doubled quote */
+				if (len + 1 < sizeof(word))
+					word[len++] = *p;
+				p++;
+			}
+			if (*p != '"')
+			{
+				GUC_check_errdetail("List syntax is invalid.");
+				return false;
+			}
+			p++;
+		}
+		else
+		{
+			while (*p != '\0' && *p != ',' && *p != ' ' && *p != '\t' &&
+				   *p != '\n' && *p != '\r')
+			{
+				if (len + 1 < sizeof(word))
+					word[len++] = (char) ((*p >= 'A' && *p <= 'Z') ? *p + ('a' - 'A') : *p);
+				p++;
+			}
+		}
+		word[len] = '\0';
+		if (len == 0 && !quoted)
+		{
+			GUC_check_errdetail("List syntax is invalid.");
+			return false;
+		}
+		if (pg_strcasecmp(word, "stderr") == 0)
+			bits |= LOG_DESTINATION_STDERR;
+		else if (pg_strcasecmp(word, "jsonlog") == 0)
+			bits |= LOG_DESTINATION_JSONLOG;
+		else
+		{
+			GUC_check_errdetail("Unrecognized key word: \"%s\".", word);
+			return false;
+		}
+		p += strspn(p, " \t\r\n");
+		if (*p == '\0')
+			break;
+		if (*p != ',')
+		{
+			GUC_check_errdetail("List syntax is invalid.");
+			return false;
+		}
+		p++;
+		if (p[strspn(p, " \t\r\n")] == '\0')
+		{
+			GUC_check_errdetail("List syntax is invalid.");
+			return false;
+		}
+	}
+
+	myextra = guc_malloc(LOG, sizeof(int));
+	if (myextra == NULL)
+		return false;
+	*myextra = bits;
+	*extra = myextra;
+	return true;
+}
+
+static void
+assign_log_destination(const char *newval, void *extra)
+{
+	Log_destination = *(int *) extra;
+}
+
+/*
+ * cluster_name appears in process titles and log lines: only printable
+ * ASCII is kept, anything else becomes a \xNN escape (as PostgreSQL 17).
+ */
+static bool
+check_cluster_name(char **newval, void **extra, GucSource source)
+{
+	const unsigned char *p;
+	size_t		n = 0;
+	char	   *clean,
+			   *o;
+
+	for (p = (const unsigned char *) *newval; *p; p++)
+		n += (*p >= 32 && *p <= 126) ? 1 : 4;
+	if (n == strlen(*newval))
+		return true;
+	clean = guc_malloc(LOG, n + 1);
+	if (clean == NULL)
+		return false;
+	for (o = clean, p = (const unsigned char *) *newval; *p; p++)
+	{
+		if (*p >= 32 && *p <= 126)
+			*o++ = (char) *p;
+		else
+			o += snprintf(o, 5, "\\x%02x", *p);
+	}
+	*o = '\0';
+	guc_free(*newval);
+	*newval = clean;
+	return true;
+}
+
+void
+bgw_guc_define_builtins(void)
+{
+	bgw_guc_define_string("shared_preload_libraries",
+						  "Lists shared libraries to preload into the server.",
+						  &shared_preload_libraries_string, "", PGC_POSTMASTER,
+						  GUC_LIST_INPUT | GUC_LIST_QUOTE | GUC_SUPERUSER_ONLY,
+						  NULL, NULL);
+	bgw_guc_define_string("dynamic_library_path",
+						  "Sets the path for dynamically loadable modules.",
+						  &Dynamic_library_path, "$libdir", PGC_SUSET,
+						  GUC_SUPERUSER_ONLY, NULL, NULL);
+	bgw_guc_define_int("max_worker_processes",
+					   "Maximum number of concurrent worker processes.",
+					   &max_worker_processes, 8, 0, MAX_BACKENDS,
+					   PGC_POSTMASTER, 0, NULL, NULL);
+	bgw_guc_define_int("max_parallel_workers",
+					   "Sets the maximum number of parallel workers that can be active at one time.",
+					   &max_parallel_workers, 8, 0, MAX_PARALLEL_WORKER_LIMIT,
+					   PGC_USERSET, GUC_EXPLAIN, NULL, NULL);
+	bgw_guc_define_bool("restart_after_crash",
+						"Reinitialize server after backend crash.",
+						&restart_after_crash, true, PGC_SIGHUP, 0, NULL, NULL);
+	bgw_guc_define_enum("log_min_messages",
+						"Sets the message levels that are logged.",
+						&log_min_messages, WARNING, server_message_level_options,
+						PGC_SUSET, 0, NULL, NULL);
+	bgw_guc_define_string("log_line_prefix",
+						  "Controls information prefixed to each log line.",
+						  &Log_line_prefix, "%m [%p] ", PGC_SIGHUP, 0,
+						  NULL, NULL);
+	bgw_guc_define_string("log_destination",
+						  "Sets the destination for server log output.",
+						  &Log_destination_string, "stderr", PGC_SIGHUP,
+						  GUC_LIST_INPUT, check_log_destination,
+						  assign_log_destination);
+	bgw_guc_define_string("cluster_name",
+						  "Sets the name of the cluster, which is included in the process title.",
+						  &cluster_name, "", PGC_POSTMASTER, GUC_IS_NAME,
+						  check_cluster_name, NULL);
+	bgw_guc_define_bool("hot_standby",
+						"Allows connections and queries during recovery.",
+						&EnableHotStandby, true, PGC_POSTMASTER, 0, NULL, NULL);
+}
