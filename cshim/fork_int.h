@@ -95,10 +95,10 @@ extern void bgw_reset_static_workers(void);
  *
  * Fixed-size binary messages over an AF_UNIX SOCK_SEQPACKET socket, one
  * message per packet.  The supervisor may send any number of requests
- * before it reads replies; the fork server answers each START request with
- * one reply carrying the same id, and RELOAD with an acknowledgement
- * (slot -1, pid 0).  EXIT, or EOF on the socket or the death pipe, ends the
- * fork server.  A message with a wrong magic or size is answered with
+ * before it reads replies; the fork server handles them in order and
+ * answers each START request with one reply carrying the same id.  RELOAD
+ * gets no reply (a START sent after it is handled after it).  EXIT, or EOF
+ * on the socket or the death pipe, ends the fork server.  A message with a wrong magic or size is answered with
  * errno EPROTO and otherwise ignored.  Layout is native (both ends are the
  * same binary).
  * ------------------------------------------------------------------------ */

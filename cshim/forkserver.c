@@ -330,8 +330,8 @@ handle_request(int sock, const BgwForkRequest *req)
 			return;
 
 		case BGW_FORK_RELOAD:
+			/* no reply: later requests are handled after it anyway */
 			forkserver_reload();
-			send_reply(sock, req, req->kind, 0, 0);
 			return;
 
 		case BGW_FORK_EXIT:
