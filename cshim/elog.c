@@ -1,0 +1,1624 @@
+/*-------------------------------------------------------------------------
+ *
+ * elog.c
+ *	  Error reporting and the server log: ereport/elog, the error data
+ *	  stack, PG_TRY support, error context callbacks, log_line_prefix and
+ *	  the stderr and jsonlog formats, and the supervisor's entry points
+ *	  bgw_call_protected and bgw_log.
+ *
+ *	  Control flow of a report: errstart() decides whether the report is
+ *	  wanted (level against log_min_messages, promotion of ERROR to FATAL
+ *	  or PANIC) and pushes an ErrorData; the errxxx() calls fill it;
+ *	  errfinish() runs the error context callbacks, then
+ *	    - ERROR: longjmps to PG_exception_stack, leaving the ErrorData on
+ *	      the stack for the handler (CopyErrorData, FlushErrorState, or
+ *	      EmitErrorReport from the worker's top level);
+ *	    - below ERROR: writes the record and pops it;
+ *	    - FATAL: writes it, then proc_exit(1); PANIC: writes it, abort().
+ *
+ *	  Every log record is written with one write(2) per destination, so
+ *	  records of concurrent processes never interleave within a line.
+ *
+ *	  All strings of the error data live in ErrorContext, which keeps a
+ *	  reserve block so that "out of memory" can be reported.
+ *
+ *	  Process: any.  Not thread-safe: in the supervisor only the postmaster
+ *	  thread may call into it.  Async-signal-safe only in the sense
+ *	  PostgreSQL relies on (bgworker_die raises FATAL from a handler while
+ *	  the interrupted code is not inside elog).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bgw_internal.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "postmaster/bgworker.h"
+#include "storage/ipc.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+/* ---- the logging parameters ----
+ *
+ * The configuration area (guc_builtin.c) owns these.  The weak
+ * definitions here carry PostgreSQL's defaults so that the runtime links
+ * and logs sensibly in test programs that leave the configuration area
+ * out; the configuration area's definitions replace them.
+ */
+__attribute__((weak)) int log_min_messages = WARNING;
+__attribute__((weak)) char *Log_line_prefix = "%m [%p] ";
+__attribute__((weak)) int Log_destination = LOG_DESTINATION_STDERR;
+__attribute__((weak)) int Log_error_verbosity = PGERROR_DEFAULT;
+
+/* ---- public state ---- */
+ErrorContextCallback *error_context_stack = NULL;
+sigjmp_buf *PG_exception_stack = NULL;
+emit_log_hook_type emit_log_hook = NULL;
+
+/* ---- the error data stack ---- */
+#define ERRORDATA_STACK_SIZE  5
+
+static ErrorData errordata[ERRORDATA_STACK_SIZE];
+static int	errordata_stack_depth = -1;	/* index of the top entry */
+static int	recursion_depth = 0;	/* nesting of error reporting */
+
+/*
+ * The trampoline of bgw_call_protected: while set (and in the process
+ * that set it), FATAL longjmps there instead of ending the process.
+ */
+static sigjmp_buf *protected_jb = NULL;
+static pid_t protected_pid = 0;
+
+/* Per-record timestamp, so that every line of one record shows the same time. */
+static struct timeval record_time;
+
+/* Counters for %l (stderr) and line_num (jsonlog), reset in each new process. */
+static long log_line_number = 0;
+static long json_line_number = 0;
+static int	log_my_pid = 0;
+
+static void send_message_to_server_log(ErrorData *edata);
+static void FreeErrorDataContents(ErrorData *edata);
+
+/* A report was made with nothing on the stack: a caller bug, not a crash. */
+#define CHECK_STACK_DEPTH() \
+	do { \
+		if (errordata_stack_depth < 0) \
+		{ \
+			errordata_stack_depth = -1; \
+			ereport(ERROR, (errmsg_internal("errstart was not called"))); \
+		} \
+	} while (0)
+
+static inline int
+current_pid(void)
+{
+	return MyProcPid != 0 ? MyProcPid : (int) getpid();
+}
+
+/*
+ * Is a report of this level written to the server log?  LOG is ranked
+ * between ERROR and FATAL for this purpose, as in PostgreSQL.
+ */
+static bool
+is_log_level_output(int elevel, int log_min_level)
+{
+	if (elevel == LOG || elevel == LOG_SERVER_ONLY)
+	{
+		if (log_min_level == LOG || log_min_level <= ERROR)
+			return true;
+	}
+	else if (elevel == WARNING_CLIENT_ONLY)
+		return false;
+	else if (log_min_level == LOG)
+	{
+		if (elevel >= FATAL)
+			return true;
+	}
+	else if (elevel >= log_min_level)
+		return true;
+	return false;
+}
+
+static inline bool
+should_output_to_server(int elevel)
+{
+	return is_log_level_output(elevel, log_min_messages);
+}
+
+bool
+message_level_is_interesting(int elevel)
+{
+	return should_output_to_server(elevel);
+}
+
+bool
+in_error_recursion_trouble(void)
+{
+	return recursion_depth > 2;
+}
+
+/* ---- errstart / errfinish ---- */
+
+bool
+errstart(int elevel, const char *domain)
+{
+	ErrorData  *edata;
+	bool		output_to_server;
+
+	if (elevel >= ERROR)
+	{
+		/* an error in a critical section cannot be cleaned up: crash */
+		if (CritSectionCount > 0)
+			elevel = PANIC;
+
+		/*
+		 * No handler to return to, or the process is already exiting:
+		 * ERROR becomes FATAL.  A background worker without a handler ends
+		 * as its top-level handler would (see pg_re_throw), so the record
+		 * still says ERROR.
+		 */
+		if (elevel == ERROR &&
+			(proc_exit_inprogress || ExitOnAnyError ||
+			 (PG_exception_stack == NULL && !IsBackgroundWorker)))
+			elevel = FATAL;
+
+		/* never report at a lower level than an error already in progress */
+		for (int i = 0; i <= errordata_stack_depth; i++)
+			elevel = Max(elevel, errordata[i].elevel);
+	}
+
+	output_to_server = should_output_to_server(elevel);
+	if (elevel < ERROR && !output_to_server)
+		return false;
+
+	if (ErrorContext == NULL)
+		MemoryContextInit();
+
+	if (recursion_depth++ > 0 && elevel >= ERROR)
+	{
+		/*
+		 * An error while reporting an error: make room, and if this keeps
+		 * happening, stop calling the context callbacks (they are the
+		 * likeliest culprits).
+		 */
+		MemoryContextReset(ErrorContext);
+		if (in_error_recursion_trouble())
+			error_context_stack = NULL;
+	}
+
+	if (++errordata_stack_depth >= ERRORDATA_STACK_SIZE)
+	{
+		/* drop everything, then report the overflow itself (as PANIC) */
+		errordata_stack_depth = -1;
+		ereport(PANIC, (errmsg_internal("ERRORDATA_STACK_SIZE exceeded")));
+	}
+
+	edata = &errordata[errordata_stack_depth];
+	memset(edata, 0, sizeof(ErrorData));
+	edata->elevel = elevel;
+	edata->output_to_server = output_to_server;
+	edata->output_to_client = false;	/* there are no clients */
+	edata->domain = domain;
+	edata->context_domain = domain;
+	if (elevel >= ERROR)
+		edata->sqlerrcode = ERRCODE_INTERNAL_ERROR;
+	else if (elevel >= WARNING)
+		edata->sqlerrcode = ERRCODE_WARNING;
+	else
+		edata->sqlerrcode = ERRCODE_SUCCESSFUL_COMPLETION;
+	edata->saved_errno = errno;	/* for %m */
+	edata->assoc_context = ErrorContext;
+
+	recursion_depth--;
+	return true;
+}
+
+bool
+errstart_cold(int elevel, const char *domain)
+{
+	return errstart(elevel, domain);
+}
+
+static void
+set_location(ErrorData *edata, const char *filename, int lineno,
+			 const char *funcname)
+{
+	if (filename)
+	{
+		const char *slash = strrchr(filename, '/');
+
+		if (slash)
+			filename = slash + 1;
+	}
+	edata->filename = filename;
+	edata->lineno = lineno;
+	edata->funcname = funcname;
+}
+
+void
+errfinish(const char *filename, int lineno, const char *funcname)
+{
+	ErrorData  *edata;
+	int			elevel;
+	MemoryContext oldcontext;
+
+	recursion_depth++;
+	CHECK_STACK_DEPTH();
+	edata = &errordata[errordata_stack_depth];
+	set_location(edata, filename, lineno, funcname);
+	elevel = edata->elevel;
+
+	oldcontext = MemoryContextSwitchTo(ErrorContext);
+
+	/* let the context callbacks add CONTEXT lines */
+	for (ErrorContextCallback *econtext = error_context_stack;
+		 econtext != NULL; econtext = econtext->previous)
+		econtext->callback(econtext->arg);
+
+	if (elevel == ERROR)
+	{
+		/*
+		 * The handler we jump to must be able to run: forget interrupt
+		 * hold-offs and critical sections of the code being abandoned.
+		 */
+		InterruptHoldoffCount = 0;
+		QueryCancelHoldoffCount = 0;
+		CritSectionCount = 0;
+		recursion_depth--;
+		MemoryContextSwitchTo(oldcontext);
+		PG_RE_THROW();
+	}
+
+	if (elevel == FATAL && protected_jb != NULL &&
+		protected_pid == (pid_t) getpid())
+	{
+		/* bgw_call_protected hands FATAL to Go, which logs it */
+		InterruptHoldoffCount = 0;
+		QueryCancelHoldoffCount = 0;
+		CritSectionCount = 0;
+		recursion_depth--;
+		MemoryContextSwitchTo(oldcontext);
+		siglongjmp(*protected_jb, 1);
+	}
+
+	EmitErrorReport();
+
+	if (elevel >= FATAL)
+	{
+		fflush(NULL);
+		if (elevel >= PANIC)
+			abort();
+
+		/*
+		 * FATAL: the process ends through proc_exit so that the exit
+		 * callbacks run; a worker then exits with code 1 and is restarted
+		 * per bgw_restart_time.
+		 */
+		proc_exit(1);
+	}
+
+	FreeErrorDataContents(edata);
+	errordata_stack_depth--;
+	MemoryContextSwitchTo(oldcontext);
+	recursion_depth--;
+
+	/* a loop that only logs can still be interrupted */
+	CHECK_FOR_INTERRUPTS();
+}
+
+/* ---- message formatting ---- */
+
+/*
+ * Copy fmt, replacing %m with the text of the saved errno (with any %
+ * in it doubled, since the result is a format string again).
+ */
+static char *
+expand_fmt_string(const char *fmt, ErrorData *edata)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (const char *cp = fmt; *cp; cp++)
+	{
+		if (cp[0] == '%' && cp[1] != '\0')
+		{
+			cp++;
+			if (*cp == 'm')
+			{
+				const char *msg = strerror(edata->saved_errno);
+
+				for (; *msg; msg++)
+				{
+					if (*msg == '%')
+						appendStringInfoChar(&buf, '%');
+					appendStringInfoChar(&buf, *msg);
+				}
+			}
+			else
+			{
+				appendStringInfoChar(&buf, '%');
+				appendStringInfoChar(&buf, *cp);
+			}
+		}
+		else
+			appendStringInfoChar(&buf, *cp);
+	}
+	return buf.data;
+}
+
+/*
+ * Format into *field (in ErrorContext).  With append, add to an existing
+ * value on a new line (used for CONTEXT).
+ */
+static void
+set_field(ErrorData *edata, char **field, bool append, const char *fmt,
+		  va_list args)
+{
+	MemoryContext oldcontext = MemoryContextSwitchTo(ErrorContext);
+	StringInfoData buf;
+	char	   *efmt;
+
+	recursion_depth++;
+	initStringInfo(&buf);
+	if (append && *field != NULL)
+	{
+		appendStringInfoString(&buf, *field);
+		appendStringInfoChar(&buf, '\n');
+	}
+	efmt = expand_fmt_string(fmt, edata);
+	for (;;)
+	{
+		va_list		copy;
+		int			needed;
+
+		va_copy(copy, args);
+		needed = appendStringInfoVA(&buf, efmt, copy);
+		va_end(copy);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&buf, needed);
+	}
+	pfree(efmt);
+	if (*field)
+		pfree(*field);
+	*field = buf.data;
+	recursion_depth--;
+	MemoryContextSwitchTo(oldcontext);
+}
+
+static inline ErrorData *
+top_edata(void)
+{
+	CHECK_STACK_DEPTH();
+	return &errordata[errordata_stack_depth];
+}
+
+int
+errcode(int sqlerrcode)
+{
+	top_edata()->sqlerrcode = sqlerrcode;
+	return 0;
+}
+
+int
+errcode_for_file_access(void)
+{
+	ErrorData  *edata = top_edata();
+
+	switch (edata->saved_errno)
+	{
+		case EPERM:
+		case EACCES:
+		case EROFS:
+			edata->sqlerrcode = ERRCODE_INSUFFICIENT_PRIVILEGE;
+			break;
+		case ENOENT:
+			edata->sqlerrcode = ERRCODE_UNDEFINED_FILE;
+			break;
+		case EEXIST:
+			edata->sqlerrcode = ERRCODE_DUPLICATE_FILE;
+			break;
+		case ENOTDIR:
+		case EISDIR:
+		case ENOTEMPTY:
+			edata->sqlerrcode = ERRCODE_WRONG_OBJECT_TYPE;
+			break;
+		case ENOSPC:
+			edata->sqlerrcode = ERRCODE_DISK_FULL;
+			break;
+		case ENOMEM:
+			edata->sqlerrcode = ERRCODE_OUT_OF_MEMORY;
+			break;
+		case ENFILE:
+		case EMFILE:
+			edata->sqlerrcode = ERRCODE_INSUFFICIENT_RESOURCES;
+			break;
+		case EIO:
+			edata->sqlerrcode = ERRCODE_IO_ERROR;
+			break;
+		case ENAMETOOLONG:
+			edata->sqlerrcode = ERRCODE_FILE_NAME_TOO_LONG;
+			break;
+		default:
+			edata->sqlerrcode = ERRCODE_INTERNAL_ERROR;
+			break;
+	}
+	return 0;
+}
+
+int
+errcode_for_socket_access(void)
+{
+	ErrorData  *edata = top_edata();
+
+	switch (edata->saved_errno)
+	{
+		case EPIPE:
+		case ECONNRESET:
+		case ECONNABORTED:
+		case EHOSTDOWN:
+		case EHOSTUNREACH:
+		case ENETDOWN:
+		case ENETRESET:
+		case ENETUNREACH:
+		case ETIMEDOUT:
+			edata->sqlerrcode = ERRCODE_CONNECTION_FAILURE;
+			break;
+		default:
+			edata->sqlerrcode = ERRCODE_INTERNAL_ERROR;
+			break;
+	}
+	return 0;
+}
+
+/* The errxxx() functions with a format: one body each, differing in the field. */
+#define DEFINE_ERRFIELD(fname, field, append) \
+int \
+fname(const char *fmt,...) \
+{ \
+	ErrorData  *edata = top_edata(); \
+	va_list		args; \
+\
+	va_start(args, fmt); \
+	set_field(edata, &edata->field, append, fmt, args); \
+	va_end(args); \
+	return 0; \
+}
+
+DEFINE_ERRFIELD(errmsg_internal, message, false)
+DEFINE_ERRFIELD(errdetail, detail, false)
+DEFINE_ERRFIELD(errdetail_internal, detail, false)
+DEFINE_ERRFIELD(errdetail_log, detail_log, false)
+DEFINE_ERRFIELD(errhint, hint, false)
+DEFINE_ERRFIELD(errhint_internal, hint, false)
+DEFINE_ERRFIELD(errcontext_msg, context, true)
+
+int
+errmsg(const char *fmt,...)
+{
+	ErrorData  *edata = top_edata();
+	va_list		args;
+
+	edata->message_id = fmt;
+	va_start(args, fmt);
+	set_field(edata, &edata->message, false, fmt, args);
+	va_end(args);
+	return 0;
+}
+
+#define DEFINE_ERRFIELD_PLURAL(fname, field) \
+int \
+fname(const char *fmt_singular, const char *fmt_plural, unsigned long n,...) \
+{ \
+	ErrorData  *edata = top_edata(); \
+	va_list		args; \
+\
+	va_start(args, n); \
+	set_field(edata, &edata->field, false, \
+			  n == 1 ? fmt_singular : fmt_plural, args); \
+	va_end(args); \
+	return 0; \
+}
+
+DEFINE_ERRFIELD_PLURAL(errmsg_plural, message)
+DEFINE_ERRFIELD_PLURAL(errdetail_plural, detail)
+DEFINE_ERRFIELD_PLURAL(errdetail_log_plural, detail_log)
+DEFINE_ERRFIELD_PLURAL(errhint_plural, hint)
+
+int
+set_errcontext_domain(const char *domain)
+{
+	top_edata()->context_domain = domain;
+	return 0;
+}
+
+int
+errhidestmt(bool hide_stmt)
+{
+	top_edata()->hide_stmt = hide_stmt;
+	return 0;
+}
+
+int
+errhidecontext(bool hide_ctx)
+{
+	top_edata()->hide_ctx = hide_ctx;
+	return 0;
+}
+
+/* Backtraces are not collected; accepted for source compatibility. */
+int
+errbacktrace(void)
+{
+	(void) top_edata();
+	return 0;
+}
+
+int
+errposition(int cursorpos)
+{
+	top_edata()->cursorpos = cursorpos;
+	return 0;
+}
+
+int
+internalerrposition(int cursorpos)
+{
+	top_edata()->internalpos = cursorpos;
+	return 0;
+}
+
+int
+internalerrquery(const char *query)
+{
+	ErrorData  *edata = top_edata();
+
+	if (edata->internalquery)
+	{
+		pfree(edata->internalquery);
+		edata->internalquery = NULL;
+	}
+	if (query)
+		edata->internalquery = MemoryContextStrdup(ErrorContext, query);
+	return 0;
+}
+
+/* Field codes of err_generic_string (PostgreSQL's PG_DIAG_* letters). */
+int
+err_generic_string(int field, const char *str)
+{
+	ErrorData  *edata = top_edata();
+	char	  **target;
+
+	switch (field)
+	{
+		case 's':
+			target = &edata->schema_name;
+			break;
+		case 't':
+			target = &edata->table_name;
+			break;
+		case 'c':
+			target = &edata->column_name;
+			break;
+		case 'd':
+			target = &edata->datatype_name;
+			break;
+		case 'n':
+			target = &edata->constraint_name;
+			break;
+		default:
+			elog(ERROR, "unsupported ErrorData field id: %d", field);
+			return 0;
+	}
+	if (*target)
+		pfree(*target);
+	*target = str ? MemoryContextStrdup(ErrorContext, str) : NULL;
+	return 0;
+}
+
+int
+geterrcode(void)
+{
+	return top_edata()->sqlerrcode;
+}
+
+int
+geterrposition(void)
+{
+	return top_edata()->cursorpos;
+}
+
+int
+getinternalerrposition(void)
+{
+	return top_edata()->internalpos;
+}
+
+/* ---- pre_format_elog_string / format_elog_string ---- */
+
+static int	fmt_saved_errno;
+
+void
+pre_format_elog_string(int errnumber, const char *domain)
+{
+	fmt_saved_errno = errnumber;
+}
+
+/*
+ * Format a string with elog's rules (%m uses the errno given to
+ * pre_format_elog_string), in ErrorContext.
+ */
+char *
+format_elog_string(const char *fmt,...)
+{
+	ErrorData	fake;
+	char	   *result = NULL;
+	va_list		args;
+
+	if (ErrorContext == NULL)
+		MemoryContextInit();
+	memset(&fake, 0, sizeof(fake));
+	fake.saved_errno = fmt_saved_errno;
+	va_start(args, fmt);
+	set_field(&fake, &result, false, fmt, args);
+	va_end(args);
+	return result;
+}
+
+/* ---- handling errors ---- */
+
+void
+EmitErrorReport(void)
+{
+	ErrorData  *edata;
+	MemoryContext oldcontext;
+
+	recursion_depth++;
+	CHECK_STACK_DEPTH();
+	edata = &errordata[errordata_stack_depth];
+	oldcontext = MemoryContextSwitchTo(ErrorContext);
+
+	if (edata->output_to_server && emit_log_hook)
+		emit_log_hook(edata);
+	if (edata->output_to_server)
+		send_message_to_server_log(edata);
+
+	MemoryContextSwitchTo(oldcontext);
+	recursion_depth--;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? pstrdup(s) : NULL;
+}
+
+/*
+ * Copy the current error into CurrentMemoryContext, which must not be
+ * ErrorContext (FlushErrorState would free the copy).
+ */
+ErrorData *
+CopyErrorData(void)
+{
+	ErrorData  *edata = top_edata();
+	ErrorData  *newedata;
+
+	if (CurrentMemoryContext == ErrorContext)
+		elog(ERROR, "CopyErrorData called while the current memory context is ErrorContext");
+
+	newedata = palloc(sizeof(ErrorData));
+	memcpy(newedata, edata, sizeof(ErrorData));
+	newedata->message = dup_or_null(edata->message);
+	newedata->detail = dup_or_null(edata->detail);
+	newedata->detail_log = dup_or_null(edata->detail_log);
+	newedata->hint = dup_or_null(edata->hint);
+	newedata->context = dup_or_null(edata->context);
+	newedata->backtrace = dup_or_null(edata->backtrace);
+	newedata->schema_name = dup_or_null(edata->schema_name);
+	newedata->table_name = dup_or_null(edata->table_name);
+	newedata->column_name = dup_or_null(edata->column_name);
+	newedata->datatype_name = dup_or_null(edata->datatype_name);
+	newedata->constraint_name = dup_or_null(edata->constraint_name);
+	newedata->internalquery = dup_or_null(edata->internalquery);
+	newedata->assoc_context = CurrentMemoryContext;
+	return newedata;
+}
+
+static void
+FreeErrorDataContents(ErrorData *edata)
+{
+	char	  **fields[] = {
+		&edata->message, &edata->detail, &edata->detail_log, &edata->hint,
+		&edata->context, &edata->backtrace, &edata->schema_name,
+		&edata->table_name, &edata->column_name, &edata->datatype_name,
+		&edata->constraint_name, &edata->internalquery,
+	};
+
+	for (size_t i = 0; i < lengthof(fields); i++)
+	{
+		if (*fields[i])
+		{
+			pfree(*fields[i]);
+			*fields[i] = NULL;
+		}
+	}
+}
+
+void
+FreeErrorData(ErrorData *edata)
+{
+	FreeErrorDataContents(edata);
+	pfree(edata);
+}
+
+/* Forget the current error (after a handler dealt with it). */
+void
+FlushErrorState(void)
+{
+	errordata_stack_depth = -1;
+	recursion_depth = 0;
+	if (ErrorContext)
+		MemoryContextReset(ErrorContext);
+}
+
+/* Push a copy of edata (strings into ErrorContext) as a new stack entry. */
+static ErrorData *
+push_copy(const ErrorData *src)
+{
+	ErrorData  *newedata;
+
+	if (++errordata_stack_depth >= ERRORDATA_STACK_SIZE)
+	{
+		errordata_stack_depth = -1;
+		ereport(PANIC, (errmsg_internal("ERRORDATA_STACK_SIZE exceeded")));
+	}
+	newedata = &errordata[errordata_stack_depth];
+	recursion_depth++;
+	{
+		MemoryContext oldcontext = MemoryContextSwitchTo(ErrorContext);
+
+		memcpy(newedata, src, sizeof(ErrorData));
+		newedata->message = dup_or_null(src->message);
+		newedata->detail = dup_or_null(src->detail);
+		newedata->detail_log = dup_or_null(src->detail_log);
+		newedata->hint = dup_or_null(src->hint);
+		newedata->context = dup_or_null(src->context);
+		newedata->backtrace = dup_or_null(src->backtrace);
+		newedata->schema_name = dup_or_null(src->schema_name);
+		newedata->table_name = dup_or_null(src->table_name);
+		newedata->column_name = dup_or_null(src->column_name);
+		newedata->datatype_name = dup_or_null(src->datatype_name);
+		newedata->constraint_name = dup_or_null(src->constraint_name);
+		newedata->internalquery = dup_or_null(src->internalquery);
+		newedata->assoc_context = ErrorContext;
+		MemoryContextSwitchTo(oldcontext);
+	}
+	recursion_depth--;
+	return newedata;
+}
+
+/* Re-raise a saved error (from CopyErrorData) as the current ERROR. */
+void
+ReThrowError(ErrorData *edata)
+{
+	if (edata->elevel != ERROR)
+		elog(ERROR, "ReThrowError called with elevel %d", edata->elevel);
+	if (ErrorContext == NULL)
+		MemoryContextInit();
+	push_copy(edata);
+	PG_RE_THROW();
+}
+
+/*
+ * Report a saved error at its own level: an ERROR is thrown, lower levels
+ * are logged.  The level is subject to errstart's promotions.
+ */
+void
+ThrowErrorData(ErrorData *edata)
+{
+	ErrorData  *newedata;
+	MemoryContext oldcontext;
+
+	if (!errstart(edata->elevel, edata->domain))
+		return;
+	newedata = &errordata[errordata_stack_depth];
+	recursion_depth++;
+	oldcontext = MemoryContextSwitchTo(ErrorContext);
+	if (edata->sqlerrcode != 0)
+		newedata->sqlerrcode = edata->sqlerrcode;
+	newedata->message = dup_or_null(edata->message);
+	newedata->detail = dup_or_null(edata->detail);
+	newedata->detail_log = dup_or_null(edata->detail_log);
+	newedata->hint = dup_or_null(edata->hint);
+	newedata->context = dup_or_null(edata->context);
+	newedata->schema_name = dup_or_null(edata->schema_name);
+	newedata->table_name = dup_or_null(edata->table_name);
+	newedata->column_name = dup_or_null(edata->column_name);
+	newedata->datatype_name = dup_or_null(edata->datatype_name);
+	newedata->constraint_name = dup_or_null(edata->constraint_name);
+	newedata->internalquery = dup_or_null(edata->internalquery);
+	newedata->cursorpos = edata->cursorpos;
+	newedata->internalpos = edata->internalpos;
+	MemoryContextSwitchTo(oldcontext);
+	recursion_depth--;
+	errfinish(edata->filename, edata->lineno, edata->funcname);
+}
+
+/*
+ * Jump to the innermost handler.  Without one: in a background worker,
+ * end as the worker's top-level handler does (log at ERROR, proc_exit(1));
+ * elsewhere the error becomes FATAL.
+ */
+void
+pg_re_throw(void)
+{
+	if (PG_exception_stack != NULL &&
+		!(PG_exception_stack == protected_jb &&
+		  protected_pid != (pid_t) getpid()))
+		siglongjmp(*PG_exception_stack, 1);
+
+	if (IsBackgroundWorker && errordata_stack_depth >= 0 &&
+		errordata[errordata_stack_depth].elevel == ERROR)
+		bgw_worker_error_exit();
+
+	if (errordata_stack_depth >= 0)
+	{
+		ErrorData  *edata = &errordata[errordata_stack_depth];
+
+		edata->elevel = FATAL;
+		edata->output_to_server = should_output_to_server(FATAL);
+		error_context_stack = NULL;
+		errfinish(edata->filename, edata->lineno, edata->funcname);
+	}
+	abort();
+}
+
+/*
+ * The top-level handler of a worker: the uncaught ERROR is logged (at
+ * ERROR) and the worker exits with code 1.  Worker child only.
+ */
+void
+bgw_worker_error_exit(void)
+{
+	error_context_stack = NULL;
+	PG_exception_stack = NULL;
+	HOLD_INTERRUPTS();
+	if (errordata_stack_depth >= 0)
+		EmitErrorReport();
+	proc_exit(1);
+}
+
+/*
+ * The CONTEXT lines the current callbacks would add, as one palloc'd
+ * string in the caller's context (NULL-free; may be empty).
+ */
+char *
+GetErrorContextStack(void)
+{
+	ErrorData  *edata;
+	ErrorContextCallback *econtext;
+	char	   *result;
+
+	if (ErrorContext == NULL)
+		MemoryContextInit();
+	recursion_depth++;
+	if (++errordata_stack_depth >= ERRORDATA_STACK_SIZE)
+	{
+		errordata_stack_depth = -1;
+		ereport(PANIC, (errmsg_internal("ERRORDATA_STACK_SIZE exceeded")));
+	}
+	edata = &errordata[errordata_stack_depth];
+	memset(edata, 0, sizeof(ErrorData));
+	edata->assoc_context = CurrentMemoryContext;
+	{
+		MemoryContext oldcontext = CurrentMemoryContext;
+
+		for (econtext = error_context_stack; econtext != NULL;
+			 econtext = econtext->previous)
+			econtext->callback(econtext->arg);
+		MemoryContextSwitchTo(oldcontext);
+	}
+	result = edata->context ? pstrdup(edata->context) : pstrdup("");
+	FreeErrorDataContents(edata);
+	errordata_stack_depth--;
+	recursion_depth--;
+	return result;
+}
+
+/* ---- the server log ---- */
+
+const char *
+error_severity(int elevel)
+{
+	switch (elevel)
+	{
+		case DEBUG1:
+		case DEBUG2:
+		case DEBUG3:
+		case DEBUG4:
+		case DEBUG5:
+			return "DEBUG";
+		case LOG:
+		case LOG_SERVER_ONLY:
+			return "LOG";
+		case INFO:
+			return "INFO";
+		case NOTICE:
+			return "NOTICE";
+		case WARNING:
+		case WARNING_CLIENT_ONLY:
+			return "WARNING";
+		case ERROR:
+			return "ERROR";
+		case FATAL:
+			return "FATAL";
+		case PANIC:
+			return "PANIC";
+		default:
+			return "???";
+	}
+}
+
+char *
+unpack_sql_state(int sql_state)
+{
+	static char buf[12];
+	int			i;
+
+	for (i = 0; i < 5; i++)
+	{
+		buf[i] = PGUNSIXBIT(sql_state);
+		sql_state >>= 6;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+/*
+ * %b: "postmaster" in the supervisor, the worker's bgw_type in a worker,
+ * "background worker" in the other children (fork server, startup).
+ */
+const char *
+get_backend_type_for_log(void)
+{
+	if (MyBgworkerEntry != NULL && MyBgworkerEntry->bgw_type[0] != '\0')
+		return MyBgworkerEntry->bgw_type;
+	if (!IsUnderPostmaster || (PostmasterPid != 0 && current_pid() == PostmasterPid))
+		return "postmaster";
+	return "background worker";
+}
+
+static void
+ensure_start_time(void)
+{
+	if (MyStartTime == 0)
+	{
+		struct timeval tv;
+
+		gettimeofday(&tv, NULL);
+		MyStartTime = (pg_time_t) tv.tv_sec;
+		MyStartTimestamp = ((int64) tv.tv_sec -
+							(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * 86400) *
+			INT64CONST(1000000) + tv.tv_usec;
+	}
+}
+
+/* Format a time_t in the local time zone; with_ms adds .mmm. */
+static void
+format_time(char *buf, size_t len, time_t secs, int ms, bool with_ms)
+{
+	struct tm	tm;
+	char		datetime[64],
+				zone[32];
+
+	localtime_r(&secs, &tm);
+	strftime(datetime, sizeof(datetime), "%Y-%m-%d %H:%M:%S", &tm);
+	strftime(zone, sizeof(zone), "%Z", &tm);
+	if (with_ms)
+		snprintf(buf, len, "%s.%03d %s", datetime, ms, zone);
+	else
+		snprintf(buf, len, "%s %s", datetime, zone);
+}
+
+char *
+get_formatted_log_time(void)
+{
+	static char buf[128];
+
+	format_time(buf, sizeof(buf), record_time.tv_sec,
+				(int) (record_time.tv_usec / 1000), true);
+	return buf;
+}
+
+char *
+get_formatted_start_time(void)
+{
+	static char buf[128];
+
+	ensure_start_time();
+	format_time(buf, sizeof(buf), (time_t) MyStartTime, 0, false);
+	return buf;
+}
+
+void
+reset_formatted_start_time(void)
+{
+}
+
+bool
+check_log_of_query(ErrorData *edata)
+{
+	return false;
+}
+
+/* Parse the padding of an escape ("%-10p"); returns NULL at end of string. */
+static const char *
+parse_padding(const char *p, int *padding)
+{
+	int			sign = 1;
+	int			value = 0;
+
+	*padding = 0;
+	if (*p == '-')
+	{
+		sign = -1;
+		p++;
+	}
+	if (*p == '\0')
+		return NULL;
+	while (*p >= '0' && *p <= '9')
+	{
+		if (value < 10000)
+			value = value * 10 + (*p - '0');
+		p++;
+	}
+	if (*p == '\0')
+		return NULL;
+	*padding = sign * value;
+	return p;
+}
+
+static void
+append_padded(StringInfo buf, int padding, const char *value)
+{
+	if (padding != 0)
+		appendStringInfo(buf, "%*s", padding, value);
+	else
+		appendStringInfoString(buf, value);
+}
+
+/* Expand log_line_prefix for one line of the record. */
+static void
+log_line_prefix(StringInfo buf, ErrorData *edata)
+{
+	const char *format = Log_line_prefix;
+	char		tmp[128];
+
+	if (log_my_pid != current_pid())
+	{
+		log_line_number = 0;
+		json_line_number = 0;
+		log_my_pid = current_pid();
+	}
+	log_line_number++;
+
+	if (format == NULL)
+		return;
+
+	for (const char *p = format; *p != '\0'; p++)
+	{
+		int			padding;
+
+		if (*p != '%')
+		{
+			appendStringInfoChar(buf, *p);
+			continue;
+		}
+		p = parse_padding(p + 1, &padding);
+		if (p == NULL)
+			break;
+
+		switch (*p)
+		{
+			case 'b':
+				append_padded(buf, padding, get_backend_type_for_log());
+				break;
+			case 'p':
+				snprintf(tmp, sizeof(tmp), "%d", current_pid());
+				append_padded(buf, padding, tmp);
+				break;
+			case 'l':
+				snprintf(tmp, sizeof(tmp), "%ld", log_line_number);
+				append_padded(buf, padding, tmp);
+				break;
+			case 'm':
+				append_padded(buf, padding, get_formatted_log_time());
+				break;
+			case 't':
+				format_time(tmp, sizeof(tmp), record_time.tv_sec, 0, false);
+				append_padded(buf, padding, tmp);
+				break;
+			case 'n':
+				snprintf(tmp, sizeof(tmp), "%ld.%03d",
+						 (long) record_time.tv_sec,
+						 (int) (record_time.tv_usec / 1000));
+				append_padded(buf, padding, tmp);
+				break;
+			case 's':
+				append_padded(buf, padding, get_formatted_start_time());
+				break;
+			case 'c':
+				ensure_start_time();
+				snprintf(tmp, sizeof(tmp), "%lx.%x", (long) MyStartTime,
+						 (unsigned) current_pid());
+				append_padded(buf, padding, tmp);
+				break;
+			case 'e':
+				append_padded(buf, padding, unpack_sql_state(edata->sqlerrcode));
+				break;
+			case 'x':
+				append_padded(buf, padding, "0");
+				break;
+			case 'Q':
+				append_padded(buf, padding, "0");
+				break;
+			case 'q':
+				/* the rest is for session processes; we have none */
+				if (MyProcPort == NULL)
+					return;
+				break;
+			case '%':
+				appendStringInfoChar(buf, '%');
+				break;
+			case 'a':
+			case 'u':
+			case 'd':
+			case 'r':
+			case 'h':
+			case 'i':
+			case 'v':
+			case 'P':
+				/* no session, transaction or parallel leader: empty */
+				if (padding != 0)
+					appendStringInfoSpaces(buf, padding > 0 ? padding : -padding);
+				break;
+			default:
+				/* an unknown escape is ignored, as PostgreSQL does */
+				break;
+		}
+	}
+}
+
+/* Append str, putting a tab after every newline (continuation lines). */
+static void
+append_with_tabs(StringInfo buf, const char *str)
+{
+	for (; *str; str++)
+	{
+		appendStringInfoChar(buf, *str);
+		if (*str == '\n')
+			appendStringInfoChar(buf, '\t');
+	}
+}
+
+/* write(2) the whole buffer, retrying on EINTR and partial writes. */
+static void
+write_all(int fd, const char *data, size_t len)
+{
+	int			save_errno = errno;
+
+	while (len > 0)
+	{
+		ssize_t		n = write(fd, data, len);
+
+		if (n < 0)
+		{
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		data += n;
+		len -= (size_t) n;
+	}
+	errno = save_errno;
+}
+
+static void
+append_json_string(StringInfo buf, const char *s)
+{
+	appendStringInfoChar(buf, '"');
+	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+	{
+		switch (*p)
+		{
+			case '"':
+				appendStringInfoString(buf, "\\\"");
+				break;
+			case '\\':
+				appendStringInfoString(buf, "\\\\");
+				break;
+			case '\b':
+				appendStringInfoString(buf, "\\b");
+				break;
+			case '\f':
+				appendStringInfoString(buf, "\\f");
+				break;
+			case '\n':
+				appendStringInfoString(buf, "\\n");
+				break;
+			case '\r':
+				appendStringInfoString(buf, "\\r");
+				break;
+			case '\t':
+				appendStringInfoString(buf, "\\t");
+				break;
+			default:
+				if (*p < 0x20)
+					appendStringInfo(buf, "\\u%04x", (unsigned) *p);
+				else
+					appendStringInfoChar(buf, (char) *p);
+				break;
+		}
+	}
+	appendStringInfoChar(buf, '"');
+}
+
+static void
+json_key_str(StringInfo buf, const char *key, const char *value, bool first)
+{
+	if (value == NULL)
+		return;
+	if (!first)
+		appendStringInfoChar(buf, ',');
+	append_json_string(buf, key);
+	appendStringInfoChar(buf, ':');
+	append_json_string(buf, value);
+}
+
+static void
+json_key_num(StringInfo buf, const char *key, long value)
+{
+	appendStringInfoChar(buf, ',');
+	append_json_string(buf, key);
+	appendStringInfo(buf, ":%ld", value);
+}
+
+/* One JSON object per record, PostgreSQL jsonlog's keys and order. */
+static void
+write_jsonlog(ErrorData *edata)
+{
+	StringInfoData buf;
+	char		session[64];
+
+	if (log_my_pid != current_pid())
+	{
+		log_line_number = 0;
+		json_line_number = 0;
+		log_my_pid = current_pid();
+	}
+	json_line_number++;
+	ensure_start_time();
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	json_key_str(&buf, "timestamp", get_formatted_log_time(), true);
+	json_key_num(&buf, "pid", current_pid());
+	snprintf(session, sizeof(session), "%lx.%x", (long) MyStartTime,
+			 (unsigned) current_pid());
+	json_key_str(&buf, "session_id", session, false);
+	json_key_num(&buf, "line_num", json_line_number);
+	json_key_str(&buf, "session_start", get_formatted_start_time(), false);
+	json_key_str(&buf, "error_severity", error_severity(edata->elevel), false);
+	json_key_str(&buf, "state_code", unpack_sql_state(edata->sqlerrcode), false);
+	json_key_str(&buf, "message", edata->message ? edata->message : "missing error text", false);
+	json_key_str(&buf, "detail", edata->detail_log ? edata->detail_log : edata->detail, false);
+	json_key_str(&buf, "hint", edata->hint, false);
+	json_key_str(&buf, "internal_query", edata->internalquery, false);
+	if (edata->internalpos > 0)
+		json_key_num(&buf, "internal_position", edata->internalpos);
+	if (!edata->hide_ctx)
+		json_key_str(&buf, "context", edata->context, false);
+	if (edata->cursorpos > 0)
+		json_key_num(&buf, "cursor_position", edata->cursorpos);
+	if (Log_error_verbosity >= PGERROR_VERBOSE)
+	{
+		json_key_str(&buf, "func_name", edata->funcname, false);
+		if (edata->filename)
+		{
+			json_key_str(&buf, "file_name", edata->filename, false);
+			json_key_num(&buf, "file_line_num", edata->lineno);
+		}
+	}
+	json_key_str(&buf, "backend_type", get_backend_type_for_log(), false);
+	json_key_num(&buf, "query_id", 0);
+	appendStringInfoString(&buf, "}\n");
+	write_all(STDERR_FILENO, buf.data, buf.len);
+	pfree(buf.data);
+}
+
+static void
+write_stderr_record(ErrorData *edata)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	log_line_prefix(&buf, edata);
+	appendStringInfo(&buf, "%s:  ", error_severity(edata->elevel));
+	if (Log_error_verbosity >= PGERROR_VERBOSE)
+		appendStringInfo(&buf, "%s: ", unpack_sql_state(edata->sqlerrcode));
+	append_with_tabs(&buf, edata->message ? edata->message : "missing error text");
+	appendStringInfoChar(&buf, '\n');
+
+	if (Log_error_verbosity >= PGERROR_DEFAULT)
+	{
+		const char *detail = edata->detail_log ? edata->detail_log : edata->detail;
+
+		if (detail)
+		{
+			log_line_prefix(&buf, edata);
+			appendStringInfoString(&buf, "DETAIL:  ");
+			append_with_tabs(&buf, detail);
+			appendStringInfoChar(&buf, '\n');
+		}
+		if (edata->hint)
+		{
+			log_line_prefix(&buf, edata);
+			appendStringInfoString(&buf, "HINT:  ");
+			append_with_tabs(&buf, edata->hint);
+			appendStringInfoChar(&buf, '\n');
+		}
+		if (edata->internalquery)
+		{
+			log_line_prefix(&buf, edata);
+			appendStringInfoString(&buf, "QUERY:  ");
+			append_with_tabs(&buf, edata->internalquery);
+			appendStringInfoChar(&buf, '\n');
+		}
+		if (edata->context && !edata->hide_ctx)
+		{
+			log_line_prefix(&buf, edata);
+			appendStringInfoString(&buf, "CONTEXT:  ");
+			append_with_tabs(&buf, edata->context);
+			appendStringInfoChar(&buf, '\n');
+		}
+		if (Log_error_verbosity >= PGERROR_VERBOSE && edata->filename)
+		{
+			log_line_prefix(&buf, edata);
+			if (edata->funcname)
+				appendStringInfo(&buf, "LOCATION:  %s, %s:%d\n",
+								 edata->funcname, edata->filename, edata->lineno);
+			else
+				appendStringInfo(&buf, "LOCATION:  %s:%d\n",
+								 edata->filename, edata->lineno);
+		}
+	}
+	write_all(STDERR_FILENO, buf.data, buf.len);
+	pfree(buf.data);
+}
+
+/*
+ * Write one record to every configured destination.  Destinations we do
+ * not have (syslog, eventlog, csvlog) fall back to stderr so that nothing
+ * is lost.  Runs with CurrentMemoryContext = ErrorContext.
+ */
+static void
+send_message_to_server_log(ErrorData *edata)
+{
+	int			dest = Log_destination;
+
+	gettimeofday(&record_time, NULL);
+	if ((dest & (LOG_DESTINATION_STDERR | LOG_DESTINATION_JSONLOG)) == 0)
+		dest |= LOG_DESTINATION_STDERR;
+	if (dest & LOG_DESTINATION_STDERR)
+		write_stderr_record(edata);
+	if (dest & LOG_DESTINATION_JSONLOG)
+		write_jsonlog(edata);
+}
+
+/* Write a formatted message to stderr with one write(2); any process. */
+void
+vwrite_stderr(const char *fmt, va_list ap)
+{
+	char		small[1024];
+	va_list		copy;
+	int			n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(small, sizeof(small), fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		return;
+	if ((size_t) n < sizeof(small))
+		write_all(STDERR_FILENO, small, (size_t) n);
+	else
+	{
+		char	   *big = malloc((size_t) n + 1);
+
+		if (big == NULL)
+		{
+			write_all(STDERR_FILENO, small, sizeof(small) - 1);
+			return;
+		}
+		vsnprintf(big, (size_t) n + 1, fmt, ap);
+		write_all(STDERR_FILENO, big, (size_t) n);
+		free(big);
+	}
+}
+
+void
+write_stderr(const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vwrite_stderr(fmt, ap);
+	va_end(ap);
+}
+
+void
+DebugFileOpen(void)
+{
+}
+
+/* ---- supervisor entry points ---- */
+
+static void
+fill_caught(BgwCaughtError *err)
+{
+	ErrorData  *edata;
+
+	memset(err, 0, sizeof(*err));
+	if (errordata_stack_depth < 0)
+	{
+		err->elevel = ERROR;
+		strlcpy(err->message, "unknown error", sizeof(err->message));
+		return;
+	}
+	edata = &errordata[errordata_stack_depth];
+	err->elevel = edata->elevel;
+	strlcpy(err->message, edata->message ? edata->message : "missing error text",
+			sizeof(err->message));
+	if (edata->detail)
+		strlcpy(err->detail, edata->detail, sizeof(err->detail));
+	if (edata->hint)
+		strlcpy(err->hint, edata->hint, sizeof(err->hint));
+}
+
+/*
+ * See bgw_internal.h.  The state saved here is restored on both paths,
+ * so protected calls nest (a module's _PG_init may load another library
+ * whose _PG_init runs through here too).
+ */
+int
+bgw_call_protected(void (*fn) (void), BgwCaughtError *err)
+{
+	sigjmp_buf	local;
+	sigjmp_buf *volatile save_stack = PG_exception_stack;
+	sigjmp_buf *volatile save_protected = protected_jb;
+	volatile pid_t save_pid = protected_pid;
+	ErrorContextCallback *volatile save_context = error_context_stack;
+	volatile MemoryContext save_mcxt = CurrentMemoryContext;
+
+	memset(err, 0, sizeof(*err));
+	if (sigsetjmp(local, 0) == 0)
+	{
+		PG_exception_stack = &local;
+		protected_jb = &local;
+		protected_pid = getpid();
+		fn();
+		PG_exception_stack = save_stack;
+		protected_jb = save_protected;
+		protected_pid = save_pid;
+		return 0;
+	}
+
+	PG_exception_stack = save_stack;
+	protected_jb = save_protected;
+	protected_pid = save_pid;
+	error_context_stack = save_context;
+	CurrentMemoryContext = save_mcxt;
+	fill_caught(err);
+	FlushErrorState();
+	return 1;
+}
+
+int
+bgw_call_protected_ptr(const void *(*fn) (void), const void **result,
+					   BgwCaughtError *err)
+{
+	sigjmp_buf	local;
+	sigjmp_buf *volatile save_stack = PG_exception_stack;
+	sigjmp_buf *volatile save_protected = protected_jb;
+	volatile pid_t save_pid = protected_pid;
+	ErrorContextCallback *volatile save_context = error_context_stack;
+	volatile MemoryContext save_mcxt = CurrentMemoryContext;
+
+	memset(err, 0, sizeof(*err));
+	*result = NULL;
+	if (sigsetjmp(local, 0) == 0)
+	{
+		PG_exception_stack = &local;
+		protected_jb = &local;
+		protected_pid = getpid();
+		*result = fn();
+		PG_exception_stack = save_stack;
+		protected_jb = save_protected;
+		protected_pid = save_pid;
+		return 0;
+	}
+
+	PG_exception_stack = save_stack;
+	protected_jb = save_protected;
+	protected_pid = save_pid;
+	error_context_stack = save_context;
+	CurrentMemoryContext = save_mcxt;
+	fill_caught(err);
+	FlushErrorState();
+	return 1;
+}
+
+/*
+ * See bgw_internal.h.  The record is formatted and written like any
+ * ereport, but control flow is Go's: FATAL and PANIC only log here.
+ */
+void
+bgw_log(int elevel, const char *message, const char *detail, const char *hint)
+{
+	ErrorData	edata;
+	MemoryContext oldcontext;
+
+	if (!should_output_to_server(elevel))
+		return;
+	if (ErrorContext == NULL)
+		MemoryContextInit();
+
+	memset(&edata, 0, sizeof(edata));
+	edata.elevel = elevel;
+	edata.output_to_server = true;
+	edata.sqlerrcode = elevel >= ERROR ? ERRCODE_INTERNAL_ERROR :
+		elevel >= WARNING ? ERRCODE_WARNING : ERRCODE_SUCCESSFUL_COMPLETION;
+	edata.message = (char *) message;
+	edata.detail = (char *) detail;
+	edata.hint = (char *) hint;
+	edata.assoc_context = ErrorContext;
+
+	recursion_depth++;
+	oldcontext = MemoryContextSwitchTo(ErrorContext);
+	if (emit_log_hook)
+		emit_log_hook(&edata);
+	send_message_to_server_log(&edata);
+	MemoryContextSwitchTo(oldcontext);
+	recursion_depth--;
+}
+
+/*
+ * In a new child: no error in progress, no handlers or callbacks of the
+ * parent, a fresh ErrorContext, and the %l / session id of the new pid.
+ * Fork area calls it right after setting MyProcPid and MyStartTime.
+ */
+void
+bgw_elog_child_init(void)
+{
+	errordata_stack_depth = -1;
+	recursion_depth = 0;
+	error_context_stack = NULL;
+	PG_exception_stack = NULL;
+	protected_jb = NULL;
+	protected_pid = 0;
+	if (MyProcPid != (int) getpid())
+		MyProcPid = (int) getpid();
+	log_my_pid = MyProcPid;
+	log_line_number = 0;
+	json_line_number = 0;
+	if (ErrorContext == NULL)
+		MemoryContextInit();
+	else
+		MemoryContextReset(ErrorContext);
+}
