@@ -103,7 +103,7 @@ timestamptz_to_str(TimestampTz t)
 {
 	static char buf[128];
 	char		frac[16] = "";
-	char		zone[16];
+	char		zone[64];
 	struct tm	tm;
 	time_t		secs;
 	int64		usec;
