@@ -442,6 +442,22 @@ wait_event_name_too_long(void)
 }
 
 static void
+failing_startup_hook(void)
+{
+	bool		found;
+
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	(void) ShmemInitStruct("startup hook state", 64, &found);
+	elog(ERROR, "startup hook failed");
+}
+
+static void
+run_startup_hook(void)
+{
+	bgw_run_shmem_startup_hook();
+}
+
+static void
 test_atomics_single(void)
 {
 	pg_atomic_uint32 a;
@@ -999,6 +1015,15 @@ main(void)
 	CHECK(!found, "test state allocated");
 	SpinLockInit(&ts->spin);
 	pg_atomic_init_flag(&ts->flag);
+
+	shmem_startup_hook = failing_startup_hook;
+	CHECK(raises(run_startup_hook, "startup hook failed"), "an ERROR in shmem_startup_hook comes back");
+	CHECK(!LWLockHeldByMe(AddinShmemInitLock) &&
+		  LWLockConditionalAcquire(AddinShmemInitLock, LW_EXCLUSIVE),
+		  "locks taken by a failing shmem_startup_hook are released");
+	LWLockRelease(AddinShmemInitLock);
+	InterruptHoldoffCount = 0;	/* error recovery's job */
+	shmem_startup_hook = NULL;
 
 	test_shmem_structs();
 	test_tranches();
