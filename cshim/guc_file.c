@@ -26,6 +26,7 @@
 #include "postgres.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "miscadmin.h"
@@ -53,6 +54,13 @@ typedef struct ConfScanner
 	const char *tok;			/* start of the last token */
 	size_t		toklen;			/* its length */
 } ConfScanner;
+
+/*
+ * The work of the current top-level read, across all included files:
+ * files opened (GUC_CONF_MAX_FILES) and bytes read (GUC_CONF_MAX_FILE).
+ */
+static int	files_opened;
+static size_t bytes_read_total;
 
 static void *
 xmalloc(size_t size)
@@ -546,7 +554,7 @@ guc_parse_fp(FILE *fp, const char *config_file, int depth,
 	char	   *buf = NULL;
 	size_t		cap = 0,
 				len = 0,
-				total = 0;
+				total = bytes_read_total;
 	bool		toolong;
 	unsigned int lineno = 0;
 	int			errorcount = 0;
@@ -562,7 +570,7 @@ guc_parse_fp(FILE *fp, const char *config_file, int depth,
 		lineno++;
 		if (total > GUC_CONF_MAX_FILE)
 		{
-			record_error_owned(xprintf("configuration file \"%s\" is too large (more than %d bytes)",
+			record_error_owned(xprintf("configuration file \"%s\" is too large (more than %d bytes in all files read)",
 									   config_file, GUC_CONF_MAX_FILE),
 							   config_file, (int) lineno, head_p, tail_p);
 			ok = false;
@@ -604,25 +612,31 @@ guc_parse_fp(FILE *fp, const char *config_file, int depth,
 
 		if (guc_name_compare(name, "include_dir") == 0)
 		{
+			bytes_read_total = total;
 			if (!guc_parse_dir(value, config_file, (int) lineno, depth + 1,
 							   head_p, tail_p))
 				ok = false;
+			total = bytes_read_total;
 			free(name);
 			free(value);
 		}
 		else if (guc_name_compare(name, "include_if_exists") == 0)
 		{
+			bytes_read_total = total;
 			if (!guc_parse_file(value, false, config_file, (int) lineno,
 								depth + 1, head_p, tail_p))
 				ok = false;
+			total = bytes_read_total;
 			free(name);
 			free(value);
 		}
 		else if (guc_name_compare(name, "include") == 0)
 		{
+			bytes_read_total = total;
 			if (!guc_parse_file(value, true, config_file, (int) lineno,
 								depth + 1, head_p, tail_p))
 				ok = false;
+			total = bytes_read_total;
 			free(name);
 			free(value);
 		}
@@ -670,6 +684,7 @@ syntax_error:
 		ok = false;
 	}
 	free(buf);
+	bytes_read_total = total;
 	return ok;
 }
 
@@ -680,6 +695,7 @@ guc_parse_file(const char *config_file, bool strict,
 {
 	char	   *abs_path;
 	FILE	   *fp;
+	int			fd;
 	struct stat st;
 	bool		ok;
 
@@ -697,13 +713,47 @@ guc_parse_file(const char *config_file, bool strict,
 		return false;
 	}
 
-	abs_path = guc_absolute_location(config_file, calling_file);
-	fp = fopen(abs_path, "r");
-	if (fp != NULL && fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode))
+	/* includes of includes grow exponentially: bound the work of one read */
+	if (depth == CONF_FILE_START_DEPTH)
 	{
-		fclose(fp);
-		fp = NULL;
-		errno = EISDIR;
+		files_opened = 0;
+		bytes_read_total = 0;
+	}
+	if (++files_opened > GUC_CONF_MAX_FILES)
+	{
+		record_error_owned(xprintf("could not open configuration file \"%s\": more than %d files included",
+								   config_file, GUC_CONF_MAX_FILES),
+						   calling_file, calling_lineno, head_p, tail_p);
+		return false;
+	}
+
+	abs_path = guc_absolute_location(config_file, calling_file);
+
+	/*
+	 * O_NONBLOCK so that a FIFO cannot hang the open; only regular files
+	 * are read (a device could be endless or block).
+	 */
+	fd = open(abs_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	fp = NULL;
+	if (fd >= 0)
+	{
+		if (fstat(fd, &st) != 0)
+			close(fd);
+		else if (!S_ISREG(st.st_mode))
+		{
+			close(fd);
+			errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		}
+		else
+		{
+			int			flags = fcntl(fd, F_GETFL);
+
+			if (flags >= 0)
+				(void) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+			fp = fdopen(fd, "r");
+			if (fp == NULL)
+				close(fd);
+		}
 	}
 	if (fp == NULL)
 	{
@@ -856,7 +906,14 @@ ParseConfigFp(FILE *fp, const char *config_file, int depth, int elevel,
 			  ConfigVariable **head_p, ConfigVariable **tail_p)
 {
 	ConfigVariable *old_tail = *head_p ? *tail_p : NULL;
-	bool		ok = guc_parse_fp(fp, config_file, depth, head_p, tail_p);
+	bool		ok;
+
+	if (depth == CONF_FILE_START_DEPTH)
+	{
+		files_opened = 0;
+		bytes_read_total = 0;
+	}
+	ok = guc_parse_fp(fp, config_file, depth, head_p, tail_p);
 
 	if (!ok)
 		report_new_errors(*head_p, old_tail, elevel);

@@ -22,6 +22,9 @@
 #define GUC_CONF_MAX_LINE		(1024 * 1024)
 #define GUC_CONF_MAX_FILE		(64 * 1024 * 1024)
 
+/* At most this many files are opened by one read of the top file. */
+#define GUC_CONF_MAX_FILES		1000
+
 /* After this many syntax errors in one file the rest of it is skipped. */
 #define GUC_CONF_MAX_SYNTAX_ERRORS 100
 
