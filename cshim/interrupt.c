@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bgw_internal.h"
+#include "elog_int.h"
 #include "miscadmin.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
