@@ -23,4 +23,14 @@ extern unsigned char pg_tolower(unsigned char ch);
 extern char *pg_strerror(int errnum);
 extern void pg_usleep(long microsec);
 
+/*
+ * Install a signal handler (PostgreSQL declares it here, so every module
+ * sees it through postgres.h).  Implemented in cshim/pqsignal.c.
+ */
+#ifndef PQSIGFUNC_DEFINED
+#define PQSIGFUNC_DEFINED
+typedef void (*pqsigfunc) (int signo);
+#endif
+extern pqsigfunc pqsignal(int signo, pqsigfunc func);
+
 #endif							/* PG_PORT_H */

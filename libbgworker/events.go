@@ -7,6 +7,7 @@ package libbgworker
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
@@ -181,7 +182,8 @@ func (p *postmaster) sendStartup() {
 	p.nextReq++
 	p.startupReq = p.nextReq
 	p.startupSent = true
-	if err := p.fs.SendStartup(p.startupReq); err != nil {
+	_, err := os.Stat(filepath.Join(p.dataDir, StandbySignal))
+	if err := p.fs.SendStartupStandby(p.startupReq, err == nil); err != nil {
 		cshim.Log(cshim.LevelLog, fmt.Sprintf("could not send start-up request to the fork server: %v", err), "", "")
 		p.startupReq = 0
 		p.abortStartup()

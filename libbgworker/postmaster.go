@@ -185,7 +185,7 @@ func (p *postmaster) start() error {
 	if cerr := cshim.RunShmemRequestHook(); cerr != nil {
 		return &StartupError{Message: cerr.Message, Detail: cerr.Detail, Hint: cerr.Hint}
 	}
-	p.segSize = cshim.ShmemSize()
+	p.segSize = cshim.ShmemSize() + int(cshim.PMSignalShmemSize())
 
 	var fds [2]int
 	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
@@ -218,12 +218,15 @@ func (p *postmaster) initSharedMemory() error {
 	p.seg = seg
 	p.lock.update(func(l *LockInfo) { l.ShmID = seg.id })
 	cshim.ShmemInit(seg.data)
+	cshim.PMSignalShmemInit()
 	regs := make([]cshim.Worker, len(p.workers))
 	for i, w := range p.workers {
 		w.slot = i
 		regs[i] = w.reg
 	}
-	cshim.InitWorkerSlots(regs)
+	if cerr := cshim.InitWorkerSlots(regs); cerr != nil {
+		return &StartupError{Message: cerr.Message, Detail: cerr.Detail, Hint: cerr.Hint}
+	}
 	if cerr := cshim.RunShmemStartupHook(); cerr != nil {
 		return &StartupError{Message: cerr.Message, Detail: cerr.Detail, Hint: cerr.Hint}
 	}

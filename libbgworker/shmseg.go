@@ -6,7 +6,6 @@ package libbgworker
 // dead host handled at the next start. Supervisor, postmaster goroutine.
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -60,10 +59,7 @@ func segmentIsOurs(id int) bool {
 		return false
 	}
 	defer unix.SysvShmDetach(data)
-	if len(data) < 8 {
-		return false
-	}
-	return binary.NativeEndian.Uint64(data[:8]) == cshim.ShmemHeaderMagic
+	return cshim.ShmemSegmentIsOurs(data)
 }
 
 // clearStaleSegment deals with the segment a stale lock file names: gone
