@@ -144,6 +144,7 @@ func TestForkServerStartsWorkers(t *testing.T) {
 		require.Equal(t, strconv.Itoa(os.Getpid()), m["ppid"], "getppid() in the worker is the supervisor")
 		require.Equal(t, strconv.Itoa(rep.Pid), m["pid"])
 		require.Equal(t, m["pid"], m["mypid"])
+		require.Equal(t, "1", m["tidcache"], "CLONE_CHILD_SETTID refreshed glibc's cached tid")
 		require.Equal(t, "1", m["under"])
 		require.Equal(t, "1", m["bgworker"])
 		require.Equal(t, "fork test", m["type"], "bgw_type defaults to bgw_name")

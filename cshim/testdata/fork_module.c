@@ -8,6 +8,8 @@
 #include "postgres.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +61,22 @@ report_main(Datum arg)
 	for (int sig = 1; sig < 32; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			fprintf(f, "sig%d=%s\n", sig, disposition(sig));
+	{
+		/* glibc's cached tid (struct pthread) must hold our new tid */
+		pid_t		tid = (pid_t) syscall(SYS_gettid);
+		const unsigned char *self = (const unsigned char *) pthread_self();
+		int			found = 0;
+
+		for (int off = 0; off + 4 <= 1024; off += 4)
+		{
+			pid_t		v;
+
+			memcpy(&v, self + off, sizeof(v));
+			if (v == tid)
+				found = 1;
+		}
+		fprintf(f, "tidcache=%d\n", found);
+	}
 	sigprocmask(SIG_SETMASK, NULL, &mask);
 	fprintf(f, "blocked_term=%d blocked_quit=%d blocked_usr1=%d\n",
 			sigismember(&mask, SIGTERM), sigismember(&mask, SIGQUIT),
