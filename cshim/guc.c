@@ -316,6 +316,8 @@ find_var(const char *name)
 {
 	int			i;
 
+	bgw_guc_init();
+
 	for (i = 0; i < num_guc_vars; i++)
 		if (guc_name_compare(guc_vars[i]->name, name) == 0)
 			return guc_vars[i];

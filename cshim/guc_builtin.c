@@ -21,16 +21,17 @@
 #define MAX_BACKENDS				0x3FFFF		/* 262143 */
 #define MAX_PARALLEL_WORKER_LIMIT	1024
 
-char	   *shared_preload_libraries_string = NULL;
-char	   *Dynamic_library_path = NULL;
+/* String defaults are literals until bgw_guc_init replaces them. */
+char	   *shared_preload_libraries_string = "";
+char	   *Dynamic_library_path = "$libdir";
 int			max_worker_processes = 8;
 int			max_parallel_workers = 8;
 bool		restart_after_crash = true;
 int			log_min_messages = WARNING;
-char	   *Log_line_prefix = NULL;
-char	   *Log_destination_string = NULL;
+char	   *Log_line_prefix = "%m [%p] ";
+char	   *Log_destination_string = "stderr";
 int			Log_destination = LOG_DESTINATION_STDERR;
-char	   *cluster_name = NULL;
+char	   *cluster_name = "";
 bool		EnableHotStandby = true;
 
 /* The message levels log_min_messages accepts (PostgreSQL's list). */
