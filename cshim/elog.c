@@ -1523,7 +1523,7 @@ bgw_call_protected(void (*fn) (void), BgwCaughtError *err)
 	protected_jb = save_protected;
 	protected_pid = save_pid;
 	error_context_stack = save_context;
-	CurrentMemoryContext = save_mcxt;
+	CurrentMemoryContext = save_mcxt ? save_mcxt : TopMemoryContext;
 	fill_caught(err);
 	FlushErrorState();
 	return 1;
@@ -1558,7 +1558,7 @@ bgw_call_protected_ptr(const void *(*fn) (void), const void **result,
 	protected_jb = save_protected;
 	protected_pid = save_pid;
 	error_context_stack = save_context;
-	CurrentMemoryContext = save_mcxt;
+	CurrentMemoryContext = save_mcxt ? save_mcxt : TopMemoryContext;
 	fill_caught(err);
 	FlushErrorState();
 	return 1;

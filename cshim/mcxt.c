@@ -599,6 +599,17 @@ MemoryContextInit(void)
 	MemoryContextAllowInCriticalSection(ErrorContext, true);
 }
 
+/*
+ * The standard contexts exist from program start, so that no caller ever
+ * sees a NULL CurrentMemoryContext (the supervisor may enter module code
+ * before anything else touched the allocator).
+ */
+static void __attribute__((constructor))
+MemoryContextInitAtStart(void)
+{
+	MemoryContextInit();
+}
+
 static inline void
 EnsureInit(void)
 {
