@@ -105,7 +105,7 @@ func (p *postmaster) handleReplies(r forkReplies) {
 				continue
 			}
 			p.startupPid = rep.Pid
-			if p.shutdown >= fastShutdown || p.fatalError {
+			if p.state >= pmStopBackends {
 				p.signalPid(rep.Pid, p.stopSignal(), true)
 			}
 			continue
@@ -133,10 +133,9 @@ func (p *postmaster) handleReplies(r forkReplies) {
 		p.byPid[rep.Pid] = w
 		cshim.SetSlotPid(w.slot, rep.Pid)
 		p.notify(w)
-		if p.fatalError || p.shutdown == immediateShutdown {
-			p.signalPid(w.pid, unix.SIGQUIT, true)
-		} else if p.state >= pmStopBackends {
-			p.signalPid(w.pid, unix.SIGTERM, true)
+		if p.state >= pmStopBackends {
+			// Started while the host was going down or crashing.
+			p.signalPid(w.pid, p.stopSignal(), true)
 		}
 	}
 	// A child may have exited before its reply arrived; reap it now.
@@ -386,11 +385,7 @@ func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 		return
 	}
 	if code == 1 && !skippedExit {
-		if p.shutdown == noShutdown && !p.fatalError {
-			cshim.Log(cshim.LevelLog, exitLine, "", "")
-		} else {
-			cshim.Log(cshim.LevelDebug1, exitLine, "", "")
-		}
+		cshim.Log(cshim.LevelLog, exitLine, "", "")
 		cshim.SetSlotPid(w.slot, 0)
 		w.crashedAt = time.Now()
 		if w.neverRestart() {

@@ -36,6 +36,7 @@ func TestEmbedder(t *testing.T) {
 	h := startHostWith(t, dir, exe, []string{"--"})
 	h.waitReady()
 	h.workerPid("e", 1)
+	h.trigger()
 	// The crash cycle works in-process too.
 	h.log.waitFor(t, `all server processes terminated; reinitializing`, 1, 20*time.Second)
 	pid := h.workerPid("e", 2)

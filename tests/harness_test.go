@@ -330,6 +330,12 @@ func (h *host) requireClean(workerPids ...int) {
 	require.True(h.t, os.IsNotExist(err), "lock file left behind")
 }
 
+// trigger lets exitmatrix workers perform their action.
+func (h *host) trigger() {
+	h.t.Helper()
+	require.NoError(h.t, os.WriteFile(filepath.Join(h.dir, "exitmatrix.go"), nil, 0o600))
+}
+
 // exitmatrixConf is a configuration loading exitmatrix with these workers.
 func exitmatrixConf(t *testing.T, workers string, extra ...string) string {
 	so := compileModule(t, "exitmatrix", "exitmatrix")

@@ -75,6 +75,7 @@ func TestExitMatrix(t *testing.T) {
 			h.waitReady()
 			by1 := h.workerPid("bystander", 1)
 			h.workerPid(victim, 1)
+			h.trigger()
 			if r.logRe != "" {
 				h.log.waitFor(t, r.logRe, 1, 10*time.Second)
 			}
@@ -109,6 +110,7 @@ func TestRestartInterval(t *testing.T) {
 	dir := newDataDir(t, exitmatrixConf(t, "r:s:1:r:exit1"))
 	h := startHost(t, dir)
 	h.workerPid("r", 1)
+	h.trigger()
 	h.log.waitFor(t, `exited with exit code 1`, 1, 10*time.Second)
 	exitAt := time.Now()
 	h.workerPid("r", 2)
@@ -133,6 +135,7 @@ func TestCrashCycle100(t *testing.T) {
 	for i := 0; i < 99; i++ {
 		first[h.workerPid(fmt.Sprintf("w%d", i), 1)] = true
 	}
+	h.trigger()
 	h.log.waitFor(t, `all server processes terminated; reinitializing`, 1, 20*time.Second)
 	for i := 0; i < 99; i++ {
 		pid := h.workerPid(fmt.Sprintf("w%d", i), 2)
@@ -153,6 +156,7 @@ func TestRestartAfterCrashOff(t *testing.T) {
 	dir := newDataDir(t, exitmatrixConf(t, "c:s:0:r:exit2, by:s:0:r:run", "restart_after_crash = off"))
 	h := startHost(t, dir)
 	by := h.workerPid("by", 1)
+	h.trigger()
 	h.log.waitFor(t, `shutting down because "restart_after_crash" is off`, 1, 20*time.Second)
 	require.Equal(t, 1, h.waitExit(20*time.Second))
 	h.requireClean(by)
@@ -261,7 +265,7 @@ func TestSupervisorKilled(t *testing.T) {
 		spec = append(spec, fmt.Sprintf("k%d:s:0:r:run", i))
 	}
 	spec = append(spec, "nosh:n:0:r:run")
-	dir := newDataDir(t, exitmatrixConf(t, strings.Join(spec, ",")))
+	dir := newDataDir(t, exitmatrixConf(t, strings.Join(spec, ","), "max_worker_processes = 16"))
 	h := startHost(t, dir)
 	h.waitReady()
 	var pids []int

@@ -14,7 +14,9 @@
  *	            kill, error, fatal, panic, return, ignoreterm
  *
  *	  The action happens on the first start only (a marker file in the data
- *	  directory remembers it); later starts just run.  Every start logs
+ *	  directory remembers it), and only once the file "exitmatrix.go" exists
+ *	  in the data directory (the test creates it when every worker it
+ *	  watches is up); later starts just run.  Every start logs
  *	  "exitmatrix NAME started pid PID".
  *
  *-------------------------------------------------------------------------
@@ -123,6 +125,21 @@ exitmatrix_main(Datum main_arg)
 	BackgroundWorkerUnblockSignals();
 
 	elog(LOG, "exitmatrix %s started pid %d", name, MyProcPid);
+
+	if (strcmp(action, "run") != 0 && strcmp(action, "ignoreterm") != 0)
+	{
+		char		go[MAXPGPATH];
+		struct stat st;
+
+		snprintf(go, sizeof(go), "%s/exitmatrix.go", DataDir);
+		while (stat(go, &st) != 0)
+		{
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 10, PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+			CHECK_FOR_INTERRUPTS();
+		}
+	}
 
 	if (first_time(name))
 	{
