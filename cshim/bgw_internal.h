@@ -164,9 +164,29 @@ extern void bgw_proc_local_latch(void);
 extern bool bgw_proc_was_active(int slot);
 extern void bgw_proc_clear_active(int slot);
 
+/*
+ * Postmaster death (latch area).  bgw_death_pipe_fd is the read end of the
+ * pipe whose write end only the supervisor holds (-1 in the supervisor);
+ * the fork area sets it in every child before module code runs.  The
+ * child also gets PR_SET_PDEATHSIG(BGW_PM_DEATH_SIGNAL), whose handler
+ * (latch area) sets a flag and wakes MyLatch; that signal is never blocked
+ * by BackgroundWorkerBlockSignals().
+ */
+extern int	bgw_death_pipe_fd;
+#define BGW_PM_DEATH_SIGNAL SIGPWR
+extern void bgw_latch_child_init(void);	/* in a new child, after the fd is set */
+
 /* ------------------------------------------------------------------------
  * fork area
  * ------------------------------------------------------------------------ */
+
+/*
+ * Create the shared worker slot array ("Background Worker Data") for
+ * max_worker_processes slots, filled from the given registrations (slot i
+ * holds workers[i]).  Called by bgw_shmem_init's caller, the supervisor,
+ * right after bgw_shmem_init, at start and after every crash.
+ */
+extern void bgw_bgworker_shmem_init(const BackgroundWorker *workers, int n);
 
 /* Static registrations collected while preloading (process-local list). */
 extern int	bgw_static_worker_count(void);
