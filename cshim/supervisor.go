@@ -9,6 +9,8 @@ package cshim
 #include <time.h>
 #include "bgw_internal.h"
 #include "storage/ipc.h"
+#include "storage/latch.h"
+#include "shmem_int.h"
 
 static int bgw_call_protected_addr(uintptr_t fn, BgwCaughtError *err)
 {
@@ -25,6 +27,12 @@ static void bgw_supervisor_identity(const char *datadir, const char *pkglib)
 	IsBackgroundWorker = false;
 	SetDataDir(datadir);
 	strlcpy(pkglib_path, pkglib, MAXPGPATH);
+}
+
+static void bgw_set_worker_latch(int slot)
+{
+	if (bgw_proc_array != NULL && slot >= 0 && slot < bgw_proc_count)
+		SetLatch(&bgw_proc_array[slot].pgproc.procLatch);
 }
 
 static void bgw_set_preload(int in_progress)
@@ -176,3 +184,8 @@ func ProcWasActive(slot int) bool { return bool(C.bgw_proc_was_active(C.int(slot
 
 // ProcClearActive resets the dead-man flag before a new start in slot.
 func ProcClearActive(slot int) { C.bgw_proc_clear_active(C.int(slot)) }
+
+// SetWorkerLatch sets the process latch of the worker in slot (SetLatch on
+// its BgwProc): an atomic store and a futex wake, safe whatever the worker
+// did to the segment.
+func SetWorkerLatch(slot int) { C.bgw_set_worker_latch(C.int(slot)) }

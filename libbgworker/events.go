@@ -57,6 +57,9 @@ func (p *postmaster) handleSignal(sig syscall.Signal) {
 			p.signalChildren(unix.SIGHUP, false)
 		}
 	case unix.SIGUSR1:
+		if cshim.CheckPostmasterSignal(cshim.PMSignalBackgroundWorkerChange) {
+			p.backgroundWorkerStateChange()
+		}
 		p.checkPromote()
 	}
 }
@@ -136,6 +139,8 @@ func (p *postmaster) handleReplies(r forkReplies) {
 		if p.state >= pmStopBackends {
 			// Started while the host was going down or crashing.
 			p.signalPid(w.pid, p.stopSignal(), true)
+		} else if w.terminate {
+			unix.Kill(w.pid, unix.SIGTERM)
 		}
 	}
 	// A child may have exited before its reply arrived; reap it now.
@@ -171,7 +176,7 @@ func (p *postmaster) stopSignal() unix.Signal {
 // start and exit.
 func (p *postmaster) notify(w *worker) {
 	if w.reg.NotifyPid > 0 {
-		unix.Kill(w.reg.NotifyPid, unix.SIGUSR1)
+		p.wakeWaiter(w.reg.NotifyPid)
 	}
 }
 

@@ -37,19 +37,20 @@ func (s workerState) String() string {
 
 // worker is one registered background worker.
 type worker struct {
-	reg       cshim.Worker // the registration, as copied at registration time
-	slot      int          // index in the shared slot array
-	dynamic   bool         // registered by RegisterDynamicBackgroundWorker
-	state     workerState  //
-	pid       int          // running pid, 0 when not running
-	reqID     uint32       // outstanding fork-server request while starting
-	crashedAt time.Time    // last exit that asks for a restart delay; zero if none
-	terminate bool         // to be forgotten instead of (re)started
-	startedAt time.Time    // when the current or last process started
-	restarts  int          // starts after the first one
-	starts    int          // starts so far
-	lastExit  string       // last exit, as logged ("exit code 1", "signal 11: ...")
-	lastAt    time.Time    // when it exited
+	reg        cshim.Worker // the registration, as copied at registration time
+	slot       int          // index in the shared slot array
+	dynamic    bool         // registered by RegisterDynamicBackgroundWorker
+	generation uint64       // the slot's generation when it was registered
+	state      workerState  //
+	pid        int          // running pid, 0 when not running
+	reqID      uint32       // outstanding fork-server request while starting
+	crashedAt  time.Time    // last exit that asks for a restart delay; zero if none
+	terminate  bool         // to be forgotten instead of (re)started
+	startedAt  time.Time    // when the current or last process started
+	restarts   int          // starts after the first one
+	starts     int          // starts so far
+	lastExit   string       // last exit, as logged ("exit code 1", "signal 11: ...")
+	lastAt     time.Time    // when it exited
 }
 
 // typeName is the name PostgreSQL uses for a worker in log lines: bgw_type.
