@@ -110,7 +110,7 @@ tools:
 
 check-format:
 	@echo "gofmt -l"; \
-	out=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); \
+	out=$$(find . \( -name .git -o -name .tools \) -prune -o -name '*.go' -print | xargs gofmt -l); \
 	if [ -n "$$out" ]; then echo "these files need gofmt:"; echo "$$out"; exit 1; fi
 
 vet:
