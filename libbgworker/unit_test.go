@@ -1,0 +1,114 @@
+package libbgworker
+
+// Unit tests of the supervisor's pure rules; the behaviour as a whole is
+// tested end to end in tests/.
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+)
+
+func TestSplitLibraryList(t *testing.T) {
+	cases := map[string][]string{
+		"":                       nil,
+		"a":                      {"a"},
+		" a , b ,, c ":           {"a", "b", "c"},
+		`"with space", plain`:    {"with space", "plain"},
+		`"quo""te"`:              {`quo"te`},
+		"$libdir/x, /abs/y.so  ": {"$libdir/x", "/abs/y.so"},
+	}
+	for in, want := range cases {
+		require.Equal(t, want, splitLibraryList(in), "input %q", in)
+	}
+}
+
+func TestEligible(t *testing.T) {
+	cases := []struct {
+		start int
+		state pmState
+		want  bool
+	}{
+		{startPostmasterStart, pmStartup, true},
+		{startConsistentState, pmStartup, false},
+		{startConsistentState, pmHotStandby, true},
+		{startRecoveryFinished, pmHotStandby, false},
+		{startRecoveryFinished, pmRecovery, false},
+		{startRecoveryFinished, pmRun, true},
+		{startPostmasterStart, pmStopBackends, false},
+		{startPostmasterStart, pmWaitBackends, false},
+	}
+	for _, c := range cases {
+		require.Equal(t, c.want, eligible(c.start, c.state), "start %d in %v", c.start, c.state)
+	}
+}
+
+func TestDescribeExit(t *testing.T) {
+	require.Equal(t, "exited with exit code 1", describeExit(unix.WaitStatus(1<<8)))
+	require.Equal(t, "was terminated by signal 9: Killed", describeExit(unix.WaitStatus(9)))
+	require.Equal(t, "was terminated by signal 11: Segmentation fault", describeExit(unix.WaitStatus(11)))
+}
+
+func TestLockFileRoundTripAndStale(t *testing.T) {
+	dir := t.TempDir()
+	lf, stale, err := createLockFile(dir)
+	require.NoError(t, err)
+	require.Nil(t, stale)
+	got, err := ReadLockFile(dir)
+	require.NoError(t, err)
+	require.Equal(t, os.Getpid(), got.Pid)
+	require.True(t, got.Alive())
+
+	// A second claim by a live process is refused...
+	lf.info.Pid = 1 // pretend the lock is another live process's (init)
+	require.NoError(t, lf.update(func(l *LockInfo) { l.ProcStart = 0 }))
+	_, _, err = createLockFile(dir)
+	require.ErrorContains(t, err, "already exists")
+
+	// ...a lock naming a dead pid is stale and taken over.
+	require.NoError(t, lf.update(func(l *LockInfo) { l.Pid = 1 << 30; l.ShmID = 1234 }))
+	lf2, stale, err := createLockFile(dir)
+	require.NoError(t, err)
+	require.NotNil(t, stale)
+	require.Equal(t, 1234, stale.ShmID)
+	lf2.remove()
+	_, err = os.Stat(filepath.Join(dir, LockFileName))
+	require.True(t, os.IsNotExist(err))
+}
+
+func TestCorruptLockFileIsStale(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, LockFileName), []byte("garbage\n"), 0o600))
+	lf, _, err := createLockFile(dir)
+	require.NoError(t, err)
+	lf.remove()
+}
+
+func TestCheckDataDir(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Chmod(dir, 0o700))
+	abs, err := checkDataDir(dir)
+	require.NoError(t, err)
+	require.Equal(t, dir, abs)
+	require.NoError(t, os.Chmod(dir, 0o777))
+	_, err = checkDataDir(dir)
+	require.ErrorContains(t, err, "has invalid permissions")
+	_, err = checkDataDir(filepath.Join(dir, "missing"))
+	require.ErrorContains(t, err, "does not exist")
+	f := filepath.Join(dir, "file")
+	require.NoError(t, os.WriteFile(f, nil, 0o600))
+	_, err = checkDataDir(f)
+	require.ErrorContains(t, err, "is not a directory")
+}
+
+func TestInitDataDirRefusesNonEmpty(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "d")
+	require.NoError(t, InitDataDir(dir))
+	st, err := os.Stat(dir)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o700), st.Mode().Perm())
+	require.ErrorContains(t, InitDataDir(dir), "exists but is not empty")
+}
