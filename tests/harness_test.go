@@ -318,6 +318,12 @@ func segmentsOwnedBy(pid int) []int {
 	return ids
 }
 
+// segmentExists tells whether System V segment id exists.
+func segmentExists(id int) bool {
+	_, err := unix.SysvShmCtl(id, unix.IPC_STAT, &unix.SysvShmDesc{})
+	return err == nil
+}
+
 // requireClean checks that a host that exited left no segment, no worker
 // and no lock file.
 func (h *host) requireClean(workerPids ...int) {

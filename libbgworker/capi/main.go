@@ -21,6 +21,10 @@ import (
 	"github.com/bgworker/bgworker/libbgworker/cli"
 )
 
+// Modules loaded by this supervisor may link libbgworker.so: it is the
+// copy already in the process, not a second Go runtime.
+func init() { libbgworker.EmbeddedHost = true }
+
 // supervisorRunning enforces one supervisor per process (host.h): the
 // postmaster state lives in process-wide C globals of the runtime.
 var supervisorRunning atomic.Bool
