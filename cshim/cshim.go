@@ -17,6 +17,6 @@ package cshim
 #cgo CFLAGS: -I${SRCDIR}/../include -I${SRCDIR} -D_GNU_SOURCE -std=gnu11
 #cgo CFLAGS: -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 #cgo CFLAGS: -fno-strict-aliasing
-#cgo LDFLAGS: -rdynamic -ldl
+#cgo LDFLAGS: -rdynamic -ldl -Wl,-z,now
 */
 import "C"
