@@ -24,6 +24,12 @@ func TestStartAndFastShutdown(t *testing.T) {
 	h := startHost(t, dir)
 	h.waitReady()
 	pa, pb := h.workerPid("a", 1), h.workerPid("b", 1)
+	// Workers run in the data directory, see it in DataDir, and are the
+	// supervisor's own children.
+	m := h.log.waitFor(t, `exitmatrix a started pid \d+ cwd (\S+) datadir (\S+) parent (\d+)`, 1, time.Second)
+	require.Equal(t, dir, m[1])
+	require.Equal(t, dir, m[2])
+	require.Equal(t, fmt.Sprint(h.pid()), m[3])
 	h.signal(syscall.SIGINT)
 	require.Equal(t, 0, h.waitExit(20*time.Second))
 	log := h.log.all()

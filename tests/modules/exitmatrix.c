@@ -124,7 +124,14 @@ exitmatrix_main(Datum main_arg)
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	BackgroundWorkerUnblockSignals();
 
-	elog(LOG, "exitmatrix %s started pid %d", name, MyProcPid);
+	{
+		char		cwd[MAXPGPATH];
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			strlcpy(cwd, "?", sizeof(cwd));
+		elog(LOG, "exitmatrix %s started pid %d cwd %s datadir %s parent %d",
+			 name, MyProcPid, cwd, DataDir, (int) getppid());
+	}
 
 	if (strcmp(action, "run") != 0 && strcmp(action, "ignoreterm") != 0)
 	{
