@@ -1,0 +1,323 @@
+// hosts.go: the two hosts the benchmark drives, bgworker and PostgreSQL 15,
+// behind one interface: start a host with the bench module preloaded and a
+// given configuration, signal it, wait for it to exit.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// host is one of the two programs under test.
+type host interface {
+	name() string
+	// start runs the host in the foreground with the bench module and the
+	// given bgbench/host settings; the events file is created empty.
+	start(settings map[string]string) (*running, error)
+	// cleanup removes whatever the host left behind (data directories,
+	// stale shared memory after a SIGKILL).
+	cleanup()
+}
+
+// running is one host process and the events its workers write.
+type running struct {
+	cmd     *exec.Cmd
+	t0      time.Time // just before the host was started
+	events  *eventLog
+	logPath string
+	exited  chan struct{}
+	waitErr error
+}
+
+func (r *running) pid() int { return r.cmd.Process.Pid }
+
+// signal sends sig to the host process.
+func (r *running) signal(sig syscall.Signal) error { return r.cmd.Process.Signal(sig) }
+
+// wait waits up to timeout for the host to exit, and returns when it did.
+func (r *running) wait(timeout time.Duration) (time.Time, error) {
+	select {
+	case <-r.exited:
+		return time.Now(), nil
+	case <-time.After(timeout):
+		return time.Time{}, fmt.Errorf("host pid %d did not exit within %s", r.pid(), timeout)
+	}
+}
+
+// stop ends the host with a fast shutdown (SIGINT), then SIGKILL if it
+// hangs. Used between measurements.
+func (r *running) stop() {
+	if r.hasExited() {
+		return
+	}
+	_ = r.signal(syscall.SIGINT)
+	if _, err := r.wait(60 * time.Second); err != nil {
+		_ = r.signal(syscall.SIGKILL)
+		<-r.exited
+	}
+}
+
+func (r *running) hasExited() bool {
+	select {
+	case <-r.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// logTail returns the last lines of the host's log, for error reports.
+func (r *running) logTail() string {
+	b, _ := os.ReadFile(r.logPath)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > 15 {
+		lines = lines[len(lines)-15:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// launch starts cmd with its stderr and stdout in logPath and a fresh
+// events file.
+func launch(cmd *exec.Cmd, logPath, eventsPath string, owner *user.User) (*running, error) {
+	if err := os.WriteFile(eventsPath, nil, 0o666); err != nil {
+		return nil, err
+	}
+	_ = os.Remove(eventsPath + ".action")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	if owner != nil {
+		if err := chownTo(owner, eventsPath, logPath); err != nil {
+			logf.Close()
+			return nil, err
+		}
+	}
+	cmd.Stdout = logf
+	cmd.Stderr = logf
+	r := &running{cmd: cmd, logPath: logPath, exited: make(chan struct{})}
+	r.events = newEventLog(eventsPath)
+	r.t0 = time.Now()
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("starting %s: %w", cmd.Path, err)
+	}
+	go func() {
+		r.waitErr = cmd.Wait()
+		logf.Close()
+		close(r.exited)
+	}()
+	return r, nil
+}
+
+func settingArgs(settings map[string]string) []string {
+	var args []string
+	for k, v := range settings {
+		args = append(args, "-c", k+"="+v)
+	}
+	return args
+}
+
+// bgwHost runs bin/bgworker.
+type bgwHost struct {
+	bin     string // the bgworker binary
+	dir     string // work directory: module and data directory
+	dataDir string
+	runs    int
+}
+
+func newBgwHost(bin, work, module string) (*bgwHost, error) {
+	h := &bgwHost{bin: bin, dir: filepath.Join(work, "bgw")}
+	h.dataDir = filepath.Join(h.dir, "data")
+	if err := os.MkdirAll(h.dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := copyFile(module, filepath.Join(h.dir, "bgbench.so")); err != nil {
+		return nil, err
+	}
+	if out, err := exec.Command(bin, "init", "-D", h.dataDir).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("bgworker init: %v: %s", err, out)
+	}
+	return h, nil
+}
+
+func (h *bgwHost) name() string { return "bgworker" }
+
+func (h *bgwHost) start(settings map[string]string) (*running, error) {
+	h.runs++
+	ev := filepath.Join(h.dir, fmt.Sprintf("events-%d", h.runs))
+	all := map[string]string{
+		"shared_preload_libraries": "bgbench",
+		"dynamic_library_path":     h.dir,
+		"bgbench.events":           ev,
+	}
+	for k, v := range settings {
+		all[k] = v
+	}
+	args := append([]string{"start", "-D", h.dataDir}, settingArgs(all)...)
+	if os.Geteuid() == 0 {
+		args = append(args, "--allow-root")
+	}
+	return launch(exec.Command(h.bin, args...), filepath.Join(h.dir, fmt.Sprintf("log-%d", h.runs)), ev, nil)
+}
+
+func (h *bgwHost) cleanup() {
+	// A start after a SIGKILL removes the stale segment; the lock file
+	// names it, so remove it directly if it is still there.
+	removeStaleSegment(filepath.Join(h.dataDir, "bgworker.pid"))
+}
+
+// pgHost runs PostgreSQL 15's postgres binary as an unprivileged user.
+type pgHost struct {
+	bin     string
+	dir     string
+	dataDir string
+	owner   *user.User
+	fsync   bool
+	runs    int
+}
+
+const pgUser = "bgbench"
+
+func newPgHost(work, module string) (*pgHost, error) {
+	bindir, err := exec.Command("pg_config", "--bindir").Output()
+	if err != nil {
+		return nil, fmt.Errorf("pg_config --bindir: %w (install postgresql-server-dev-15)", err)
+	}
+	owner, err := ensureUser(pgUser)
+	if err != nil {
+		return nil, err
+	}
+	h := &pgHost{bin: strings.TrimSpace(string(bindir)), dir: filepath.Join(work, "pg"), owner: owner, fsync: true}
+	h.dataDir = filepath.Join(h.dir, "data")
+	if err := os.MkdirAll(h.dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := copyFile(module, filepath.Join(h.dir, "bgbench.so")); err != nil {
+		return nil, err
+	}
+	if err := chownTo(owner, h.dir); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(filepath.Join(h.bin, "initdb"), "-D", h.dataDir, "-A", "trust", "--no-sync")
+	cmd.SysProcAttr = h.creds()
+	cmd.Dir = h.dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("initdb: %v: %s", err, out)
+	}
+	return h, nil
+}
+
+func (h *pgHost) name() string { return "PostgreSQL" }
+
+func (h *pgHost) creds() *syscall.SysProcAttr {
+	uid, _ := strconv.Atoi(h.owner.Uid)
+	gid, _ := strconv.Atoi(h.owner.Gid)
+	return &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+}
+
+func (h *pgHost) start(settings map[string]string) (*running, error) {
+	h.runs++
+	ev := filepath.Join(h.dir, fmt.Sprintf("events-%d", h.runs))
+	fsync := "on"
+	if !h.fsync {
+		fsync = "off"
+	}
+	all := map[string]string{
+		"shared_preload_libraries": "bgbench",
+		"dynamic_library_path":     h.dir + ":$libdir",
+		"bgbench.events":           ev,
+		"listen_addresses":         "",
+		"unix_socket_directories":  h.dir,
+		"max_connections":          "10",
+		"fsync":                    fsync,
+	}
+	for k, v := range settings {
+		if k == "max_worker_processes" {
+			// PostgreSQL's own logical replication launcher takes a slot.
+			n, _ := strconv.Atoi(v)
+			v = strconv.Itoa(n + 4)
+		}
+		all[k] = v
+	}
+	cmd := exec.Command(filepath.Join(h.bin, "postgres"), append([]string{"-D", h.dataDir}, settingArgs(all)...)...)
+	cmd.SysProcAttr = h.creds()
+	cmd.Dir = h.dir
+	return launch(cmd, filepath.Join(h.dir, fmt.Sprintf("log-%d", h.runs)), ev, h.owner)
+}
+
+func (h *pgHost) cleanup() {
+	removeStaleSegment(filepath.Join(h.dataDir, "postmaster.pid"))
+}
+
+// removeStaleSegment removes the System V segment a lock file names, if
+// no process is attached to it any more. Both lock files keep
+// "KEY SHMID" on one line after the start time; we look for the
+// line with two integers of which the second is a live segment id.
+func removeStaleSegment(lockFile string) {
+	f, err := os.Open(lockFile)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) != 2 {
+			continue
+		}
+		if _, err := strconv.ParseInt(fields[0], 10, 64); err != nil {
+			continue
+		}
+		id, err := strconv.Atoi(fields[1])
+		if err != nil {
+			continue
+		}
+		var ds unix.SysvShmDesc
+		if _, err := unix.SysvShmCtl(id, unix.IPC_STAT, &ds); err == nil && ds.Nattch == 0 {
+			_, _ = unix.SysvShmCtl(id, unix.IPC_RMID, nil)
+		}
+	}
+}
+
+// ensureUser returns the account PostgreSQL runs as, creating it when
+// absent (PostgreSQL refuses to run as root).
+func ensureUser(name string) (*user.User, error) {
+	if u, err := user.Lookup(name); err == nil {
+		return u, nil
+	}
+	out, err := exec.Command("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name).CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("useradd %s: %v: %s", name, err, out)
+	}
+	return user.Lookup(name)
+}
+
+func chownTo(u *user.User, paths ...string) error {
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	for _, p := range paths {
+		if err := os.Chown(p, uid, gid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o755)
+}

@@ -1,0 +1,419 @@
+// scenarios.go: the measured scenarios. Each runs against one host and
+// records samples into the results table; none of them judges a figure.
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"syscall"
+	"time"
+)
+
+// bench carries what every scenario needs.
+type bench struct {
+	reps int
+	res  *results
+}
+
+func launchTimeout(n int) time.Duration {
+	return 60*time.Second + time.Duration(n)*20*time.Millisecond
+}
+
+func fleet(n int) map[string]string {
+	return map[string]string{
+		"bgbench.mode":         "fleet",
+		"bgbench.workers":      fmt.Sprint(n),
+		"max_worker_processes": fmt.Sprint(max(n, 8)),
+	}
+}
+
+// startFleet starts a fleet of n and waits until every worker runs; it
+// returns the host and the time from start to the last worker's start.
+func startFleet(h host, n int) (*running, float64, map[int]event, error) {
+	r, err := h.start(fleet(n))
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	last, m, err := r.waitAllStarted(n, 0, launchTimeout(n))
+	if err != nil {
+		r.stop()
+		return nil, 0, nil, err
+	}
+	return r, float64(last-usOf(r.t0)) / 1000, m, nil
+}
+
+// launch: host start → all n workers running.
+func (b *bench) launch(h host, n int) error {
+	key := fmt.Sprintf("launch → all running, N = %d", n)
+	for range b.reps {
+		r, ms, _, err := startFleet(h, n)
+		if err != nil {
+			return err
+		}
+		b.res.add(key, h, ms)
+		r.stop()
+	}
+	return nil
+}
+
+// trigger makes worker 0 of a fleet do action; it returns the worker's
+// own time of the trigger.
+func trigger(r *running, action string) (int64, error) {
+	if err := os.WriteFile(r.events.path+".action", []byte(action+"\n"), 0o644); err != nil {
+		return 0, err
+	}
+	r.events.poll()
+	since := usOf(time.Now())
+	cur := startedSince(r.events.events, 0)
+	w, ok := cur[0]
+	if !ok {
+		return 0, fmt.Errorf("worker 0 has not started")
+	}
+	if err := syscall.Kill(w.pid, syscall.SIGHUP); err != nil {
+		return 0, fmt.Errorf("kill -HUP %d: %w", w.pid, err)
+	}
+	var at int64
+	err := r.waitFor("trigger "+action, 30*time.Second, func(evs []event) bool {
+		for _, e := range evs {
+			if e.name == "trigger" && e.us >= since {
+				at = e.us
+				return true
+			}
+		}
+		return false
+	})
+	return at, err
+}
+
+// restart: exit code 1 with bgw_restart_time = 1 → the next start.
+func (b *bench) restart(h host) error {
+	r, _, _, err := startFleet(h, 1)
+	if err != nil {
+		return err
+	}
+	defer r.stop()
+	for range b.reps {
+		at, err := trigger(r, "exit1")
+		if err != nil {
+			return err
+		}
+		last, _, err := r.waitAllStarted(1, at, 30*time.Second)
+		if err != nil {
+			return err
+		}
+		b.res.add("exit 1, restart time 1 s → next start", h, float64(last-at)/1000)
+	}
+	return nil
+}
+
+var crashKinds = []string{"exit2", "segv", "abort", "_exit"}
+
+// crash: worker 0 crashes → every worker running again.
+func (b *bench) crash(h host, n int, label string) error {
+	r, _, _, err := startFleet(h, n)
+	if err != nil {
+		return err
+	}
+	defer r.stop()
+	for _, kind := range crashKinds {
+		for range b.reps {
+			at, err := trigger(r, kind)
+			if err != nil {
+				return err
+			}
+			last, _, err := r.waitAllStarted(n, at, launchTimeout(n))
+			if err != nil {
+				return err
+			}
+			b.res.addAs(fmt.Sprintf("crash (%s) → all running, N = %d", kind, n), h, label, float64(last-at)/1000)
+		}
+	}
+	return nil
+}
+
+// shutdown: signal → host exit.
+func (b *bench) shutdown(h host, mode string, sig syscall.Signal, n int) error {
+	for range b.reps {
+		r, _, _, err := startFleet(h, n)
+		if err != nil {
+			return err
+		}
+		t := time.Now()
+		if err := r.signal(sig); err != nil {
+			r.stop()
+			return err
+		}
+		end, err := r.wait(60 * time.Second)
+		if err != nil {
+			r.stop()
+			return err
+		}
+		b.res.add(fmt.Sprintf("%s shutdown → host exit, N = %d", mode, n), h, float64(end.Sub(t).Microseconds())/1000)
+	}
+	return nil
+}
+
+// sigkill: the host killed with SIGKILL → every child gone.
+func (b *bench) sigkill(h host, n int) error {
+	defer h.cleanup()
+	for range b.reps {
+		r, _, _, err := startFleet(h, n)
+		if err != nil {
+			return err
+		}
+		pids := children(r.pid())
+		t := time.Now()
+		if err := r.signal(syscall.SIGKILL); err != nil {
+			r.stop()
+			return err
+		}
+		deadline := t.Add(30 * time.Second)
+		for len(pids) > 0 && time.Now().Before(deadline) {
+			pids = slices.DeleteFunc(pids, gone)
+			if len(pids) > 0 {
+				time.Sleep(100 * time.Microsecond)
+			}
+		}
+		if len(pids) > 0 {
+			return fmt.Errorf("%d children still alive 30 s after SIGKILL: %v", len(pids), pids)
+		}
+		b.res.add(fmt.Sprintf("host SIGKILL → all children gone, N = %d", n), h, float64(time.Since(t).Microseconds())/1000)
+		<-r.exited
+		h.cleanup()
+	}
+	return nil
+}
+
+// pingpong: latch round trips between two workers.
+func (b *bench) pingpong(h host) error {
+	for range b.reps {
+		r, err := h.start(map[string]string{"bgbench.mode": "pingpong", "bgbench.rounds": "100000", "max_worker_processes": "8"})
+		if err != nil {
+			return err
+		}
+		var res event
+		err = r.waitFor("the ping-pong result", 300*time.Second, func(evs []event) bool {
+			for _, e := range evs {
+				if e.name == "pingpong" && len(e.vals) == 3 {
+					res = e
+					return true
+				}
+			}
+			return false
+		})
+		r.stop()
+		if err != nil {
+			return err
+		}
+		b.res.add("latch ping-pong, mean round trip", h, float64(res.vals[0])/1000)
+		b.res.add("latch ping-pong, p50 round trip", h, float64(res.vals[1])/1000)
+		b.res.add("latch ping-pong, p99 round trip", h, float64(res.vals[2])/1000)
+	}
+	return nil
+}
+
+// dynamic: a launcher registers, waits for, terminates and waits out
+// dynamic workers one at a time; medians over the rounds of one run.
+func (b *bench) dynamic(h host) error {
+	const rounds, warmup = 200, 10
+	for range b.reps {
+		r, err := h.start(map[string]string{"bgbench.mode": "dynamic", "bgbench.rounds": fmt.Sprint(rounds), "max_worker_processes": "8"})
+		if err != nil {
+			return err
+		}
+		var failed *event
+		err = r.waitFor("the dynamic rounds", 300*time.Second, func(evs []event) bool {
+			for i, e := range evs {
+				if e.name == "dynfail" {
+					failed = &evs[i]
+					return true
+				}
+				if e.name == "dyndone" {
+					return true
+				}
+			}
+			return false
+		})
+		r.stop()
+		if err != nil {
+			return err
+		}
+		if failed != nil {
+			return fmt.Errorf("dynamic worker %d failed (%v); log:\n%s", failed.idx, failed.vals, r.logTail())
+		}
+		runs := map[int]int64{}
+		for _, e := range r.events.events {
+			if e.name == "dynrun" {
+				runs[e.idx] = e.us
+			}
+		}
+		var started, ran, stopped []float64
+		for _, e := range r.events.events {
+			if e.name != "dyn" || e.idx < warmup || len(e.vals) != 4 {
+				continue
+			}
+			reg, st, term, stop := e.vals[0], e.vals[1], e.vals[2], e.vals[3]
+			started = append(started, float64(st-reg)/1000)
+			stopped = append(stopped, float64(stop-term)/1000)
+			if us, ok := runs[e.idx]; ok {
+				ran = append(ran, float64(us-reg)/1000)
+			}
+		}
+		b.res.add("dynamic: register → started", h, median(started))
+		b.res.add("dynamic: register → its code runs", h, median(ran))
+		b.res.add("dynamic: terminate → stopped", h, median(stopped))
+	}
+	return nil
+}
+
+// memory: PSS of workers and of the host at N = 100.
+func (b *bench) memory(h host) error {
+	const n = 100
+	for range b.reps {
+		r, _, m, err := startFleet(h, n)
+		if err != nil {
+			return err
+		}
+		time.Sleep(500 * time.Millisecond)
+		workers := map[int]bool{}
+		var pss, priv []float64
+		for _, e := range m {
+			workers[e.pid] = true
+			p, err1 := pssKB(e.pid)
+			q, err2 := privateKB(e.pid)
+			if err1 == nil && err2 == nil {
+				pss = append(pss, float64(p))
+				priv = append(priv, float64(q))
+			}
+		}
+		sup, err := pssKB(r.pid())
+		if err != nil {
+			r.stop()
+			return err
+		}
+		var others float64
+		for _, c := range children(r.pid()) {
+			if !workers[c] {
+				if p, err := pssKB(c); err == nil {
+					others += float64(p)
+				}
+			}
+		}
+		r.stop()
+		b.res.add("memory N = 100: PSS per worker", h, median(pss))
+		b.res.add("memory N = 100: private per worker", h, median(priv))
+		b.res.add("memory N = 100: supervisor PSS", h, float64(sup))
+		b.res.add("memory N = 100: other host processes, PSS total", h, others)
+	}
+	return nil
+}
+
+// statusLatency: `bgworker status` while 5000 workers wait to start, and
+// once they all run.
+func (b *bench) statusLatency(h *bgwHost) error {
+	const n = 5000
+	r, err := h.start(fleet(n))
+	if err != nil {
+		return err
+	}
+	defer r.stop()
+	run := func() (float64, error) {
+		t := time.Now()
+		out, err := exec.Command(h.bin, "status", "-D", h.dataDir).CombinedOutput()
+		if err != nil {
+			return 0, fmt.Errorf("bgworker status: %v: %s", err, out)
+		}
+		return float64(time.Since(t).Microseconds()) / 1000, nil
+	}
+	var during []float64
+	for len(during) < 200 {
+		r.events.poll()
+		if len(startedSince(r.events.events, 0)) >= n {
+			break
+		}
+		ms, err := run()
+		if err != nil {
+			return err
+		}
+		during = append(during, ms)
+	}
+	for _, ms := range during {
+		b.res.add("`bgworker status` while 5000 workers start", h, ms)
+	}
+	if _, _, err := r.waitAllStarted(n, 0, launchTimeout(n)); err != nil {
+		return err
+	}
+	for range b.reps {
+		ms, err := run()
+		if err != nil {
+			return err
+		}
+		b.res.add("`bgworker status` with 5000 workers running", h, ms)
+	}
+	return nil
+}
+
+// idle: context switches of each host's supervisor (all threads) with 10
+// idle workers, next to an idle Go program, over windows of idle/reps.
+func (b *bench) idle(hosts []host, goIdle string, window time.Duration) error {
+	type watched struct {
+		label string
+		h     host
+		pid   int
+	}
+	var ws []watched
+	var runs []*running
+	defer func() {
+		for _, r := range runs {
+			r.stop()
+		}
+	}()
+	for _, h := range hosts {
+		r, _, _, err := startFleet(h, 10)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, r)
+		ws = append(ws, watched{"supervisor wake-ups per minute, idle, N = 10", h, r.pid()})
+		if _, ok := h.(*bgwHost); ok {
+			workers := map[int]bool{}
+			for _, e := range startedSince(r.events.events, 0) {
+				workers[e.pid] = true
+			}
+			for _, c := range children(r.pid()) {
+				if !workers[c] {
+					ws = append(ws, watched{"fork server wake-ups per minute, idle", h, c})
+				}
+			}
+		}
+	}
+	g := exec.Command(goIdle)
+	if err := g.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = g.Process.Kill(); _ = g.Wait() }()
+	time.Sleep(3 * time.Second)
+	prev := make([]int64, len(ws))
+	gprev, _ := ctxSwitches(g.Process.Pid)
+	for i, w := range ws {
+		prev[i], _ = ctxSwitches(w.pid)
+	}
+	for range b.reps {
+		time.Sleep(window)
+		scale := float64(time.Minute) / float64(window)
+		for i, w := range ws {
+			c, err := ctxSwitches(w.pid)
+			if err != nil {
+				return err
+			}
+			b.res.add(w.label, w.h, float64(c-prev[i])*scale)
+			prev[i] = c
+		}
+		c, _ := ctxSwitches(g.Process.Pid)
+		b.res.addRef("supervisor wake-ups per minute, idle, N = 10", float64(c-gprev)*scale)
+		gprev = c
+	}
+	return nil
+}
