@@ -34,6 +34,7 @@
 #include "utils/guc.h"
 #include "utils/ps_status.h"
 #include "fork_int.h"
+#include "faults_int.h"
 
 const size_t bgw_fork_request_size = sizeof(BgwForkRequest);
 const size_t bgw_fork_reply_size = sizeof(BgwForkReply);
@@ -225,6 +226,13 @@ start_child(void)
 	{
 		flags |= CLONE_CHILD_SETTID;
 		ctid = (char *) pthread_self() + tid_offset;
+	}
+
+	/* reliability tests only: a planned clone failure (faults_int.h) */
+	if ((saved = bgw_clone_fault_check()) != 0)
+	{
+		errno = saved;
+		return -1;
 	}
 
 	fflush(NULL);

@@ -116,7 +116,7 @@ func createLockFile(dir string) (*lockFile, *LockInfo, error) {
 	}}
 	var stale *LockInfo
 	for attempt := 0; attempt < 100; attempt++ {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err := openLockFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err == nil {
 			_, werr := f.Write(lf.info.encode())
 			cerr := f.Close()

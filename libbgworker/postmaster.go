@@ -188,7 +188,7 @@ func (p *postmaster) start() error {
 	p.segSize = cshim.ShmemSize() + int(cshim.PMSignalShmemSize())
 
 	var fds [2]int
-	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
+	if err := sysPipe2(fds[:], unix.O_CLOEXEC); err != nil {
 		return fatalf("could not create pipe to monitor postmaster death: %v", err)
 	}
 	p.deathRead, p.deathWrite = fds[0], fds[1]
@@ -231,7 +231,7 @@ func (p *postmaster) initSharedMemory() error {
 		return &StartupError{Message: cerr.Message, Detail: cerr.Detail, Hint: cerr.Hint}
 	}
 	p.shmemStarted = true
-	fs, err := cshim.StartForkServer(p.deathRead)
+	fs, err := startForkServer(p.deathRead)
 	if err != nil {
 		return fatalf("could not fork the fork server: %v", err)
 	}

@@ -22,7 +22,7 @@ type segment struct {
 
 // createSegment creates and attaches a new private segment of size bytes.
 func createSegment(size int) (*segment, error) {
-	id, err := unix.SysvShmGet(unix.IPC_PRIVATE, size, unix.IPC_CREAT|unix.IPC_EXCL|0o600)
+	id, err := sysShmGet(unix.IPC_PRIVATE, size, unix.IPC_CREAT|unix.IPC_EXCL|0o600)
 	if err != nil {
 		return nil, &StartupError{
 			Message: fmt.Sprintf("could not create shared memory segment: %v", err),
@@ -30,7 +30,7 @@ func createSegment(size int) (*segment, error) {
 			Hint:    "This error usually means that the request exceeded your kernel's SHMMAX or SHMALL parameter, or that the system ran out of memory or swap.",
 		}
 	}
-	data, err := unix.SysvShmAttach(id, 0, 0)
+	data, err := sysShmAttach(id, 0, 0)
 	if err != nil {
 		unix.SysvShmCtl(id, unix.IPC_RMID, nil)
 		return nil, fatalf("could not attach shared memory segment %d: %v", id, err)
