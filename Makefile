@@ -148,3 +148,20 @@ distclean: clean
 	rm -rf .tools
 
 FORCE:
+
+# Benchmarks (bench/, docs/benchmarks.md): figures, never assertions.
+#   make bench       bgworker's scenarios, printed as a table
+#   make bench-pg    the same side by side with PostgreSQL 15 (installed
+#                    when absent), written to docs/benchmarks.{md,json}
+BENCH_FLAGS ?=
+PG_PACKAGES := postgresql-15 postgresql-server-dev-15
+
+.PHONY: bench bench-pg
+
+bench: all
+	$(GO) run -tags $(GOTAGS) ./bench/cmd/bgbench -bin bin/bgworker $(BENCH_FLAGS)
+
+bench-pg: all
+	@dpkg -s $(PG_PACKAGES) >/dev/null 2>&1 || { apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(PG_PACKAGES); }
+	$(GO) run -tags $(GOTAGS) ./bench/cmd/bgbench -bin bin/bgworker -pg -docs docs $(BENCH_FLAGS)

@@ -4,7 +4,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -172,9 +171,7 @@ func (h *bgwHost) start(settings map[string]string) (*running, error) {
 }
 
 func (h *bgwHost) cleanup() {
-	// A start after a SIGKILL removes the stale segment; the lock file
-	// names it, so remove it directly if it is still there.
-	removeStaleSegment(filepath.Join(h.dataDir, "bgworker.pid"))
+	removeStaleSegment(filepath.Join(h.dataDir, "bgworker.pid"), 5, 1)
 }
 
 // pgHost runs PostgreSQL 15's postgres binary as an unprivileged user.
@@ -257,36 +254,34 @@ func (h *pgHost) start(settings map[string]string) (*running, error) {
 }
 
 func (h *pgHost) cleanup() {
-	removeStaleSegment(filepath.Join(h.dataDir, "postmaster.pid"))
+	removeStaleSegment(filepath.Join(h.dataDir, "postmaster.pid"), 7, 2)
 }
 
-// removeStaleSegment removes the System V segment a lock file names, if
-// no process is attached to it any more. Both lock files keep
-// "KEY SHMID" on one line after the start time; we look for the
-// line with two integers of which the second is a live segment id.
-func removeStaleSegment(lockFile string) {
-	f, err := os.Open(lockFile)
+// removeStaleSegment removes the System V segment whose id is the
+// shmField-th field of line lineNo of a lock file, if no process is
+// attached to it any more (a host killed with SIGKILL leaves it behind).
+// bgworker.pid has the id alone on line 5; postmaster.pid has "KEY ID" on
+// line 7.
+func removeStaleSegment(lockFile string, lineNo, field int) {
+	b, err := os.ReadFile(lockFile)
 	if err != nil {
 		return
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) != 2 {
-			continue
-		}
-		if _, err := strconv.ParseInt(fields[0], 10, 64); err != nil {
-			continue
-		}
-		id, err := strconv.Atoi(fields[1])
-		if err != nil {
-			continue
-		}
-		var ds unix.SysvShmDesc
-		if _, err := unix.SysvShmCtl(id, unix.IPC_STAT, &ds); err == nil && ds.Nattch == 0 {
-			_, _ = unix.SysvShmCtl(id, unix.IPC_RMID, nil)
-		}
+	lines := strings.Split(string(b), "\n")
+	if len(lines) < lineNo {
+		return
+	}
+	f := strings.Fields(lines[lineNo-1])
+	if len(f) < field {
+		return
+	}
+	id, err := strconv.Atoi(f[field-1])
+	if err != nil {
+		return
+	}
+	var ds unix.SysvShmDesc
+	if _, err := unix.SysvShmCtl(id, unix.IPC_STAT, &ds); err == nil && ds.Nattch == 0 {
+		_, _ = unix.SysvShmCtl(id, unix.IPC_RMID, nil)
 	}
 }
 

@@ -102,7 +102,9 @@ func run(bin string, withPg bool, reps int, docs string, idle time.Duration, onl
 	}
 
 	machine := machineLine()
-	fmt.Printf("machine: %s\n", machine)
+	startLoad := loadAvgNow()
+	loadAvg := func() string { return startLoad }
+	fmt.Printf("machine: %s, load average %s\n", machine, startLoad)
 	b := &bench{reps: reps, res: newResults()}
 	step := func(group, key string, h host, f func() error) {
 		if !want(group) {
@@ -169,6 +171,7 @@ func run(bin string, withPg bool, reps int, docs string, idle time.Duration, onl
 		}
 	}
 
+	machine += ", load average " + loadAvg() + " at the start, " + loadAvgNow() + " at the end"
 	b.res.finish()
 	fmt.Println()
 	b.res.text(os.Stdout)
@@ -258,4 +261,14 @@ func writeDocs(dir string, res *results, machine string, reps int, withPg bool) 
 		md.Write(notes)
 	}
 	return os.WriteFile(filepath.Join(dir, "benchmarks.md"), md.Bytes(), 0o644)
+}
+
+// loadAvgNow is the 1-minute load average: the machine is shared, and a
+// loaded machine stretches every figure.
+func loadAvgNow() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(b))[0]
 }

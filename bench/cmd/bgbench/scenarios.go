@@ -327,6 +327,17 @@ func (b *bench) statusLatency(h *bgwHost) error {
 		}
 		return float64(time.Since(t).Microseconds()) / 1000, nil
 	}
+	// The lock file appears once the host has loaded its modules; until
+	// then status rightly says that no server runs.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, err := run(); err == nil {
+			break
+		} else if time.Now().After(deadline) || r.hasExited() {
+			return err
+		}
+		time.Sleep(time.Millisecond)
+	}
 	var during []float64
 	for len(during) < 200 {
 		r.events.poll()

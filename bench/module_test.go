@@ -1,0 +1,35 @@
+// module_test.go: the bench module must keep compiling, with the flags a
+// module author uses, against include/ and (when installed) PostgreSQL's
+// server headers.
+package bench
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func compileBenchModule(t *testing.T, include string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "bgbench.so")
+	cmd := exec.Command("cc", "-std=gnu11", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror",
+		"-Wno-unused-parameter", "-Wno-missing-field-initializers",
+		"-I", include, "-o", out, filepath.Join("bgbench", "bgbench.c"))
+	b, err := cmd.CombinedOutput()
+	require.NoError(t, err, "compiling bgbench.c against %s:\n%s", include, b)
+}
+
+func TestModuleCompilesAgainstInclude(t *testing.T) {
+	compileBenchModule(t, filepath.Join("..", "include"))
+}
+
+func TestModuleCompilesAgainstPostgreSQL(t *testing.T) {
+	dir, err := exec.Command("pg_config", "--includedir-server").Output()
+	if err != nil {
+		t.Skip("pg_config not installed (postgresql-server-dev-15)")
+	}
+	compileBenchModule(t, strings.TrimSpace(string(dir)))
+}
