@@ -282,11 +282,13 @@ bgw_bgworker_shmem_init(const BackgroundWorker *workers, int n)
 			if (i < n && workers != NULL)
 			{
 				copy_worker_bounded(&slot->worker, &workers[i]);
+				pg_atomic_init_u32(&slot->claimed, 1);
 				slot->in_use = true;
 			}
 			else
 			{
 				memset(&slot->worker, 0, sizeof(slot->worker));
+				pg_atomic_init_u32(&slot->claimed, 0);
 				slot->in_use = false;
 			}
 		}
@@ -424,7 +426,61 @@ bgw_slot_free(int slot)
 		bgw_worker_array->parallel_terminate_count++;
 	pg_memory_barrier();
 	s->in_use = false;
+	/* the slot becomes claimable only after everything above is visible */
+	pg_memory_barrier();
+	pg_atomic_write_u32(&bgw_worker_array->slot[slot].claimed, 0);
 	return 0;
+}
+
+/*
+ * Fill a slot this process has claimed and publish it: registration first,
+ * a write barrier, then in_use.  Returns the new generation.
+ */
+static uint64
+publish_claimed_slot(BackgroundWorkerSlot *slot, const BackgroundWorker *rw)
+{
+	slot->worker = *rw;
+	slot->pid = InvalidPid;
+	slot->generation++;
+	slot->terminate = false;
+	/* the supervisor must see the registration before in_use */
+	pg_write_barrier();
+	slot->in_use = true;
+	return slot->generation;
+}
+
+/* Try to claim a slot: CAS claimed 0 -> 1.  Any process. */
+static bool
+claim_slot(BackgroundWorkerSlot *slot)
+{
+	uint32		expected = 0;
+
+	if (slot->in_use)
+		return false;
+	return pg_atomic_compare_exchange_u32(&slot->claimed, &expected, 1);
+}
+
+int
+bgw_slot_claim(const BackgroundWorker *worker, uint64 *generation)
+{
+	BackgroundWorkerArray *arr = bgw_worker_array;
+	BackgroundWorker rw;
+
+	if (arr == NULL || arr->total_slots != max_worker_processes)
+		return -1;
+	copy_worker_bounded(&rw, worker);
+	if (rw.bgw_type[0] == '\0')
+		strlcpy(rw.bgw_type, rw.bgw_name, BGW_MAXLEN);
+	for (int i = 0; i < max_worker_processes; i++)
+	{
+		BackgroundWorkerSlot *slot = &arr->slot[i];
+
+		if (!claim_slot(slot))
+			continue;
+		*generation = publish_claimed_slot(slot, &rw);
+		return i;
+	}
+	return -1;
 }
 
 /* 1 if the slot is in use and a worker asked to terminate it, else 0. */
@@ -486,18 +542,11 @@ RegisterDynamicBackgroundWorker(BackgroundWorker *worker,
 	{
 		BackgroundWorkerSlot *slot = &arr->slot[i];
 
-		if (slot->in_use)
+		if (!claim_slot(slot))
 			continue;
-		slot->worker = rw;
-		slot->pid = InvalidPid;
-		slot->generation++;
-		slot->terminate = false;
-		generation = slot->generation;
 		if (parallel)
 			arr->parallel_register_count++;
-		/* the supervisor must see the registration before in_use */
-		pg_write_barrier();
-		slot->in_use = true;
+		generation = publish_claimed_slot(slot, &rw);
 		found = i;
 		break;
 	}

@@ -193,3 +193,19 @@ func FreeSlot(i int) error {
 // SlotTerminateRequested reports whether a worker called
 // TerminateBackgroundWorker on the registration in slot i.
 func SlotTerminateRequested(i int) bool { return C.bgw_slot_terminate_requested(C.int(i)) != 0 }
+
+// ClaimSlot registers w as a dynamic worker from the supervisor itself
+// (`bgworker launch`): it claims the lowest free slot without taking
+// BackgroundWorkerLock (see the slot protocol in fork_int.h) and publishes
+// the registration there. It returns the slot and its generation, or
+// ok false when no slot is free. The caller validates w first.
+func ClaimSlot(w Worker) (slot int, generation uint64, ok bool) {
+	var c C.BackgroundWorker
+	w.toC(&c)
+	var gen C.uint64
+	i := int(C.bgw_slot_claim(&c, &gen))
+	if i < 0 {
+		return -1, 0, false
+	}
+	return i, uint64(gen), true
+}

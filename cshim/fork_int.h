@@ -13,6 +13,7 @@
 #define FORK_INT_H
 
 #include "bgw_internal.h"
+#include "port/atomics.h"
 
 #include <stdint.h>
 #include <sys/types.h>
@@ -23,14 +24,24 @@
  * One slot per max_worker_processes.  Static workers occupy the first
  * slots; dynamic registrations take the lowest free one.  Who writes what:
  *
- *	- while in_use is false, a worker that holds BackgroundWorkerLock
- *	  exclusively may fill the slot; it issues a write barrier and only then
- *	  sets in_use;
+ *	- claiming: a free slot (in_use false) is first claimed by a
+ *	  compare-and-swap of `claimed` from 0 to 1.  Only the claimer may then
+ *	  fill it.  Workers claim while holding BackgroundWorkerLock exclusively
+ *	  (which serialises them among themselves, as in PostgreSQL); the
+ *	  supervisor claims for `bgworker launch` without any lock (a worker
+ *	  that died holding the lock must not stop it), and the CAS is what
+ *	  keeps it and a worker from filling the same slot;
+ *	- the claimer fills the registration, pid, generation + 1, terminate,
+ *	  issues a write barrier and only then sets in_use;
  *	- while in_use is true, only the supervisor writes the slot (pid, and
- *	  in_use = false after a full barrier when it forgets the worker),
- *	  except terminate, which any worker holding the lock may set;
- *	- the supervisor never takes a lock; it reads a slot after a read
- *	  barrier that follows the in_use check, and copies strings bounded.
+ *	  when it forgets the worker: pid 0, a full barrier, in_use = false, a
+ *	  full barrier, claimed = 0), except terminate, which any worker
+ *	  holding the lock may set;
+ *	- claimed is cleared last, so a successful CAS always finds in_use
+ *	  false and no supervisor write still pending;
+ *	- the supervisor reads a slot after a read barrier that follows the
+ *	  in_use check, copies strings bounded, and validates every value (a
+ *	  worker may have scribbled over the array).
  *
  * pid is InvalidPid (-1) until the worker is started, the running pid
  * while it runs, 0 once it stopped.  generation grows every time a slot is
@@ -40,6 +51,7 @@ typedef struct BackgroundWorkerSlot
 {
 	bool		in_use;			/* owned by the supervisor while true */
 	bool		terminate;		/* a worker asked for termination */
+	pg_atomic_uint32 claimed;	/* 1 from claim until the slot is freed */
 	pid_t		pid;			/* InvalidPid, running pid, or 0 */
 	uint64		generation;		/* incremented when the slot is reused */
 	BackgroundWorker worker;	/* the registration */
@@ -86,6 +98,14 @@ extern int	bgw_slot_read(int slot, BgwSlotView *out, char *errbuf, size_t errlen
 extern int	bgw_slot_set_pid(int slot, pid_t pid);
 extern int	bgw_slot_free(int slot);
 extern int	bgw_slot_terminate_requested(int slot);
+
+/*
+ * Claim the lowest free slot without a lock and publish *worker in it
+ * (supervisor only, for `bgworker launch`; the caller has validated the
+ * registration).  Returns the slot index and its new generation in
+ * *generation, or -1 when every slot is in use or claimed.
+ */
+extern int	bgw_slot_claim(const BackgroundWorker *worker, uint64 *generation);
 
 /* Clear the static registration list (supervisor, before a new preload). */
 extern void bgw_reset_static_workers(void);

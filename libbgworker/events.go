@@ -263,6 +263,7 @@ func (p *postmaster) maybeStartWorkers() {
 // (ForgetBackgroundWorker). The caller drops it from p.workers.
 func (p *postmaster) forget(w *worker) {
 	cshim.Log(cshim.LevelDebug1, fmt.Sprintf("unregistering background worker \"%s\"", w.reg.Name), "", "")
+	p.rememberGone(w) // control_handlers.go: for `bgworker launch --wait`
 	cshim.FreeSlot(w.slot)
 	p.notify(w)
 }
@@ -365,6 +366,7 @@ func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 		return
 	}
 	delete(p.byPid, pid)
+	p.clearNotifyPid(pid) // dynamic.go: a dead waiter is never signalled again
 	w.pid = 0
 	w.state = wsWaiting
 	w.lastExit = describeExit(ws)

@@ -94,6 +94,12 @@ type postmaster struct {
 	exitCode     int
 	startedAt    time.Time
 	shmemStarted bool
+
+	// Dynamic workers and the control socket (dynamic.go, control_*.go).
+	badSlots map[slotKey]bool         // inconsistent slots already reported
+	gone     map[slotKey]WorkerStatus // last state of forgotten dynamic workers
+	control  chan *controlCall        // requests from the control socket
+	ctl      *controlServer           // the control socket, nil if none
 }
 
 type forkReplies struct {
@@ -113,10 +119,12 @@ func Run(opts Options) int {
 		oldFS: map[int]bool{}, deathRead: -1, deathWrite: -1, exitCode: 0}
 	if err := p.start(); err != nil {
 		p.reportStartupError(err)
+		p.stopControl()
 		p.cleanup()
 		return 1
 	}
 	p.loop()
+	p.stopControl() // control_server.go: before the lock file goes
 	p.cleanup()
 	return p.exitCode
 }
@@ -202,6 +210,10 @@ func (p *postmaster) start() error {
 	if err := p.initSharedMemory(); err != nil {
 		return err
 	}
+	// The control socket (control_server.go); requests are served by loop().
+	if err := p.startControl(); err != nil {
+		return err
+	}
 	p.setState(pmStartup)
 	return nil
 }
@@ -222,6 +234,7 @@ func (p *postmaster) initSharedMemory() error {
 	regs := make([]cshim.Worker, len(p.workers))
 	for i, w := range p.workers {
 		w.slot = i
+		w.generation = 0 // a new array starts every slot at generation 0
 		regs[i] = w.reg
 	}
 	if cerr := cshim.InitWorkerSlots(regs); cerr != nil {
@@ -305,6 +318,8 @@ func (p *postmaster) loop() {
 			p.handleSignal(sig.(syscall.Signal))
 		case r := <-p.replies:
 			p.handleReplies(r)
+		case c := <-p.control: // control socket request (control_handlers.go)
+			p.handleControl(c)
 		case <-timeout:
 		}
 		// Take whatever else is already queued before acting, so a burst of
@@ -315,6 +330,8 @@ func (p *postmaster) loop() {
 				p.handleSignal(sig.(syscall.Signal))
 			case r := <-p.replies:
 				p.handleReplies(r)
+			case c := <-p.control:
+				p.handleControl(c)
 			default:
 				drained = true
 			}

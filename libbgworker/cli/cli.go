@@ -27,7 +27,14 @@ Usage:
   %[1]s stop -D DIR [-m smart|fast|immediate] [--no-wait] [-t SECS]
   %[1]s reload -D DIR                    re-read the configuration (SIGHUP)
   %[1]s promote -D DIR                   leave standby mode
-  %[1]s status -D DIR                    show whether the host runs
+  %[1]s status -D DIR [--json]           show the host and its workers
+  %[1]s launch -D DIR --library L --function F [--name N] [--type T]
+         [--arg INT] [--restart-time SECS|never] [--flags shmem,...]
+         [--start-time postmaster-start|consistent|recovery-finished]
+         [--extra TEXT] [--wait] [-t SECS]
+                                         start a dynamic worker
+  %[1]s terminate -D DIR (--pid P | --name N | --slot S)
+                                         stop workers for good
   %[1]s config [--cflags|--includedir|--pkglibdir|--libs|--version|...]
   %[1]s version
 
@@ -110,14 +117,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if err := fset.Parse(rest); err != nil {
 			return 2
 		}
-		if err := libbgworker.Stop(*dataDir, expandMode(*mode), !*noWait, time.Duration(*secs)*time.Second); err != nil {
+		if err := libbgworker.StopHost(*dataDir, expandMode(*mode), !*noWait, time.Duration(*secs)*time.Second); err != nil {
 			return fail(err)
 		}
 		if !*noWait {
 			fmt.Fprintln(stdout, "server stopped")
 		}
 		return 0
+	case "launch":
+		return launch(fset, rest, dataDir, stdout, fail)
+	case "terminate":
+		return terminate(fset, rest, dataDir, stdout, fail)
 	case "reload", "promote", "status":
+		jsonOut := fset.Bool("json", false, "status: print JSON for programs")
 		if err := fset.Parse(rest); err != nil {
 			return 2
 		}
@@ -126,17 +138,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		switch cmd {
 		case "reload":
-			if err := libbgworker.Reload(*dataDir); err != nil {
+			if err := libbgworker.ReloadHost(*dataDir); err != nil {
 				return fail(err)
 			}
 			fmt.Fprintln(stdout, "server signaled")
 		case "promote":
-			if err := libbgworker.Promote(*dataDir); err != nil {
+			if err := libbgworker.PromoteHost(*dataDir); err != nil {
 				return fail(err)
 			}
 			fmt.Fprintln(stdout, "server promoting")
 		case "status":
-			return status(*dataDir, stdout, stderr, prog)
+			return status(*dataDir, *jsonOut, stdout, stderr, prog)
 		}
 		return 0
 	}
@@ -156,19 +168,4 @@ func expandMode(m string) string {
 		return libbgworker.ModeImmediate
 	}
 	return m
-}
-
-// status prints what the lock file says about the host in dir, as
-// pg_ctl status does; exit 3 when nothing runs.
-func status(dir string, stdout, stderr io.Writer, prog string) int {
-	abs, _ := filepath.Abs(dir)
-	l, err := libbgworker.ReadLockFile(abs)
-	if err != nil || !l.Alive() {
-		fmt.Fprintf(stdout, "%s: no server running\n", prog)
-		return 3
-	}
-	fmt.Fprintf(stdout, "%s: server is running (PID: %d)\n", prog, l.Pid)
-	fmt.Fprintf(stdout, "  data directory: %s\n  started: %s\n  status: %s\n", l.DataDir,
-		l.StartTime.Format(time.RFC3339), l.Status)
-	return 0
 }

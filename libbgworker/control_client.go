@@ -1,0 +1,184 @@
+package libbgworker
+
+// This file is the control socket's client side, used by the CLI (another
+// process than the host). It reaches the socket through
+// /proc/self/fd/N/bgworker.sock, N being a descriptor opened on the data
+// directory, so that a data directory of any length works despite the
+// 108-byte sun_path limit. No C.
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrNoSocket means the host in the data directory has no control socket
+// (it is not running, or too old); callers may fall back to signals.
+var ErrNoSocket = errors.New("no control socket")
+
+// ControlClient is one connection to a host's control socket.
+type ControlClient struct {
+	conn *net.UnixConn
+	r    *bufio.Reader
+}
+
+// DialControl connects to the control socket of the host running in dir.
+// Errors wrapping ErrNoSocket mean that no host listens there.
+func DialControl(dir string) (*ControlClient, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	fd, err := unix.Open(abs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("could not open data directory \"%s\": %v", abs, errnoText(err))
+	}
+	defer unix.Close(fd)
+	path := fmt.Sprintf("/proc/self/fd/%d/%s", fd, ControlSocketName)
+	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ECONNREFUSED) {
+			return nil, fmt.Errorf("%w in data directory \"%s\" (is the host running?)", ErrNoSocket, abs)
+		}
+		return nil, fmt.Errorf("could not connect to control socket \"%s\": %v", filepath.Join(abs, ControlSocketName), errnoText(err))
+	}
+	return &ControlClient{conn: conn, r: bufio.NewReaderSize(conn, 64<<10)}, nil
+}
+
+// Close ends the connection.
+func (c *ControlClient) Close() error { return c.conn.Close() }
+
+// Do sends one request and reads its reply. A reply with OK false is
+// returned as an error carrying the host's message.
+func (c *ControlClient) Do(req ControlRequest) (*ControlReply, error) {
+	req.Version = ControlVersion
+	b, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	c.conn.SetDeadline(time.Now().Add(ControlTimeout + 5*time.Second))
+	if _, err := c.conn.Write(append(b, '\n')); err != nil {
+		return nil, fmt.Errorf("could not send request to the host: %v", err)
+	}
+	line, err := c.r.ReadBytes('\n')
+	if err != nil {
+		return nil, fmt.Errorf("could not read reply from the host: %v", err)
+	}
+	var rep ControlReply
+	if err := json.Unmarshal(line, &rep); err != nil {
+		return nil, fmt.Errorf("malformed reply from the host: %v", err)
+	}
+	if !rep.OK {
+		return &rep, errors.New(rep.Error)
+	}
+	return &rep, nil
+}
+
+// ControlDo connects, sends one request and closes.
+func ControlDo(dir string, req ControlRequest) (*ControlReply, error) {
+	c, err := DialControl(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return c.Do(req)
+}
+
+// WaitLaunched polls a launched worker (slot, generation) until it runs or
+// stops, up to timeout, and returns its last status.
+func WaitLaunched(dir string, slot int, generation uint64, timeout time.Duration) (WorkerStatus, error) {
+	c, err := DialControl(dir)
+	if err != nil {
+		return WorkerStatus{}, err
+	}
+	defer c.Close()
+	deadline := time.Now().Add(timeout)
+	for {
+		rep, err := c.Do(ControlRequest{Op: OpWorker, Slot: &slot, Generation: generation})
+		if err != nil {
+			return WorkerStatus{}, err
+		}
+		if len(rep.Workers) != 1 {
+			return WorkerStatus{}, fmt.Errorf("malformed reply from the host: %d workers", len(rep.Workers))
+		}
+		ws := rep.Workers[0]
+		switch ws.State {
+		case StateRunning, StateStopped, StateCrashed, StateWaitingRestart:
+			return ws, nil
+		}
+		if time.Now().After(deadline) {
+			return ws, fmt.Errorf("worker \"%s\" did not start within %v (state: %s)", ws.Name, timeout, ws.State)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// socketGone tells whether err means the control socket is not there, so
+// that stop, reload and promote fall back to signals.
+func socketGone(err error) bool { return errors.Is(err, ErrNoSocket) }
+
+// StopHost asks the host in dir to shut down through the control socket,
+// or with a signal when the socket is gone, and with wait waits for it to
+// exit, up to timeout.
+func StopHost(dir, mode string, wait bool, timeout time.Duration) error {
+	if mode != ModeSmart && mode != ModeFast && mode != ModeImmediate {
+		return fmt.Errorf("invalid shutdown mode \"%s\": use smart, fast or immediate", mode)
+	}
+	l, err := runningHost(dir)
+	if err != nil {
+		return err
+	}
+	if _, err := ControlDo(dir, ControlRequest{Op: OpStop, Mode: mode}); err != nil {
+		if !socketGone(err) {
+			return err
+		}
+		return Stop(dir, mode, wait, timeout)
+	}
+	if !wait {
+		return nil
+	}
+	deadline := time.Now().Add(timeout)
+	for l.Alive() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("server (PID %d) does not shut down after %v", l.Pid, timeout)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return nil
+}
+
+// ReloadHost makes the host in dir re-read its configuration, through the
+// socket or with SIGHUP.
+func ReloadHost(dir string) error {
+	if _, err := runningHost(dir); err != nil {
+		return err
+	}
+	if _, err := ControlDo(dir, ControlRequest{Op: OpReload}); err != nil {
+		if !socketGone(err) {
+			return err
+		}
+		return Reload(dir)
+	}
+	return nil
+}
+
+// PromoteHost ends standby mode of the host in dir, through the socket or
+// as pg_ctl promote does.
+func PromoteHost(dir string) error {
+	if _, err := runningHost(dir); err != nil {
+		return err
+	}
+	if _, err := ControlDo(dir, ControlRequest{Op: OpPromote}); err != nil {
+		if !socketGone(err) {
+			return err
+		}
+		return Promote(dir)
+	}
+	return nil
+}

@@ -1,0 +1,289 @@
+package libbgworker
+
+// This file holds the postmaster-side handlers of control requests: they
+// run on the postmaster goroutine (called from loop()), read and change
+// postmaster state, and answer at once; nothing here blocks.
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/bgworker/bgworker/cshim"
+	"github.com/bgworker/bgworker/libbgworker/buildinfo"
+)
+
+// handleControl answers one request.
+func (p *postmaster) handleControl(c *controlCall) {
+	rep, err := p.controlOp(c.req)
+	if err != nil {
+		rep = ControlReply{Error: err.Error()}
+	} else {
+		rep.OK = true
+	}
+	rep.Version = ControlVersion
+	c.reply <- rep
+}
+
+func (p *postmaster) controlOp(req ControlRequest) (ControlReply, error) {
+	switch req.Op {
+	case OpStatus:
+		return ControlReply{Host: p.hostStatus(), Workers: p.workerStatuses()}, nil
+	case OpWorker:
+		if req.Slot == nil {
+			return ControlReply{}, fmt.Errorf("operation \"worker\" requires \"slot\"")
+		}
+		for _, w := range p.workers {
+			if w.slot == *req.Slot && w.generation == req.Generation {
+				return ControlReply{Workers: []WorkerStatus{p.workerStatus(w)}}, nil
+			}
+		}
+		// Gone: report what is known of its end.
+		ws := WorkerStatus{Slot: *req.Slot, Generation: req.Generation, State: StateStopped}
+		if g, ok := p.gone[slotKey{*req.Slot, req.Generation}]; ok {
+			ws = g
+		}
+		return ControlReply{Workers: []WorkerStatus{ws}}, nil
+	case OpLaunch:
+		if req.Launch == nil {
+			return ControlReply{}, fmt.Errorf("operation \"launch\" requires \"launch\"")
+		}
+		reg, err := launchRegistration(req.Launch)
+		if err != nil {
+			return ControlReply{}, err
+		}
+		w, err := p.launchWorker(reg)
+		if err != nil {
+			return ControlReply{}, err
+		}
+		return ControlReply{Workers: []WorkerStatus{p.workerStatus(w)}}, nil
+	case OpTerminate:
+		return p.controlTerminate(req)
+	case OpStop:
+		sig, ok := map[string]syscall.Signal{ModeSmart: unix.SIGTERM, ModeFast: unix.SIGINT,
+			ModeImmediate: unix.SIGQUIT, "": unix.SIGINT}[req.Mode]
+		if !ok {
+			return ControlReply{}, fmt.Errorf("invalid shutdown mode \"%s\": use smart, fast or immediate", req.Mode)
+		}
+		p.handleSignal(sig)
+		return ControlReply{}, nil
+	case OpReload:
+		p.handleSignal(unix.SIGHUP)
+		return ControlReply{}, nil
+	case OpPromote:
+		if _, err := os.Stat(filepath.Join(p.dataDir, StandbySignal)); err != nil {
+			return ControlReply{}, fmt.Errorf("cannot promote server; server is not in standby mode")
+		}
+		if err := os.WriteFile(filepath.Join(p.dataDir, PromoteSignal), nil, 0o600); err != nil {
+			return ControlReply{}, fmt.Errorf("could not create promote signal file: %v", errnoText(err))
+		}
+		p.checkPromote()
+		return ControlReply{}, nil
+	case "":
+		return ControlReply{}, fmt.Errorf("malformed request: \"op\" is missing")
+	}
+	return ControlReply{}, fmt.Errorf("unknown operation \"%s\"", req.Op)
+}
+
+// controlTerminate stops workers for good: SIGTERM if they run, and they
+// are not restarted; an unstarted one is forgotten at once.
+func (p *postmaster) controlTerminate(req ControlRequest) (ControlReply, error) {
+	var targets []*worker
+	var what string
+	switch {
+	case req.Pid != 0:
+		what = fmt.Sprintf("with PID %d", req.Pid)
+		if w := p.byPid[req.Pid]; w != nil {
+			targets = append(targets, w)
+		}
+	case req.Name != "":
+		what = fmt.Sprintf("named \"%s\"", req.Name)
+		for _, w := range p.workers {
+			if w.reg.Name == req.Name {
+				targets = append(targets, w)
+			}
+		}
+	case req.Slot != nil:
+		what = fmt.Sprintf("in slot %d", *req.Slot)
+		if w := p.workerInSlot(*req.Slot); w != nil {
+			targets = append(targets, w)
+		}
+	default:
+		return ControlReply{}, fmt.Errorf("operation \"terminate\" requires \"pid\", \"name\" or \"slot\"")
+	}
+	if len(targets) == 0 {
+		return ControlReply{}, fmt.Errorf("no background worker %s", what)
+	}
+	var out []WorkerStatus
+	for _, w := range targets {
+		ws := p.workerStatus(w)
+		p.terminateWorker(w)
+		if w.state != wsWaiting {
+			ws.State = "terminating"
+		} else {
+			ws.State = StateStopped
+		}
+		out = append(out, ws)
+	}
+	return ControlReply{Workers: out}, nil
+}
+
+// launchRegistration turns a LaunchSpec into a registration.
+func launchRegistration(s *LaunchSpec) (cshim.Worker, error) {
+	w := cshim.Worker{Name: s.Name, Type: s.Type, Library: s.Library, Function: s.Function,
+		MainArg: uint64(s.Arg), RestartTime: bgwNeverRestart, StartTime: startRecoveryFinished}
+	if s.RestartTime != nil {
+		w.RestartTime = *s.RestartTime
+	}
+	for _, f := range s.Flags {
+		switch strings.TrimSpace(f) {
+		case "shmem", "shmem_access":
+			w.Flags |= bgworkerShmemAccess
+		case "database", "database_connection":
+			w.Flags |= bgworkerDatabaseConnection
+		case "":
+		default:
+			return w, fmt.Errorf("unknown worker flag \"%s\": use shmem or database", f)
+		}
+	}
+	switch s.StartTime {
+	case "postmaster-start", "postmaster":
+		w.StartTime = startPostmasterStart
+	case "consistent", "consistent-state":
+		w.StartTime = startConsistentState
+	case "", "recovery-finished":
+		w.StartTime = startRecoveryFinished
+	default:
+		return w, fmt.Errorf("unknown start time \"%s\": use postmaster-start, consistent or recovery-finished", s.StartTime)
+	}
+	if len(s.Extra) >= len(w.Extra) {
+		return w, fmt.Errorf("extra is %d bytes; at most %d fit", len(s.Extra), len(w.Extra)-1)
+	}
+	copy(w.Extra[:], s.Extra)
+	return w, nil
+}
+
+// hostStatus describes the supervisor.
+func (p *postmaster) hostStatus() *HostStatus {
+	h := &HostStatus{Pid: os.Getpid(), Version: buildinfo.VersionString(), Phase: p.state.String(),
+		StartedAt: p.startedAt, UptimeSecs: time.Since(p.startedAt).Seconds(), DataDir: p.dataDir,
+		SharedMem: p.segSize, CrashCycle: p.fatalError}
+	if p.ctl != nil {
+		h.Socket = p.ctl.path
+	}
+	switch p.shutdown {
+	case smartShutdown:
+		h.ShutdownReq = ModeSmart
+	case fastShutdown:
+		h.ShutdownReq = ModeFast
+	case immediateShutdown:
+		h.ShutdownReq = ModeImmediate
+	}
+	n := cshim.SlotCount()
+	h.SlotsTotal = n
+	for i := 0; i < n; i++ {
+		if v, err := cshim.ReadSlot(i); err == nil && v.InUse {
+			h.SlotsUsed++
+		}
+	}
+	return h
+}
+
+func (p *postmaster) workerStatuses() []WorkerStatus {
+	out := make([]WorkerStatus, 0, len(p.workers))
+	for _, w := range p.workers {
+		out = append(out, p.workerStatus(w))
+	}
+	return out
+}
+
+var startTimeNames = [...]string{"postmaster-start", "consistent", "recovery-finished"}
+
+// workerStatus describes one worker as the status table shows it.
+func (p *postmaster) workerStatus(w *worker) WorkerStatus {
+	ws := WorkerStatus{Slot: w.slot, Generation: w.generation, Name: w.reg.Name, Type: w.typeName(),
+		Dynamic: w.dynamic, Library: w.reg.Library, Function: w.reg.Function, Restarts: w.restarts,
+		LastExit: w.lastExit, Pid: w.pid, RestartTime: "never", Flags: []string{}}
+	if w.reg.Flags&bgworkerShmemAccess != 0 {
+		ws.Flags = append(ws.Flags, "shmem")
+	}
+	if w.reg.Flags&bgworkerDatabaseConnection != 0 {
+		ws.Flags = append(ws.Flags, "database")
+	}
+	if w.reg.Flags&bgworkerClassParallel != 0 {
+		ws.Flags = append(ws.Flags, "parallel")
+	}
+	if st := w.reg.StartTime; st >= 0 && st < len(startTimeNames) {
+		ws.StartTime = startTimeNames[st]
+	}
+	if !w.neverRestart() {
+		ws.RestartTime = fmt.Sprintf("%ds", w.reg.RestartTime)
+	}
+	if !w.startedAt.IsZero() {
+		t := w.startedAt
+		ws.StartedAt = &t
+	}
+	if !w.lastAt.IsZero() {
+		t := w.lastAt
+		ws.LastExitAt = &t
+	}
+	switch w.state {
+	case wsStarting:
+		ws.State = StateStarting
+	case wsRunning:
+		ws.State = StateRunning
+		if w.shmem() {
+			if act, _, we, ok := cshim.ProcStatus(w.slot); ok {
+				ws.Activity = act
+				ws.WaitEvent = cshim.WaitEventName(we)
+				ws.WaitType = cshim.WaitEventType(we)
+			}
+		}
+	default:
+		switch {
+		case p.fatalError:
+			ws.State = StateCrashed
+		case p.shutdown > noShutdown || p.state >= pmStopBackends:
+			ws.State = StateStopped
+		case !w.crashedAt.IsZero() && !w.neverRestart():
+			ws.State = StateWaitingRestart
+			t := w.crashedAt.Add(time.Duration(w.reg.RestartTime) * time.Second)
+			ws.RestartAt = &t
+		case !eligible(w.reg.StartTime, p.state):
+			ws.State = StateWaitingPhase
+		default:
+			ws.State = StateWaitingStart
+		}
+	}
+	return ws
+}
+
+// maxGone bounds the record of dynamic workers that went away.
+const maxGone = 256
+
+// rememberGone keeps the last state of a dynamic worker that is forgotten,
+// so that `bgworker launch --wait` can tell why it stopped.
+func (p *postmaster) rememberGone(w *worker) {
+	if !w.dynamic {
+		return
+	}
+	if p.gone == nil {
+		p.gone = map[slotKey]WorkerStatus{}
+	}
+	if len(p.gone) >= maxGone {
+		for k := range p.gone {
+			delete(p.gone, k)
+			break
+		}
+	}
+	ws := p.workerStatus(w)
+	ws.State = StateStopped
+	ws.Pid = 0
+	ws.Activity, ws.WaitEvent, ws.WaitType = "", "", ""
+	p.gone[slotKey{w.slot, w.generation}] = ws
+}

@@ -1,0 +1,233 @@
+package libbgworker
+
+// This file is the control socket's server side: a Unix socket in the data
+// directory (mode 0600, peers checked with SO_PEERCRED), one goroutine
+// accepting and one per connection reading bounded, line-delimited JSON
+// requests. Those goroutines never touch postmaster state and never call
+// C: each parsed request goes to the postmaster goroutine over p.control
+// and the reply comes back on a channel. Errors are replies; a request
+// line over MaxControlRequest gets an error reply and the connection is
+// closed, since the stream cannot be resynchronised.
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// controlCall is one request on its way to the postmaster goroutine.
+type controlCall struct {
+	req   ControlRequest
+	reply chan ControlReply // buffered (1): the postmaster never blocks
+}
+
+// controlServer is the listening socket and its goroutines.
+type controlServer struct {
+	ln    *net.UnixListener
+	path  string // absolute path, for removal and the lock file
+	calls chan<- *controlCall
+	done  chan struct{} // closed when the server stops
+	wg    sync.WaitGroup
+	uid   int
+}
+
+// startControl creates the socket and starts accepting. The supervisor's
+// working directory is the data directory, so the socket is bound by its
+// short relative name (sun_path holds only 108 bytes). A socket left by a
+// previous host is removed: we hold the lock file, so it is stale.
+func (p *postmaster) startControl() error {
+	abs := filepath.Join(p.dataDir, ControlSocketName)
+	os.Remove(ControlSocketName)
+	addr := &net.UnixAddr{Name: ControlSocketName, Net: "unix"}
+	ln, err := net.ListenUnix("unix", addr)
+	if err != nil {
+		return fatalf("could not create control socket \"%s\": %v", abs, errnoText(err))
+	}
+	ln.SetUnlinkOnClose(false) // removed by path in stop, whatever the cwd then
+	if err := os.Chmod(ControlSocketName, 0o600); err != nil {
+		ln.Close()
+		os.Remove(ControlSocketName)
+		return fatalf("could not set permissions of control socket \"%s\": %v", abs, errnoText(err))
+	}
+	calls := make(chan *controlCall)
+	p.control = calls
+	s := &controlServer{ln: ln, path: abs, calls: calls, done: make(chan struct{}), uid: os.Geteuid()}
+	p.ctl = s
+	p.lock.update(func(l *LockInfo) { l.Socket = abs })
+	s.wg.Add(1)
+	go s.accept()
+	return nil
+}
+
+// stopControl closes the socket, removes it, and waits for the connection
+// goroutines; pending requests are answered with an error.
+func (p *postmaster) stopControl() {
+	s := p.ctl
+	if s == nil {
+		return
+	}
+	p.ctl = nil
+	close(s.done)
+	s.ln.Close()
+	os.Remove(s.path)
+	s.wg.Wait()
+	if p.lock != nil {
+		p.lock.update(func(l *LockInfo) { l.Socket = "" })
+	}
+}
+
+func (s *controlServer) accept() {
+	defer s.wg.Done()
+	for {
+		c, err := s.ln.AcceptUnix()
+		if err != nil {
+			select {
+			case <-s.done:
+				return
+			default:
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			time.Sleep(10 * time.Millisecond) // EMFILE and the like: do not spin
+			continue
+		}
+		s.wg.Add(1)
+		go s.serve(c)
+	}
+}
+
+// peerUID reads the connecting process's uid (SO_PEERCRED).
+func peerUID(c *net.UnixConn) (int, error) {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	var cred *unix.Ucred
+	var cerr error
+	if err := raw.Control(func(fd uintptr) {
+		cred, cerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+	}); err != nil {
+		return -1, err
+	}
+	if cerr != nil {
+		return -1, cerr
+	}
+	return int(cred.Uid), nil
+}
+
+// serve handles one connection: any number of requests, one per line.
+func (s *controlServer) serve(c *net.UnixConn) {
+	defer s.wg.Done()
+	defer c.Close()
+	// Close the connection when the server stops, so reads return.
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		select {
+		case <-s.done:
+			c.Close()
+		case <-stop:
+		}
+	}()
+	w := bufio.NewWriter(c)
+	send := func(r ControlReply) bool {
+		r.Version = ControlVersion
+		c.SetWriteDeadline(time.Now().Add(ControlTimeout))
+		b, _ := json.Marshal(r)
+		w.Write(b)
+		w.WriteByte('\n')
+		return w.Flush() == nil
+	}
+	uid, err := peerUID(c)
+	if err != nil || uid != s.uid {
+		msg := fmt.Sprintf("permission denied: peer uid %d is not the host's uid %d", uid, s.uid)
+		if err != nil {
+			msg = fmt.Sprintf("could not identify the peer: %v", err)
+		}
+		send(ControlReply{Error: msg})
+		return
+	}
+	r := bufio.NewReaderSize(c, 4096)
+	for {
+		c.SetReadDeadline(time.Now().Add(ControlTimeout))
+		line, tooLong, err := readLine(r, MaxControlRequest)
+		if tooLong {
+			send(ControlReply{Error: fmt.Sprintf("request too large: a request is one line of at most %d bytes", MaxControlRequest)})
+			return
+		}
+		if err != nil && len(line) == 0 {
+			return // EOF, timeout or closed
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) > 0 {
+			if !send(s.handle(line)) {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// readLine reads up to and without the next newline, at most limit bytes.
+// tooLong reports a line longer than that (the rest is not consumed).
+func readLine(r *bufio.Reader, limit int) (line []byte, tooLong bool, err error) {
+	for {
+		frag, e := r.ReadSlice('\n')
+		line = append(line, frag...)
+		if len(line) > limit {
+			return nil, true, nil
+		}
+		if e == bufio.ErrBufferFull {
+			continue
+		}
+		if e == nil {
+			line = line[:len(line)-1]
+		}
+		return line, false, e
+	}
+}
+
+// handle parses one request and has the postmaster goroutine answer it.
+func (s *controlServer) handle(line []byte) ControlReply {
+	var req ControlRequest
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return ControlReply{Error: fmt.Sprintf("malformed request: %v", err)}
+	}
+	if dec.More() {
+		return ControlReply{Error: "malformed request: more than one JSON value on the line"}
+	}
+	if req.Version != ControlVersion {
+		return ControlReply{Error: fmt.Sprintf("unsupported protocol version %d (this host speaks version %d)", req.Version, ControlVersion)}
+	}
+	call := &controlCall{req: req, reply: make(chan ControlReply, 1)}
+	timer := time.NewTimer(ControlTimeout)
+	defer timer.Stop()
+	select {
+	case s.calls <- call:
+	case <-s.done:
+		return ControlReply{Error: "the host is shutting down"}
+	case <-timer.C:
+		return ControlReply{Error: "the host did not take the request in time"}
+	}
+	select {
+	case rep := <-call.reply:
+		return rep
+	case <-s.done:
+		return ControlReply{Error: "the host is shutting down"}
+	}
+}
