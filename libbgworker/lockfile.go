@@ -181,3 +181,14 @@ func (lf *lockFile) remove() {
 	}
 	os.Remove(lf.path)
 }
+
+// restore puts back the lock file of the dead host it replaced, when a
+// start is refused because of what that host left (a segment still in
+// use): it names the segment, which the next start must check again.
+// The caller forgets lf afterwards, so the file is not removed at exit.
+func (lf *lockFile) restore(old *LockInfo) {
+	tmp := lf.path + ".tmp"
+	if err := os.WriteFile(tmp, old.encode(), 0o600); err == nil {
+		os.Rename(tmp, lf.path)
+	}
+}

@@ -142,6 +142,14 @@ func (p *postmaster) reportStartupError(err error) {
 // start does everything up to the first worker start: checks, lock file,
 // configuration, modules, shared memory, the fork server.
 func (p *postmaster) start() error {
+	// Take the signals first (reliability fix): a stop request that
+	// arrives while modules load must be queued for the loop, not kill the
+	// host with the default action and leave its lock file behind.
+	p.signals = make(chan os.Signal, 64)
+	signal.Notify(p.signals, unix.SIGCHLD, unix.SIGTERM, unix.SIGINT, unix.SIGQUIT,
+		unix.SIGHUP, unix.SIGUSR1)
+	signal.Ignore(unix.SIGPIPE)
+
 	prog := p.opts.Program
 	if prog == "" {
 		prog = "bgworker"
@@ -169,6 +177,11 @@ func (p *postmaster) start() error {
 	p.lock = lock
 	if stale != nil {
 		if _, err := clearStaleSegment(dir, stale.ShmID); err != nil {
+			// Reliability fix: the old lock file is the only record of
+			// that segment (IPC_PRIVATE); put it back so that the next
+			// start checks the segment again instead of leaking it.
+			p.lock.restore(stale)
+			p.lock = nil
 			return err
 		}
 		if stale.Socket != "" {
@@ -201,10 +214,6 @@ func (p *postmaster) start() error {
 	}
 	p.deathRead, p.deathWrite = fds[0], fds[1]
 
-	p.signals = make(chan os.Signal, 64)
-	signal.Notify(p.signals, unix.SIGCHLD, unix.SIGTERM, unix.SIGINT, unix.SIGQUIT,
-		unix.SIGHUP, unix.SIGUSR1)
-	signal.Ignore(unix.SIGPIPE)
 	p.replies = make(chan forkReplies, 16)
 
 	if err := p.initSharedMemory(); err != nil {
