@@ -10,6 +10,8 @@ package libbgworker
 import (
 	"debug/elf"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/ebitengine/purego"
@@ -99,6 +101,9 @@ func loadPreloadLibraries(list string) ([]loadedLibrary, error) {
 		if dup {
 			continue // PostgreSQL loads a library once, whatever the list says
 		}
+		if err := checkModulePermissions(path); err != nil {
+			return loaded, err
+		}
 		if err := checkModuleRuntime(path); err != nil {
 			return loaded, err
 		}
@@ -124,4 +129,39 @@ func loadPreloadLibraries(list string) ([]loadedLibrary, error) {
 	}
 	cshim.SetPreloadDone()
 	return loaded, nil
+}
+
+// checkModulePermissions refuses a library that another local user could
+// have replaced (security, docs/security.md): the file, or the directory
+// holding it, writable by group or others. A sticky directory (like /tmp)
+// is accepted, since others cannot replace a file they do not own there.
+// Both the path as named and the file a symbolic link leads to are
+// checked.
+func checkModulePermissions(path string) error {
+	paths := []string{path}
+	if real, err := filepath.EvalSymlinks(path); err == nil && real != path {
+		paths = append(paths, real)
+	}
+	for _, p := range paths {
+		for _, target := range []string{p, filepath.Dir(p)} {
+			st, err := os.Stat(target)
+			if err != nil {
+				return fatalf("could not access file \"%s\": %v", target, errnoText(err))
+			}
+			mode := st.Mode()
+			if mode.Perm()&0o022 == 0 || (mode.IsDir() && mode&os.ModeSticky != 0) {
+				continue
+			}
+			what := "file"
+			if mode.IsDir() {
+				what = "directory"
+			}
+			return &StartupError{
+				Message: fmt.Sprintf("could not load library \"%s\": %s \"%s\" is writable by group or others", path, what, target),
+				Detail:  fmt.Sprintf("Its permissions are %04o; another local user could replace the code this host runs.", mode.Perm()),
+				Hint:    "Remove write permission for group and others (chmod go-w), or install the module in a directory only its owner can write.",
+			}
+		}
+	}
+	return nil
 }
