@@ -66,3 +66,27 @@ func TestAPIElog(t *testing.T) {
 	require.Regexp(t, `background worker "api_elog" \(PID \d+\) exited with exit code 1`, log)
 	stopHost(t, h)
 }
+
+// TestAPIMemory: memory contexts under churn and StringInfo in workers
+// (utils/palloc.h, utils/memutils.h, lib/stringinfo.h).
+func TestAPIMemory(t *testing.T) {
+	t.Parallel()
+	h := startHost(t, newDataDir(t, apiConf(t, []string{"api_mcxt", "api_stringinfo"}, "")))
+	h.waitReady()
+	h.log.waitFor(t, `api_mcxt: done`, 1, 60*time.Second)
+	h.log.waitFor(t, `api_stringinfo: done`, 1, 20*time.Second)
+	log := h.log.all()
+	require.Contains(t, log, "api_mcxt: started, current is set, top is set")
+	require.Contains(t, log, `api_mcxt: psprintf="psprintf-17-2.50" pnstrdup="abc" pstrdup="dup" palloc0=0 in_work=yes`)
+	require.Contains(t, log, "api_mcxt: palloc_extended NO_OOM of 1 PB returned NULL")
+	require.Contains(t, log, "api_mcxt: palloc_extended ZERO first byte 0")
+	require.Contains(t, log, "api_mcxt: too big: invalid memory alloc request size 1073741824 [XX000]")
+	require.Regexp(t, `api_mcxt: out of memory: out of memory \[53200\] Failed on request of size 1125899906842624 in memory context "api_mcxt work"\.`, log)
+	require.Contains(t, log, "api_mcxt: churn rounds=200 bad=0 empty_after_reset=yes kept<=8kB=yes")
+	require.Contains(t, log, `api_stringinfo: small "x=1,y=2   |" len=11`)
+	require.Contains(t, log, `api_stringinfo: grown len=5000 terminated=yes tail="0999;"`)
+	require.Contains(t, log, "api_stringinfo: wide len=5001 last=|")
+	require.Contains(t, log, "api_stringinfo: binary len=4 byte2=b maxlen>=100005=yes")
+	require.NotContains(t, log, "exited with exit code 1")
+	stopHost(t, h)
+}

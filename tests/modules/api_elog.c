@@ -26,6 +26,7 @@
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
+#include "tcop/tcopprot.h"
 #include "utils/elog.h"
 #include "utils/memutils.h"
 
