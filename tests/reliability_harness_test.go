@@ -102,7 +102,9 @@ var figureMu sync.Mutex
 // which docs/reliability.md is generated from; without the variable it
 // only logs it.
 func recordFigure(t *testing.T, kind string, value any) {
-	t.Logf("figure %s: %v", kind, value)
+	if text := fmt.Sprint(value); len(text) < 300 {
+		t.Logf("figure %s: %s", kind, text)
+	}
 	path := os.Getenv("BGW_RELIABILITY_OUT")
 	if path == "" {
 		return
