@@ -6,6 +6,7 @@ package tests
 
 import (
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -88,5 +89,75 @@ func TestAPIMemory(t *testing.T) {
 	require.Contains(t, log, "api_stringinfo: wide len=5001 last=|")
 	require.Contains(t, log, "api_stringinfo: binary len=4 byte2=b maxlen>=100005=yes")
 	require.NotContains(t, log, "exited with exit code 1")
+	stopHost(t, h)
+}
+
+// reloadHost runs `bgworker reload -D dir`.
+func reloadHost(t *testing.T, dir string) {
+	t.Helper()
+	out, err := exec.Command(hostBin, "reload", "-D", dir).CombinedOutput()
+	require.NoError(t, err, "reload: %s", out)
+}
+
+// TestAPIGUC: every GUC type with hooks and units, placeholders, reserved
+// prefixes, and a reload seen by a running worker and by one started
+// after it (utils/guc.h).
+func TestAPIGUC(t *testing.T) {
+	t.Parallel()
+	conf := apiConf(t, []string{"api_guc"}, `api_guc.early = 'from file'
+api_guc.typo = 1
+api_guc.naptime = '10s'
+api_guc.mem = '64MB'
+api_guc.flag = on
+api_guc.level = mid
+api_guc.fixed = 5`)
+	dir := newDataDir(t, conf)
+	h := startHost(t, dir)
+	h.waitReady()
+	h.log.waitFor(t, `api_guc start:`, 1, 20*time.Second)
+	log := h.log.all()
+	require.Regexp(t, `WARNING:  invalid configuration parameter name "api_guc.typo", removing it\n.*DETAIL:  "api_guc" is now a reserved prefix\.`, log)
+	require.Contains(t, log, "api_guc start: flag=on naptime=10000 mem=65536 ratio=0.25 name=anon level=1 fixed=5 early=from file raw_name=anon raw_naptime=10000 show_name=<anon> show_naptime=10s show_mem=64MB varname=api_guc.mem missing_ok=null")
+
+	// Change every SIGHUP variable, the POSTMASTER one too.
+	appendConf(t, dir, `api_guc.naptime = '1min'
+api_guc.mem = 128
+api_guc.flag = off
+api_guc.ratio = 0.75
+api_guc.name = 'bob'
+api_guc.level = high
+api_guc.early = 'changed'
+api_guc.fixed = 6`)
+	reloadHost(t, dir)
+	h.log.waitFor(t, `api_guc late1:`, 1, 20*time.Second)
+	log = h.log.all()
+	require.Contains(t, log, `LOG:  received SIGHUP, reloading configuration files`)
+	require.Contains(t, log, `LOG:  parameter "api_guc.fixed" cannot be changed without restarting the server`)
+	want := "flag=off naptime=60000 mem=128 ratio=0.75 name=bob level=2 fixed=5 early=changed raw_name=bob raw_naptime=60000 show_name=<bob> show_naptime=1min show_mem=128kB"
+	require.Contains(t, log, "api_guc reload1: "+want)
+	require.Contains(t, log, "api_guc late1: "+want)
+
+	// Bad values in a reload: each is reported, the rest still applies,
+	// and the old value stays.
+	appendConf(t, dir, `api_guc.flag = maybe
+api_guc.mem = '10 parsecs'
+api_guc.ratio = 0.5
+api_guc.name = 'has space'
+api_guc.level = extreme
+api_guc.naptime = 5
+api_guc.early = 'still applied'`)
+	reloadHost(t, dir)
+	h.log.waitFor(t, `api_guc late2:`, 1, 20*time.Second)
+	log = h.log.all()
+	require.Contains(t, log, `parameter "api_guc.flag" requires a Boolean value`)
+	require.Regexp(t, `invalid value for parameter "api_guc.mem": "10 parsecs"\n.*HINT:  Valid units for this parameter are "B", "kB", "MB", "GB", and "TB"\.`, log)
+	require.Regexp(t, `ratio 0.5 is reserved\n.*HINT:  Pick any other value between 0 and 1\.`, log)
+	require.Regexp(t, `invalid value for parameter "api_guc.name": "has space"\n.*DETAIL:  Names may not contain spaces\.`, log)
+	require.Regexp(t, `invalid value for parameter "api_guc.level": "extreme"\n.*HINT:  Available values: low, medium, high\.`, log)
+	require.Contains(t, log, `5 ms is outside the valid range for parameter "api_guc.naptime" (10 ms .. 3600000 ms)`)
+	require.Contains(t, log, `configuration file "`+dir+`/bgworker.conf" contains errors; unaffected changes were applied`)
+	want = "flag=off naptime=60000 mem=128 ratio=0.75 name=bob level=2 fixed=5 early=still applied"
+	require.Contains(t, log, "api_guc reload2: "+want)
+	require.Contains(t, log, "api_guc late2: "+want)
 	stopHost(t, h)
 }
