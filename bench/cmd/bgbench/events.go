@@ -25,26 +25,29 @@ type event struct {
 // eventLog tails one events file.
 type eventLog struct {
 	path    string
+	f       *os.File
+	buf     []byte
 	offset  int64
 	partial []byte
 	events  []event
 }
 
-func newEventLog(path string) *eventLog { return &eventLog{path: path} }
+func newEventLog(path string) *eventLog { return &eventLog{path: path, buf: make([]byte, 1<<16)} }
 
 // poll reads what was appended since the last call.
 func (l *eventLog) poll() {
-	f, err := os.Open(l.path)
-	if err != nil {
-		return
+	if l.f == nil {
+		f, err := os.Open(l.path)
+		if err != nil {
+			return
+		}
+		l.f = f
 	}
-	defer f.Close()
-	buf := make([]byte, 1<<16)
 	for {
-		n, err := f.ReadAt(buf, l.offset)
+		n, err := l.f.ReadAt(l.buf, l.offset)
 		if n > 0 {
 			l.offset += int64(n)
-			l.partial = append(l.partial, buf[:n]...)
+			l.partial = append(l.partial, l.buf[:n]...)
 		}
 		if err != nil || n == 0 {
 			break
@@ -59,6 +62,14 @@ func (l *eventLog) poll() {
 			l.events = append(l.events, ev)
 		}
 		l.partial = l.partial[i+1:]
+	}
+}
+
+// close releases the file.
+func (l *eventLog) close() {
+	if l.f != nil {
+		l.f.Close()
+		l.f = nil
 	}
 }
 
@@ -90,18 +101,31 @@ func parseEvent(line string) (event, bool) {
 	return ev, true
 }
 
+// pollInterval is how often the driver looks at the events file. The
+// figures come from the workers' own timestamps, so it only bounds how
+// long the driver takes to notice; a short one would steal CPU from the
+// hosts on a small machine.
+const pollInterval = 2 * time.Millisecond
+
 // waitFor polls until cond holds for the events so far, the host exits,
-// or timeout passes.
+// or timeout passes. cond is given only the events it has not seen yet,
+// so that waiting for thousands of workers stays linear.
 func (r *running) waitFor(what string, timeout time.Duration, cond func([]event) bool) error {
 	deadline := time.Now().Add(timeout)
-	for {
+	seen := 0
+	check := func() bool {
 		r.events.poll()
-		if cond(r.events.events) {
+		evs := r.events.events
+		ok := cond(evs[seen:])
+		seen = len(evs)
+		return ok
+	}
+	for {
+		if check() {
 			return nil
 		}
 		if r.hasExited() {
-			r.events.poll()
-			if cond(r.events.events) {
+			if check() {
 				return nil
 			}
 			return fmt.Errorf("host exited while waiting for %s; log:\n%s", what, r.logTail())
@@ -109,28 +133,33 @@ func (r *running) waitFor(what string, timeout time.Duration, cond func([]event)
 		if time.Now().After(deadline) {
 			return fmt.Errorf("timed out after %s waiting for %s; log:\n%s", timeout, what, r.logTail())
 		}
-		time.Sleep(200 * time.Microsecond)
+		time.Sleep(pollInterval)
 	}
 }
 
 // startedSince returns, for each worker index, the last "start" event at
-// or after since (microseconds); the map is complete when it has n keys.
+// or after since (microseconds).
 func startedSince(evs []event, since int64) map[int]event {
 	m := map[int]event{}
+	addStarts(m, evs, since)
+	return m
+}
+
+func addStarts(m map[int]event, evs []event, since int64) {
 	for _, e := range evs {
 		if e.name == "start" && e.us >= since {
 			m[e.idx] = e
 		}
 	}
-	return m
 }
 
 // waitAllStarted waits until n workers have a start event at or after
 // since, and returns the latest start time among them.
 func (r *running) waitAllStarted(n int, since int64, timeout time.Duration) (int64, map[int]event, error) {
-	var m map[int]event
+	m := map[int]event{}
+	addStarts(m, r.events.events, since)
 	err := r.waitFor(fmt.Sprintf("%d workers to start", n), timeout, func(evs []event) bool {
-		m = startedSince(evs, since)
+		addStarts(m, evs, since)
 		return len(m) >= n
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -64,6 +65,7 @@ func (r *running) stop() {
 		_ = r.signal(syscall.SIGKILL)
 		<-r.exited
 	}
+	r.events.close()
 }
 
 func (r *running) hasExited() bool {
@@ -111,12 +113,43 @@ func launch(cmd *exec.Cmd, logPath, eventsPath string, owner *user.User) (*runni
 		logf.Close()
 		return nil, fmt.Errorf("starting %s: %w", cmd.Path, err)
 	}
+	live.add(r)
 	go func() {
 		r.waitErr = cmd.Wait()
 		logf.Close()
+		live.remove(r)
 		close(r.exited)
 	}()
 	return r, nil
+}
+
+// live is the set of hosts running now, so that an interrupted benchmark
+// does not leave them behind.
+var live = &liveHosts{m: map[*running]bool{}}
+
+type liveHosts struct {
+	mu sync.Mutex
+	m  map[*running]bool
+}
+
+func (l *liveHosts) add(r *running)    { l.mu.Lock(); l.m[r] = true; l.mu.Unlock() }
+func (l *liveHosts) remove(r *running) { l.mu.Lock(); delete(l.m, r); l.mu.Unlock() }
+
+// stopAll ends every live host with an immediate shutdown and waits.
+func (l *liveHosts) stopAll() {
+	l.mu.Lock()
+	rs := make([]*running, 0, len(l.m))
+	for r := range l.m {
+		rs = append(rs, r)
+	}
+	l.mu.Unlock()
+	for _, r := range rs {
+		_ = r.signal(syscall.SIGQUIT)
+		if _, err := r.wait(10 * time.Second); err != nil {
+			_ = r.signal(syscall.SIGKILL)
+			<-r.exited
+		}
+	}
 }
 
 func settingArgs(settings map[string]string) []string {

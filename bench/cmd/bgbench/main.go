@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -41,6 +42,17 @@ func main() {
 		}
 		return
 	}
+
+	// Interrupted: stop the hosts we started, then exit (the work
+	// directory stays behind).
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		sig := <-sigs
+		fmt.Fprintf(os.Stderr, "bgbench: %v: stopping the hosts\n", sig)
+		live.stopAll()
+		os.Exit(1)
+	}()
 
 	if err := run(*bin, *withPg, *reps, *docs, *idle, *only, *keep); err != nil {
 		fmt.Fprintf(os.Stderr, "bgbench: %v\n", err)
