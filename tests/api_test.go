@@ -161,3 +161,23 @@ api_guc.early = 'still applied'`)
 	require.Contains(t, log, "api_guc late2: "+want)
 	stopHost(t, h)
 }
+
+// TestAPILocks: spinlocks, atomics, LWLocks and condition variables
+// across worker processes, and an LWLock released by an error exit.
+func TestAPILocks(t *testing.T) {
+	t.Parallel()
+	h := startHost(t, newDataDir(t, apiConf(t, []string{"api_locks"}, "api_locks.contenders = 6")))
+	h.waitReady()
+	h.log.waitFor(t, `api_locks: tranche name`, 1, 60*time.Second)
+	log := h.log.all()
+	require.Contains(t, log, "api_locks: timed sleep on a silent variable timed out=yes")
+	h.log.waitFor(t, `api_locks: contender \d finished`, 6, 20*time.Second)
+	require.Contains(t, log, "api_locks: contenders=6 spin=exact a32=exact a64=exact cas=exact max=exact bits=exact named=exact dyn=exact")
+	require.Contains(t, log, "api_locks: flag first=1 second=0 free=1 xchg=10 sub=5 and=5 or=4 fetch_sub=7 final=6")
+	require.Contains(t, log, "api_locks: membarrier read=5")
+	require.Regexp(t, `ERROR:  api_locks: holder fails while holding the lock \(held=yes\)`, log)
+	require.Regexp(t, `background worker "api_locks" \(PID \d+\) exited with exit code 1`, log)
+	require.Contains(t, log, "api_locks: named lock free after the holder's error, held by me=yes, in mode=exclusive")
+	require.Contains(t, log, "api_locks: tranche name api_locks_dynamic")
+	stopHost(t, h)
+}
