@@ -181,3 +181,35 @@ func TestAPILocks(t *testing.T) {
 	require.Contains(t, log, "api_locks: tranche name api_locks_dynamic")
 	stopHost(t, h)
 }
+
+// TestAPILatch: latches with sockets, wait event sets, a shared latch set
+// from another process, and waiting on a latch one does not own
+// (storage/latch.h, storage/proc.h).
+func TestAPILatch(t *testing.T) {
+	t.Parallel()
+	h := startHost(t, newDataDir(t, apiConf(t, []string{"api_latch"}, "")))
+	h.waitReady()
+	h.log.waitFor(t, `api_latch: foreign latch`, 1, 20*time.Second)
+	h.log.waitFor(t, `api_latch: owner disowned the latch`, 1, 20*time.Second)
+	log := h.log.all()
+	for _, want := range []string{
+		"api_latch: MyProc pid matches=yes MyLatch is procLatch=yes",
+		"api_latch: idle socket: TIMEOUT",
+		"api_latch: writeable socket: WRITEABLE",
+		"api_latch: connected socket: WRITEABLE",
+		"api_latch: socket with data: READABLE",
+		"api_latch: latch set while socket idle: LATCH_SET",
+		"api_latch: set idle: n=0 registered=3 can_report_closed=yes",
+		"api_latch: set data: n=1 pos_ok=yes events=READABLE user_data=7 fd_ok=yes",
+		"api_latch: set modified: n=1 events=WRITEABLE",
+		"api_latch: set peer closed: n=1 events=CLOSED",
+		"api_latch: set latch: n=1 events=LATCH_SET",
+		"api_latch: foreign latch: cannot wait on a latch owned by another process",
+		"api_latch: owner woken, wake-ups seen 3",
+		"api_latch: waker sent 3 wake-ups",
+	} {
+		require.Contains(t, log, want)
+	}
+	require.NotContains(t, log, "exited with exit code 1")
+	stopHost(t, h)
+}
