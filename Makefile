@@ -104,6 +104,7 @@ test:
 	$(MAKE) --no-print-directory vet
 	$(MAKE) --no-print-directory staticcheck
 	$(MAKE) --no-print-directory gotest
+	$(MAKE) --no-print-directory fuzz-short
 
 tools:
 	STATICCHECK_VERSION=$(STATICCHECK_VERSION) TOOLS_BIN=$(TOOLS_BIN) GO=$(GO) .ci/ensure-tools
@@ -165,3 +166,34 @@ bench-pg: all
 	@dpkg -s $(PG_PACKAGES) >/dev/null 2>&1 || { apt-get update && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(PG_PACKAGES); }
 	$(GO) run -tags $(GOTAGS) ./bench/cmd/bgbench -bin bin/bgworker -pg -docs docs $(BENCH_FLAGS)
+
+# --- Reliability (docs/reliability.md) ----------------------------------
+#   make reliability   long reliability runs (100 supervisor kills, the
+#                      exit matrix, storms, a 60 s soak, 60 s per fuzz
+#                      target), then regenerate docs/reliability.md
+#   make soak          the soak alone (SOAK=3m by default)
+#   make fuzz-short    a few seconds per fuzz target (part of make test)
+RELIABILITY_DIR ?= .reliability
+SOAK            ?= 3m
+FUZZ_TIME       ?= 60s
+FUZZ_TARGETS    := FuzzConfigParse FuzzReadSlot
+
+.PHONY: reliability soak fuzz-short
+reliability: all
+	rm -rf $(RELIABILITY_DIR) && mkdir -p $(RELIABILITY_DIR)
+	BGW_RELIABILITY_LONG=1 BGW_RELIABILITY_OUT=$(CURDIR)/$(RELIABILITY_DIR)/figures.jsonl \
+		$(GO) test -tags $(GOTAGS) -count=1 -timeout 60m -run \
+		'TestExitMatrixFull|TestSupervisorKilledRepeatedly|TestSIGHUPStorm|TestForkFailurePersistent' ./tests
+	BGW_SOAK=60s BGW_RELIABILITY_OUT=$(CURDIR)/$(RELIABILITY_DIR)/figures.jsonl \
+		$(GO) test -tags $(GOTAGS) -count=1 -timeout 10m -run TestSoak ./tests
+	for f in $(FUZZ_TARGETS); do \
+		$(GO) test -tags $(GOTAGS) -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZ_TIME) ./cshim \
+			2>&1 | tee $(RELIABILITY_DIR)/fuzz-$$f.txt; done
+	$(GO) run ./tests/reliability_report $(RELIABILITY_DIR) docs/reliability.md
+
+soak: all
+	BGW_SOAK=$(SOAK) $(GO) test -tags $(GOTAGS) -count=1 -timeout 30m -v -run TestSoak ./tests
+
+fuzz-short:
+	for f in $(FUZZ_TARGETS); do \
+		$(GO) test -tags $(GOTAGS) -run '^$$' -fuzz "^$$f\$$" -fuzztime 3s ./cshim; done
