@@ -46,6 +46,46 @@ typedef struct FunctionCallInfoBaseData
 
 #define PG_FUNCTION_ARGS	FunctionCallInfo fcinfo
 
+/* Space for a call with nargs arguments, and a local one on the stack. */
+#define SizeForFunctionCallInfo(nargs) \
+	(offsetof(FunctionCallInfoBaseData, args) + sizeof(NullableDatum) * (nargs))
+
+#define LOCAL_FCINFO(name, nargs) \
+	union \
+	{ \
+		FunctionCallInfoBaseData fcinfo; \
+		char		fcinfo_data[SizeForFunctionCallInfo(nargs)]; \
+	}			name##data; \
+	FunctionCallInfo name = &name##data.fcinfo
+
+#define InitFunctionCallInfoData(Fcinfo, Flinfo, Nargs, Collation, Context, Resultinfo) \
+	do { \
+		(Fcinfo).flinfo = (Flinfo); \
+		(Fcinfo).context = (Context); \
+		(Fcinfo).resultinfo = (Resultinfo); \
+		(Fcinfo).fncollation = (Collation); \
+		(Fcinfo).isnull = false; \
+		(Fcinfo).nargs = (Nargs); \
+	} while (0)
+
+#define FunctionCallInvoke(fcinfo)	((* (fcinfo)->flinfo->fn_addr) (fcinfo))
+
+/*
+ * Call a V1 function directly (no FmgrInfo); an ERROR if it returns NULL.
+ * Implemented in cshim/fmgr.c.
+ */
+extern Datum DirectFunctionCall1Coll(PGFunction func, Oid collation, Datum arg1);
+extern Datum DirectFunctionCall2Coll(PGFunction func, Oid collation, Datum arg1,
+									 Datum arg2);
+extern Datum DirectFunctionCall3Coll(PGFunction func, Oid collation, Datum arg1,
+									 Datum arg2, Datum arg3);
+#define DirectFunctionCall1(func, arg1) \
+	DirectFunctionCall1Coll(func, InvalidOid, arg1)
+#define DirectFunctionCall2(func, arg1, arg2) \
+	DirectFunctionCall2Coll(func, InvalidOid, arg1, arg2)
+#define DirectFunctionCall3(func, arg1, arg2, arg3) \
+	DirectFunctionCall3Coll(func, InvalidOid, arg1, arg2, arg3)
+
 typedef struct
 {
 	int			api_version;	/* specifies call convention version number */
