@@ -5,9 +5,11 @@ package tests
 // what they observe; these tests check those lines.
 
 import (
+	"encoding/json"
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -211,5 +213,81 @@ func TestAPILatch(t *testing.T) {
 		require.Contains(t, log, want)
 	}
 	require.NotContains(t, log, "exited with exit code 1")
+	stopHost(t, h)
+}
+
+// apiStatusWorker is the part of `bgworker status --json` these tests read.
+type apiStatusWorker struct {
+	Name      string `json:"name"`
+	Pid       int    `json:"pid"`
+	Activity  string `json:"activity"`
+	WaitEvent string `json:"wait_event"`
+	WaitType  string `json:"wait_event_type"`
+}
+
+// statusWorker returns the named worker from `bgworker status --json`.
+func statusWorker(t *testing.T, dir, name string) apiStatusWorker {
+	t.Helper()
+	out, err := exec.Command(hostBin, "status", "-D", dir, "--json").Output()
+	require.NoError(t, err, "status: %s", out)
+	var st struct {
+		Workers []apiStatusWorker `json:"workers"`
+	}
+	require.NoError(t, json.Unmarshal(out, &st), "status output: %s", out)
+	for _, w := range st.Workers {
+		if w.Name == name {
+			return w
+		}
+	}
+	t.Fatalf("worker %q not in status: %s", name, out)
+	return apiStatusWorker{}
+}
+
+// TestAPIMisc: die and held interrupts, shutdown requests through
+// HandleMainLoopInterrupts, exit callbacks, timestamps, fmgr, c.h helpers,
+// and activity and wait events read back by the supervisor.
+func TestAPIMisc(t *testing.T) {
+	t.Parallel()
+	dir := newDataDir(t, apiConf(t, []string{"api_misc"}, ""))
+	h := startHost(t, dir)
+	h.waitReady()
+
+	m := h.log.waitFor(t, `api_misc: die ready pid (\d+)`, 1, 20*time.Second)
+	pid, _ := strconv.Atoi(m[1])
+	require.NoError(t, syscall.Kill(pid, syscall.SIGTERM))
+	h.log.waitFor(t, `background worker "api_misc die" \(PID \d+\) exited`, 1, 20*time.Second)
+
+	m = h.log.waitFor(t, `api_misc: shutdown ready pid (\d+)`, 1, 20*time.Second)
+	spid, _ := strconv.Atoi(m[1])
+	require.NoError(t, syscall.Kill(spid, syscall.SIGTERM))
+	h.log.waitFor(t, `api_misc: shutdown exit callback, code 0`, 1, 20*time.Second)
+	require.True(t, processGone(spid, 10*time.Second))
+
+	h.log.waitFor(t, `api_misc: status ready`, 1, 20*time.Second)
+	var w apiStatusWorker
+	for i := 0; i < 200; i++ {
+		if w = statusWorker(t, dir, "api_misc status"); w.WaitEvent == "ApiMiscNap" {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.Equal(t, "api_misc doing work", w.Activity)
+	require.Equal(t, "ApiMiscNap", w.WaitEvent)
+	require.Equal(t, "Extension", w.WaitType)
+
+	log := h.log.all()
+	require.Contains(t, log, "api_misc: die pending while held: ProcDiePending=1 InterruptPending=1, still running")
+	require.Contains(t, log, `FATAL:  terminating background worker "api_misc die" due to administrator command`)
+	require.Contains(t, log, "api_misc: die exit callback, code 1")
+	require.Regexp(t, `background worker "api_misc die" \(PID \d+\) exited with exit code 1`, log)
+	require.NotContains(t, log, "not reached")
+	require.Contains(t, log, "api_misc: shutdown requested")
+	require.NotRegexp(t, `"api_misc shutdown" \(PID \d+\) exited with exit code 1`, log)
+	require.Contains(t, log, `api_misc: c.h lengthof=7 Min=3 Max=5 strlcpy="tru" returned 9 likely=1 unlikely=0 MAXPGPATH=1024 NAMEDATALEN=64 MAXALIGN(1)=8`)
+	require.Contains(t, log, "api_misc: PostmasterPid is parent=yes IsBackgroundWorker=1")
+	require.Contains(t, log, "api_misc: fmgr DirectFunctionCall2=42 api_version=1 loaded_same=yes missing=NULL")
+	require.Regexp(t, `api_misc: timestamps elapsed>=20ms=yes exceeds10=yes exceeds100s=no plus1500ms=1500000 backwards=0 ms str=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+`, log)
+	require.Contains(t, log, "api_misc: own SIGNAL_ARGS handler ran=yes")
+	require.Contains(t, log, "api_misc: wait event same id twice=yes type=Extension name=ApiMiscNap")
 	stopHost(t, h)
 }
