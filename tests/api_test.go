@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"syscall"
 	"testing"
@@ -290,4 +291,52 @@ func TestAPIMisc(t *testing.T) {
 	require.Contains(t, log, "api_misc: own SIGNAL_ARGS handler ran=yes")
 	require.Contains(t, log, "api_misc: wait event same id twice=yes type=Extension name=ApiMiscNap")
 	stopHost(t, h)
+}
+
+// TestAPIBadInput: misuse of the API gets PostgreSQL's error or log text.
+func TestAPIBadInput(t *testing.T) {
+	t.Parallel()
+	badGUCs := "api_badinput.level = bogus\napi_badinput.count = 11\napi_badinput.flag = maybe"
+	cases := []struct {
+		name     string
+		exitCode int // -1: keeps running
+		want     []string
+	}{
+		{"shmem_outside_hook", 1, []string{`FATAL:  cannot request additional shared memory outside shmem_request_hook`}},
+		{"lwlocks_outside_hook", 1, []string{`FATAL:  cannot request additional LWLocks outside shmem_request_hook`}},
+		{"register_in_worker", -1, []string{
+			`LOG:  background worker "api_badinput late": must be registered in "shared_preload_libraries"`,
+			`api_badinput: still running after the refused registration`,
+		}},
+		{"long_names", -1, []string{`api_badinput: long names run: name length 95, type length 95, function length 95`}},
+		{"guc_values", -1, []string{
+			`WARNING:  invalid value for parameter "api_badinput.level": "bogus"`,
+			`HINT:  Available values: low, high.`,
+			`WARNING:  11 is outside the valid range for parameter "api_badinput.count" (1 .. 10)`,
+			`WARNING:  parameter "api_badinput.flag" requires a Boolean value`,
+			`api_badinput: worker "api_badinput" has level=0 count=5 flag=0`,
+		}},
+	}
+	for _, c := range cases {
+		c := c
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			dir := newDataDir(t, apiConf(t, []string{"api_badinput"}, "api_badinput.case = '"+c.name+"'\n"+badGUCs))
+			h := startHost(t, dir)
+			if c.exitCode >= 0 {
+				require.Equal(t, c.exitCode, h.waitExit(20*time.Second))
+				h.requireClean()
+			} else {
+				h.waitReady()
+				h.log.waitFor(t, regexp.QuoteMeta(c.want[len(c.want)-1]), 1, 20*time.Second)
+			}
+			log := h.log.all()
+			for _, w := range c.want {
+				require.Contains(t, log, w)
+			}
+			if c.exitCode < 0 {
+				stopHost(t, h)
+			}
+		})
+	}
 }
