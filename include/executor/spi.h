@@ -1,0 +1,16 @@
+/*-------------------------------------------------------------------------
+ *
+ * spi.h
+ *	  Present only to fail clearly: bgworker has no SQL executor, catalog
+ *	  or transactions, so PostgreSQL's executor/spi.h (SPI) is not
+ *	  available.  A module that includes it gets the #error below at
+ *	  compile time instead of "No such file or directory".  See docs/api.md.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef BGW_ABSENT_EXECUTOR_SPI_H
+#define BGW_ABSENT_EXECUTOR_SPI_H
+
+#error "bgworker has no SQL executor: executor/spi.h (SPI) is not available; see docs/api.md"
+
+#endif

@@ -1,0 +1,16 @@
+/*-------------------------------------------------------------------------
+ *
+ * builtins.h
+ *	  Present only to fail clearly: bgworker has no SQL executor, catalog
+ *	  or transactions, so PostgreSQL's utils/builtins.h (SQL built-in functions) is not
+ *	  available.  A module that includes it gets the #error below at
+ *	  compile time instead of "No such file or directory".  See docs/api.md.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef BGW_ABSENT_UTILS_BUILTINS_H
+#define BGW_ABSENT_UTILS_BUILTINS_H
+
+#error "bgworker has no SQL executor: utils/builtins.h (SQL built-in functions) is not available; see docs/api.md"
+
+#endif
