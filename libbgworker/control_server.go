@@ -136,7 +136,8 @@ func (s *controlServer) serve(c *net.UnixConn) {
 	go func() {
 		select {
 		case <-s.done:
-			c.Close()
+			// Let a reply being written finish; stop waiting for requests.
+			c.SetReadDeadline(time.Now())
 		case <-stop:
 		}
 	}()
@@ -224,10 +225,6 @@ func (s *controlServer) handle(line []byte) ControlReply {
 	case <-timer.C:
 		return ControlReply{Error: "the host did not take the request in time"}
 	}
-	select {
-	case rep := <-call.reply:
-		return rep
-	case <-s.done:
-		return ControlReply{Error: "the host is shutting down"}
-	}
+	// The postmaster answers every call it took, at once.
+	return <-call.reply
 }

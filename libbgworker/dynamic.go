@@ -124,7 +124,10 @@ func (p *postmaster) backgroundWorkerStateChange() {
 			continue
 		}
 		reg := view.Worker
-		if reg.NotifyPid != 0 && p.byPid[reg.NotifyPid] == nil {
+		// The notify PID must be one of our children. A worker whose fork
+		// reply is still on its way (inFlight) may already register, so
+		// its PID is kept then; wakeWaiter signals only known children.
+		if reg.NotifyPid != 0 && p.byPid[reg.NotifyPid] == nil && p.inFlight == 0 {
 			cshim.Log(cshim.LevelDebug1, fmt.Sprintf("worker notification PID %d is not valid", reg.NotifyPid), "", "")
 			reg.NotifyPid = 0
 		}
@@ -154,9 +157,17 @@ func (p *postmaster) terminateWorker(w *worker) {
 // it installed a handler that sets its latch; the supervisor also sets the
 // waiter's latch directly when the waiter is one of its workers, so
 // WaitForBackgroundWorkerStartup/Shutdown wake whatever handlers they have.
+//
+// Only a process the supervisor knows as its worker is signalled: a
+// notify PID kept while its fork reply was in flight may turn out to be
+// no child of ours.
 func (p *postmaster) wakeWaiter(pid int) {
+	w := p.byPid[pid]
+	if w == nil {
+		return
+	}
 	unix.Kill(pid, unix.SIGUSR1)
-	if w := p.byPid[pid]; w != nil && w.shmem() {
+	if w.shmem() {
 		cshim.SetWorkerLatch(w.slot)
 	}
 }

@@ -521,11 +521,18 @@ launcher_main(Datum main_arg)
 void
 launcher_child(Datum main_arg)
 {
-	BackgroundWorkerUnblockSignals();
 	if (strcmp(MyBgworkerEntry->bgw_extra, "quiet") == 0)
 		return;
+
+	/*
+	 * Log before unblocking signals: the default SIGTERM handler reports
+	 * FATAL from the handler, and if it interrupts another log line the
+	 * host's log-time formatting (glibc localtime_r) deadlocks.  Reported
+	 * to the elog area; this keeps the tests independent of it.
+	 */
 	elog(LOG, "launcher child %s started pid %d preload %d", MyBgworkerEntry->bgw_name,
 		 (int) MyProcPid, process_shared_preload_libraries_in_progress ? 1 : 0);
+	BackgroundWorkerUnblockSignals();
 	if (strcmp(MyBgworkerEntry->bgw_extra, "quick") == 0)
 		return;
 	for (;;)
