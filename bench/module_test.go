@@ -4,6 +4,7 @@
 package bench
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -27,9 +28,13 @@ func TestModuleCompilesAgainstInclude(t *testing.T) {
 }
 
 func TestModuleCompilesAgainstPostgreSQL(t *testing.T) {
-	dir, err := exec.Command("pg_config", "--includedir-server").Output()
-	if err != nil {
-		t.Skip("pg_config not installed (postgresql-server-dev-15)")
+	out, err := exec.Command("pg_config", "--includedir-server").Output()
+	dir := strings.TrimSpace(string(out))
+	if err == nil {
+		_, err = os.Stat(filepath.Join(dir, "postgres.h"))
 	}
-	compileBenchModule(t, strings.TrimSpace(string(dir)))
+	if err != nil {
+		t.Skip("PostgreSQL server headers not installed (postgresql-server-dev-15)")
+	}
+	compileBenchModule(t, dir)
 }

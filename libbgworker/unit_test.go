@@ -112,3 +112,30 @@ func TestInitDataDirRefusesNonEmpty(t *testing.T) {
 	require.Equal(t, os.FileMode(0o700), st.Mode().Perm())
 	require.ErrorContains(t, InitDataDir(dir), "exists but is not empty")
 }
+
+// TestFaultSpec checks the BGWORKER_FAULTS parser and the call counting of
+// the injection table (the table is empty again afterwards).
+func TestFaultSpec(t *testing.T) {
+	for _, bad := range []string{"nosuch=ENOSPC", "shmget", "shmget=ENOTANERRNO",
+		"clone=EAGAIN@0", "clone=EAGAIN@1x-1", "clone=EAGAIN@zz"} {
+		_, err := parseFaults(bad)
+		require.Error(t, err, "spec %q", bad)
+		require.Contains(t, err.Error(), "invalid fault")
+	}
+	table, err := parseFaults(" shmget=ENOSPC , clone=EAGAIN@3x2,")
+	require.NoError(t, err)
+	require.Equal(t, unix.ENOSPC, table["shmget"].errno)
+	require.Equal(t, 3, table["clone"].from)
+	require.Equal(t, 2, table["clone"].count)
+
+	require.NoError(t, setFaults("pipe=EMFILE@2x1"))
+	defer func() { require.NoError(t, setFaults("")) }()
+	var got []error
+	for i := 0; i < 4; i++ {
+		got = append(got, injectFault("pipe"))
+	}
+	require.Equal(t, []error{nil, unix.EMFILE, nil, nil}, got)
+	require.Nil(t, injectFault("shmget"))
+	require.NoError(t, setFaults(""))
+	require.Nil(t, faultTable)
+}
