@@ -5,6 +5,7 @@
 package cli
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -59,8 +60,22 @@ func (s *settings) Set(v string) error {
 
 // Main runs one command; args[0] is the program name. It returns the
 // process exit status.
+//
+// Output goes through one buffer per stream, flushed when the command
+// returns: os.Stdout and os.Stderr are unbuffered, and the status table
+// (text/tabwriter writes cell by cell) would otherwise cost a write()
+// per cell and per padding, tens of thousands with thousands of workers.
+// Every command prints only after it has done its work, so nothing waits
+// in the buffers (start writes nothing to them before it runs the host;
+// the host logs to file descriptor 2 itself).
 func Main(args []string) int {
-	return run(args, os.Stdout, os.Stderr)
+	stdout := bufio.NewWriterSize(os.Stdout, 64<<10)
+	stderr := bufio.NewWriter(os.Stderr)
+	code := run(args, stdout, stderr)
+	// Errors from a closed stdout are dropped, as before buffering.
+	_ = stdout.Flush()
+	_ = stderr.Flush()
+	return code
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
