@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 
@@ -22,7 +25,7 @@ import (
 func (p *postmaster) handleControl(c *controlCall) {
 	rep, err := p.controlOp(c.req)
 	if err != nil {
-		rep = ControlReply{Error: err.Error()}
+		rep = ControlReply{Error: printable(err.Error())}
 	} else {
 		rep.OK = true
 	}
@@ -30,14 +33,57 @@ func (p *postmaster) handleControl(c *controlCall) {
 	c.reply <- rep
 }
 
+// checkControlRequest applies the checks of a request that need no
+// postmaster state: a known operation, its required arguments, a valid stop
+// mode, a launch that passes the registration checks. controlOp runs it
+// first, so a request it refuses changes nothing. Pure: FuzzControlRequest
+// feeds it whatever decodeControlRequest accepts.
+func checkControlRequest(req ControlRequest) error {
+	switch req.Op {
+	case OpStatus, OpReload, OpPromote:
+		return nil
+	case OpWorker:
+		if req.Slot == nil {
+			return fmt.Errorf("operation \"worker\" requires \"slot\"")
+		}
+		return nil
+	case OpLaunch:
+		if req.Launch == nil {
+			return fmt.Errorf("operation \"launch\" requires \"launch\"")
+		}
+		reg, err := launchRegistration(req.Launch)
+		if err != nil {
+			return err
+		}
+		return validateLaunch(&reg)
+	case OpTerminate:
+		if req.Pid == 0 && req.Name == "" && req.Slot == nil {
+			return fmt.Errorf("operation \"terminate\" requires \"pid\", \"name\" or \"slot\"")
+		}
+		return nil
+	case OpStop:
+		if _, ok := stopSignals[req.Mode]; !ok {
+			return fmt.Errorf("invalid shutdown mode %q: use smart, fast or immediate", req.Mode)
+		}
+		return nil
+	case "":
+		return fmt.Errorf("malformed request: \"op\" is missing")
+	}
+	return fmt.Errorf("unknown operation %q", req.Op)
+}
+
+// stopSignals maps a stop request's mode to the signal it stands for.
+var stopSignals = map[string]syscall.Signal{ModeSmart: unix.SIGTERM, ModeFast: unix.SIGINT,
+	ModeImmediate: unix.SIGQUIT, "": unix.SIGINT}
+
 func (p *postmaster) controlOp(req ControlRequest) (ControlReply, error) {
+	if err := checkControlRequest(req); err != nil {
+		return ControlReply{}, err
+	}
 	switch req.Op {
 	case OpStatus:
 		return ControlReply{Host: p.hostStatus(), Workers: p.workerStatuses()}, nil
 	case OpWorker:
-		if req.Slot == nil {
-			return ControlReply{}, fmt.Errorf("operation \"worker\" requires \"slot\"")
-		}
 		for _, w := range p.workers {
 			if w.slot == *req.Slot && w.generation == req.Generation {
 				return ControlReply{Workers: []WorkerStatus{p.workerStatus(w)}}, nil
@@ -50,9 +96,6 @@ func (p *postmaster) controlOp(req ControlRequest) (ControlReply, error) {
 		}
 		return ControlReply{Workers: []WorkerStatus{ws}}, nil
 	case OpLaunch:
-		if req.Launch == nil {
-			return ControlReply{}, fmt.Errorf("operation \"launch\" requires \"launch\"")
-		}
 		reg, err := launchRegistration(req.Launch)
 		if err != nil {
 			return ControlReply{}, err
@@ -65,12 +108,7 @@ func (p *postmaster) controlOp(req ControlRequest) (ControlReply, error) {
 	case OpTerminate:
 		return p.controlTerminate(req)
 	case OpStop:
-		sig, ok := map[string]syscall.Signal{ModeSmart: unix.SIGTERM, ModeFast: unix.SIGINT,
-			ModeImmediate: unix.SIGQUIT, "": unix.SIGINT}[req.Mode]
-		if !ok {
-			return ControlReply{}, fmt.Errorf("invalid shutdown mode \"%s\": use smart, fast or immediate", req.Mode)
-		}
-		p.handleSignal(sig)
+		p.handleSignal(stopSignals[req.Mode])
 		return ControlReply{}, nil
 	case OpReload:
 		p.handleSignal(unix.SIGHUP)
@@ -84,10 +122,8 @@ func (p *postmaster) controlOp(req ControlRequest) (ControlReply, error) {
 		}
 		p.checkPromote()
 		return ControlReply{}, nil
-	case "":
-		return ControlReply{}, fmt.Errorf("malformed request: \"op\" is missing")
 	}
-	return ControlReply{}, fmt.Errorf("unknown operation \"%s\"", req.Op)
+	return ControlReply{}, fmt.Errorf("unknown operation %q", req.Op) // not reached: checked above
 }
 
 // controlTerminate stops workers for good: SIGTERM if they run, and they
@@ -137,6 +173,17 @@ func (p *postmaster) controlTerminate(req ControlRequest) (ControlReply, error) 
 func launchRegistration(s *LaunchSpec) (cshim.Worker, error) {
 	w := cshim.Worker{Name: s.Name, Type: s.Type, Library: s.Library, Function: s.Function,
 		MainArg: uint64(s.Arg), RestartTime: bgwNeverRestart, StartTime: startRecoveryFinished}
+	// The strings become C strings in the slot: a NUL would cut them short
+	// (a library name "x\x00/../y" registering as "x"), and control
+	// characters have no place in names that end up in log lines.
+	for _, f := range []struct{ field, value string }{{"name", s.Name}, {"type", s.Type},
+		{"library", s.Library}, {"function", s.Function}} {
+		if i := strings.IndexFunc(f.value, unicode.IsControl); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(f.value[i:])
+			return w, fmt.Errorf("launch field \"%s\" contains the control character %s", f.field,
+				strconv.QuoteRune(r))
+		}
+	}
 	if s.RestartTime != nil {
 		w.RestartTime = *s.RestartTime
 	}
@@ -148,7 +195,7 @@ func launchRegistration(s *LaunchSpec) (cshim.Worker, error) {
 			w.Flags |= bgworkerDatabaseConnection
 		case "":
 		default:
-			return w, fmt.Errorf("unknown worker flag \"%s\": use shmem or database", f)
+			return w, fmt.Errorf("unknown worker flag %q: use shmem or database", f)
 		}
 	}
 	switch s.StartTime {
@@ -159,7 +206,7 @@ func launchRegistration(s *LaunchSpec) (cshim.Worker, error) {
 	case "", "recovery-finished":
 		w.StartTime = startRecoveryFinished
 	default:
-		return w, fmt.Errorf("unknown start time \"%s\": use postmaster-start, consistent or recovery-finished", s.StartTime)
+		return w, fmt.Errorf("unknown start time %q: use postmaster-start, consistent or recovery-finished", s.StartTime)
 	}
 	if len(s.Extra) >= len(w.Extra) {
 		return w, fmt.Errorf("extra is %d bytes; at most %d fit", len(s.Extra), len(w.Extra)-1)
@@ -252,7 +299,7 @@ func (p *postmaster) workerStatus(w *worker) WorkerStatus {
 			ws.State = StateStopped
 		case !w.crashedAt.IsZero() && !w.neverRestart():
 			ws.State = StateWaitingRestart
-			t := w.crashedAt.Add(time.Duration(w.reg.RestartTime) * time.Second)
+			t := w.restartDue()
 			ws.RestartAt = &t
 		case !eligible(w.reg.StartTime, p.state):
 			ws.State = StateWaitingPhase

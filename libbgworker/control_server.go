@@ -18,8 +18,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"golang.org/x/sys/unix"
 )
@@ -201,19 +204,49 @@ func readLine(r *bufio.Reader, limit int) (line []byte, tooLong bool, err error)
 	}
 }
 
-// handle parses one request and has the postmaster goroutine answer it.
-func (s *controlServer) handle(line []byte) ControlReply {
+// decodeControlRequest parses one request line (without its newline):
+// exactly one JSON object of known fields, in this protocol version. The
+// error is the text of the reply. Pure: FuzzControlRequest feeds it
+// arbitrary bytes.
+func decodeControlRequest(line []byte) (ControlRequest, error) {
 	var req ControlRequest
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return ControlReply{Error: fmt.Sprintf("malformed request: %v", err)}
+		return req, fmt.Errorf("malformed request: %s", printable(err.Error()))
 	}
 	if dec.More() {
-		return ControlReply{Error: "malformed request: more than one JSON value on the line"}
+		return req, errors.New("malformed request: more than one JSON value on the line")
 	}
 	if req.Version != ControlVersion {
-		return ControlReply{Error: fmt.Sprintf("unsupported protocol version %d (this host speaks version %d)", req.Version, ControlVersion)}
+		return req, fmt.Errorf("unsupported protocol version %d (this host speaks version %d)", req.Version, ControlVersion)
+	}
+	return req, nil
+}
+
+// printable makes an error text safe to print on one line: control
+// characters (a JSON key or value may carry any) are escaped as Go does.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// handle parses one request and has the postmaster goroutine answer it.
+func (s *controlServer) handle(line []byte) ControlReply {
+	req, err := decodeControlRequest(line)
+	if err != nil {
+		return ControlReply{Error: err.Error()}
 	}
 	call := &controlCall{req: req, reply: make(chan ControlReply, 1)}
 	timer := time.NewTimer(ControlTimeout)

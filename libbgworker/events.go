@@ -124,8 +124,10 @@ func (p *postmaster) handleReplies(r forkReplies) {
 			cshim.Log(cshim.LevelLog, fmt.Sprintf("could not fork worker process: %v", rep.Errno), "", "")
 			w.state = wsWaiting
 			w.crashedAt = time.Now()
+			w.forkFailed = w.crashedAt
 			continue
 		}
+		w.forkFailed = time.Time{}
 		w.state = wsRunning
 		w.pid = rep.Pid
 		w.startedAt = time.Now()
@@ -143,8 +145,12 @@ func (p *postmaster) handleReplies(r forkReplies) {
 			unix.Kill(w.pid, unix.SIGTERM)
 		}
 	}
-	// A child may have exited before its reply arrived; reap it now.
-	p.reapChildren()
+	// A child may have exited before its reply arrived: its SIGCHLD found
+	// a zombie we did not know yet. Reap it now that it is ours.
+	if p.strayZombie {
+		p.strayZombie = false
+		p.reapChildren()
+	}
 }
 
 // failInFlight treats every unanswered start request as a fork failure.
@@ -154,6 +160,7 @@ func (p *postmaster) failInFlight() {
 		w.reqID = 0
 		w.state = wsWaiting
 		w.crashedAt = time.Now()
+		w.forkFailed = w.crashedAt
 	}
 	p.inFlight = 0
 	if p.startupSent && p.startupReq != 0 {
@@ -205,15 +212,27 @@ func (p *postmaster) abortStartup() {
 }
 
 // maybeStartWorkers starts every worker that is due, within the in-flight
-// limit (maybe_start_bgworkers).
+// limit (maybe_start_bgworkers), and records the earliest restart deadline
+// not yet due in p.nextRestart. With the fork server's queue full it
+// returns at once: each reply runs it again, so a fleet of N waiting
+// workers costs O(N) per batch of maxInFlight, not per reply.
 func (p *postmaster) maybeStartWorkers() {
+	p.nextRestart = time.Time{}
 	if p.fatalError || p.shutdown > noShutdown || p.state >= pmStopBackends || p.fs == nil {
+		return
+	}
+	if p.inFlight >= maxInFlight {
 		return
 	}
 	now := time.Now()
 	var batch []cshim.StartRequest
 	kept := p.workers[:0]
-	for _, w := range p.workers {
+	for i, w := range p.workers {
+		if p.inFlight+len(batch) >= maxInFlight {
+			// Full: the rest waits for the replies (which run this again).
+			kept = append(kept, p.workers[i:]...)
+			break
+		}
 		if w.state != wsWaiting {
 			kept = append(kept, w)
 			continue
@@ -231,15 +250,15 @@ func (p *postmaster) maybeStartWorkers() {
 				p.forget(w)
 				continue
 			}
-			if now.Before(w.crashedAt.Add(time.Duration(w.reg.RestartTime) * time.Second)) {
+			if due := w.restartDue(); now.Before(due) {
+				if p.nextRestart.IsZero() || due.Before(p.nextRestart) {
+					p.nextRestart = due
+				}
 				kept = append(kept, w)
 				continue
 			}
 		}
 		kept = append(kept, w)
-		if p.inFlight+len(batch) >= maxInFlight {
-			continue
-		}
 		p.nextReq++
 		w.reqID = p.nextReq
 		w.state = wsStarting
@@ -294,6 +313,7 @@ func (p *postmaster) reapChildren() {
 			return // children exist, none has exited
 		}
 		if !p.isOurs(pid) {
+			p.strayZombie = true
 			p.reapKnown()
 			return
 		}
@@ -547,6 +567,7 @@ func (p *postmaster) reinitialize() {
 			continue
 		}
 		w.crashedAt = time.Time{}
+		w.forkFailed = time.Time{}
 		w.reg.NotifyPid = 0
 		kept = append(kept, w)
 	}

@@ -78,6 +78,15 @@ type postmaster struct {
 	signals  chan os.Signal
 	inFlight int
 
+	// strayZombie is set when the reaper met an exited child it does not
+	// know yet (its fork reply still in flight, or an embedding program's
+	// own child); the next reply batch reaps again. Without it every reply
+	// batch would walk all children (waitid), making a launch O(N²).
+	strayZombie bool
+	// nextRestart is the earliest restart deadline the last
+	// maybeStartWorkers scan saw; zero if none.
+	nextRestart time.Time
+
 	state      pmState
 	shutdown   int
 	fatalError bool      // a crash cycle is in progress
@@ -350,7 +359,8 @@ func (p *postmaster) loop() {
 }
 
 // nextDeadline is the earliest time something is due: a worker's restart
-// or the SIGKILL of stragglers.
+// (as found by the last maybeStartWorkers scan, which runs after every
+// event) or the SIGKILL of stragglers.
 func (p *postmaster) nextDeadline() (time.Time, bool) {
 	var best time.Time
 	found := false
@@ -362,13 +372,8 @@ func (p *postmaster) nextDeadline() (time.Time, bool) {
 	if !p.abortStart.IsZero() && !p.killedAll {
 		consider(p.abortStart.Add(killStragglersAfter))
 	}
-	if p.shutdown == noShutdown && !p.fatalError {
-		for _, w := range p.workers {
-			if w.state == wsWaiting && !w.crashedAt.IsZero() && !w.neverRestart() &&
-				eligible(int(w.reg.StartTime), p.state) {
-				consider(w.crashedAt.Add(time.Duration(w.reg.RestartTime) * time.Second))
-			}
-		}
+	if p.shutdown == noShutdown && !p.fatalError && !p.nextRestart.IsZero() {
+		consider(p.nextRestart)
 	}
 	return best, found
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -138,4 +139,19 @@ func TestFaultSpec(t *testing.T) {
 	require.Nil(t, injectFault("shmget"))
 	require.NoError(t, setFaults(""))
 	require.Nil(t, faultTable)
+}
+
+// TestRestartDue: a worker's restart waits for bgw_restart_time, and after
+// a failed fork for at least forkRetryDelay.
+func TestRestartDue(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	w := &worker{crashedAt: t0}
+	w.reg.RestartTime = 5
+	require.Equal(t, t0.Add(5*time.Second), w.restartDue())
+	w.reg.RestartTime = 0
+	require.Equal(t, t0, w.restartDue())
+	w.forkFailed = t0
+	require.Equal(t, t0.Add(forkRetryDelay), w.restartDue())
+	w.reg.RestartTime = 10
+	require.Equal(t, t0.Add(10*time.Second), w.restartDue())
 }

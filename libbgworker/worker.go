@@ -45,6 +45,7 @@ type worker struct {
 	pid        int          // running pid, 0 when not running
 	reqID      uint32       // outstanding fork-server request while starting
 	crashedAt  time.Time    // last exit that asks for a restart delay; zero if none
+	forkFailed time.Time    // last failed fork; zero after a successful one
 	terminate  bool         // to be forgotten instead of (re)started
 	startedAt  time.Time    // when the current or last process started
 	restarts   int          // starts after the first one
@@ -59,6 +60,23 @@ func (w *worker) typeName() string {
 		return w.reg.Type
 	}
 	return w.reg.Name
+}
+
+// forkRetryDelay is the least time between two fork attempts of one worker
+// after a failed fork. Not PostgreSQL, which retries a bgw_restart_time 0
+// worker at once, filling the log with "could not fork worker process"
+// as fast as it can while the process limit lasts.
+const forkRetryDelay = time.Second
+
+// restartDue is when a worker that exited (crashedAt set) may start again.
+func (w *worker) restartDue() time.Time {
+	due := w.crashedAt.Add(time.Duration(w.reg.RestartTime) * time.Second)
+	if !w.forkFailed.IsZero() {
+		if retry := w.forkFailed.Add(forkRetryDelay); retry.After(due) {
+			due = retry
+		}
+	}
+	return due
 }
 
 func (w *worker) neverRestart() bool { return w.reg.RestartTime == bgwNeverRestart }
