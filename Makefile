@@ -177,7 +177,8 @@ bench-pg: all
 RELIABILITY_DIR ?= .reliability
 SOAK            ?= 3m
 FUZZ_TIME       ?= 60s
-FUZZ_TARGETS    := FuzzConfigParse FuzzReadSlot
+# package:target
+FUZZ_TARGETS    := cshim:FuzzConfigParse cshim:FuzzReadSlot libbgworker:FuzzControlRequest
 
 .PHONY: reliability soak fuzz-short
 reliability: all
@@ -187,8 +188,8 @@ reliability: all
 		'TestExitMatrixFull|TestSupervisorKilledRepeatedly|TestSIGHUPStorm|TestForkFailurePersistent' ./tests
 	BGW_SOAK=60s BGW_RELIABILITY_OUT=$(CURDIR)/$(RELIABILITY_DIR)/figures.jsonl \
 		$(GO) test -tags $(GOTAGS) -count=1 -timeout 10m -run TestSoak ./tests
-	for f in $(FUZZ_TARGETS); do \
-		$(GO) test -tags $(GOTAGS) -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZ_TIME) ./cshim \
+	for t in $(FUZZ_TARGETS); do f=$${t#*:}; \
+		$(GO) test -tags $(GOTAGS) -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZ_TIME) ./$${t%%:*} \
 			2>&1 | tee $(RELIABILITY_DIR)/fuzz-$$f.txt; done
 	$(GO) run ./tests/reliability_report $(RELIABILITY_DIR) docs/reliability.md
 
@@ -196,5 +197,5 @@ soak: all
 	BGW_SOAK=$(SOAK) $(GO) test -tags $(GOTAGS) -count=1 -timeout 30m -v -run TestSoak ./tests
 
 fuzz-short:
-	for f in $(FUZZ_TARGETS); do \
-		$(GO) test -tags $(GOTAGS) -run '^$$' -fuzz "^$$f\$$" -fuzztime 3s ./cshim; done
+	for t in $(FUZZ_TARGETS); do f=$${t#*:}; \
+		$(GO) test -tags $(GOTAGS) -run '^$$' -fuzz "^$$f\$$" -fuzztime 3s ./$${t%%:*}; done
