@@ -159,8 +159,15 @@ typedef struct BgwForkReply
 /*
  * Fork the fork server (supervisor, postmaster thread).  Returns its pid
  * and the supervisor's end of the socket in *sockfd_out, or -1 with errno.
+ *
+ * drop holds ndrop (start, length) pairs of address ranges that only the
+ * Go runtime uses (its heap arenas); the fork server unmaps them, as it
+ * never runs Go, so that every clone copies fewer page tables.  At most
+ * BGW_FORKSERVER_MAX_DROP pairs are honoured.
  */
-extern int	bgw_forkserver_start(int death_read_fd, int *sockfd_out);
+#define BGW_FORKSERVER_MAX_DROP 32
+extern int	bgw_forkserver_start(int death_read_fd, int *sockfd_out,
+								 const uintptr_t *drop, int ndrop);
 
 /* Exported for the Go bindings (sizes checked there). */
 extern const size_t bgw_fork_request_size;

@@ -25,6 +25,8 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <malloc.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -389,13 +391,37 @@ drain_requests(int sock)
 	}
 }
 
+/*
+ * Shed what the fork server inherited but never uses, so that each clone
+ * copies fewer page tables (fork cost grows with the mappings and the
+ * anonymous pages of the process being cloned): the Go heap arenas the
+ * supervisor named (ranges, copied to our stack before the fork), and the
+ * list of static registrations, which the supervisor already copied
+ * (workers get their registration in each request).  Fork server only.
+ */
+static void
+forkserver_trim(const uintptr_t *drop, int ndrop)
+{
+	for (int i = 0; i < ndrop; i++)
+	{
+		uintptr_t	start = drop[2 * i];
+		uintptr_t	len = drop[2 * i + 1];
+
+		if (start != 0 && len != 0)
+			(void) munmap((void *) start, len);
+	}
+	bgw_reset_static_workers();
+	(void) malloc_trim(0);
+}
+
 /* The fork server's life, after the fork.  Never returns. */
 static void
-forkserver_main(int death_fd, int sock)
+forkserver_main(int death_fd, int sock, const uintptr_t *drop, int ndrop)
 {
 	int			keep[5] = {0, 1, 2, death_fd, sock};
 	stack_t		ss;
 
+	forkserver_trim(drop, ndrop);
 	bgw_reset_inherited_signals();
 	memset(&ss, 0, sizeof(ss));
 	ss.ss_flags = SS_DISABLE;
@@ -465,8 +491,10 @@ forkserver_main(int death_fd, int sock)
  * *sockfd_out; -1 with errno on failure.
  */
 int
-bgw_forkserver_start(int death_read_fd, int *sockfd_out)
+bgw_forkserver_start(int death_read_fd, int *sockfd_out,
+					 const uintptr_t *drop, int ndrop)
 {
+	uintptr_t	ranges[2 * BGW_FORKSERVER_MAX_DROP];
 	int			sv[2];
 	sigset_t	all;
 	sigset_t	old;
@@ -478,6 +506,13 @@ bgw_forkserver_start(int death_read_fd, int *sockfd_out)
 		errno = EINVAL;
 		return -1;
 	}
+	/* the ranges may live in memory the fork server is about to unmap */
+	if (ndrop < 0 || drop == NULL)
+		ndrop = 0;
+	if (ndrop > BGW_FORKSERVER_MAX_DROP)
+		ndrop = BGW_FORKSERVER_MAX_DROP;
+	if (ndrop > 0)
+		memcpy(ranges, drop, sizeof(uintptr_t) * 2 * ndrop);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
 		return -1;
 
@@ -488,7 +523,7 @@ bgw_forkserver_start(int death_read_fd, int *sockfd_out)
 	if (pid == 0)
 	{
 		close(sv[0]);
-		forkserver_main(death_read_fd, sv[1]);
+		forkserver_main(death_read_fd, sv[1], ranges, ndrop);
 	}
 	saved = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
