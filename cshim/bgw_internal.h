@@ -71,6 +71,28 @@ extern void bgw_log(int elevel, const char *message, const char *detail,
 /* The error context stack, memory contexts etc. are reset in a new child. */
 extern void bgw_elog_child_init(void);
 
+/*
+ * A signal handler that is about to ereport from inside itself (FATAL in
+ * bgworker_die) calls this with true first: from then on the log path is
+ * async-signal-safe as far as elog itself goes (timestamps from the
+ * cached log zone, never localtime_r/strftime/tzset; no stdio).  It stays
+ * set until the process ends; true/false switching is for tests.
+ */
+extern void bgw_elog_signal_context(bool in_handler);
+
+/*
+ * Re-read TZ (tzset) and recompute the cached log zone and the formatted
+ * process start time.  Child start and reload; never in a handler.
+ */
+extern void bgw_elog_reset_log_zone(void);
+
+/*
+ * Format a Unix time as the log's %m (with_ms) or %t: "2026-11-30
+ * 11:32:44.212 UTC", from the cached log zone.  For tests.
+ */
+extern void bgw_elog_format_time(char *buf, size_t len, pg_time_t secs,
+								 int ms, bool with_ms);
+
 /* Top-level handling of an uncaught ERROR in a worker: log, proc_exit(1). */
 extern void bgw_worker_error_exit(void) pg_attribute_noreturn();
 

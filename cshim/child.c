@@ -156,6 +156,7 @@ bgw_child_worker_main(int forkserver_sock, int slot,
 static void
 startup_die(SIGNAL_ARGS)
 {
+	bgw_elog_signal_context(true);
 	ereport(FATAL,
 			errcode(ERRCODE_ADMIN_SHUTDOWN),
 			errmsg("terminating startup process due to administrator command"));

@@ -23,9 +23,21 @@
  *	  reserve block so that "out of memory" can be reported.
  *
  *	  Process: any.  Not thread-safe: in the supervisor only the postmaster
- *	  thread may call into it.  Async-signal-safe only in the sense
- *	  PostgreSQL relies on (bgworker_die raises FATAL from a handler while
- *	  the interrupted code is not inside elog).
+ *	  thread may call into it.
+ *
+ *	  Signal handlers: bgworker_die raises FATAL from inside the SIGTERM
+ *	  handler, as PostgreSQL does, and the interrupted code may be anywhere,
+ *	  including in elog or libc.  After bgw_elog_signal_context(true) the
+ *	  report path takes no libc lock of its own: timestamps come from a
+ *	  cached time zone with plain arithmetic (see "log timestamps"; glibc's
+ *	  localtime_r/strftime take the tzset lock and hung such a worker),
+ *	  records go out with write(2), and fflush is skipped.  What remains is
+ *	  PostgreSQL's own accepted risk: message formatting uses vsnprintf
+ *	  (no locks in glibc), strerror for %m, and palloc in ErrorContext,
+ *	  which mallocs only when the record outgrows the context's kept block
+ *	  (errstart also resets ErrorContext when it interrupted elog, freeing
+ *	  any extra blocks); exit callbacks and exit() then run as in
+ *	  PostgreSQL.
  *
  *-------------------------------------------------------------------------
  */
@@ -73,6 +85,13 @@ static int	recursion_depth = 0;	/* nesting of error reporting */
  */
 static sigjmp_buf *protected_jb = NULL;
 static pid_t protected_pid = 0;
+
+/*
+ * Set (for good: the process is ending) by a signal handler that reports
+ * from inside itself (bgworker_die): from then on the log formats times
+ * from its cache only and skips fflush.  See bgw_elog_signal_context.
+ */
+static volatile sig_atomic_t elog_in_signal_handler = false;
 
 /* Per-record timestamp, so that every line of one record shows the same time. */
 static struct timeval record_time;
@@ -291,7 +310,13 @@ errfinish(const char *filename, int lineno, const char *funcname)
 
 	if (elevel >= FATAL)
 	{
-		fflush(NULL);
+		/*
+		 * Flush the module's stdio before the exit callbacks, but not from
+		 * a signal handler, which may have interrupted stdio (exit() flushes
+		 * it anyway).
+		 */
+		if (!elog_in_signal_handler)
+			fflush(NULL);
 		if (elevel >= PANIC)
 			abort();
 
@@ -1010,46 +1035,327 @@ ensure_start_time(void)
 	}
 }
 
-/* Format a time_t in the local time zone; with_ms adds .mmm. */
-static void
-format_time(char *buf, size_t len, time_t secs, int ms, bool with_ms)
-{
-	struct tm	tm;
-	char		datetime[64],
-				zone[32];
+/* ---- log timestamps ----
+ *
+ * bgworker_die reports FATAL from inside the SIGTERM handler, so the
+ * record's timestamp may be formatted in a handler that interrupted
+ * anything, including localtime_r/strftime (ours or the module's), which
+ * hold glibc's time zone lock: calling them again from the handler waits
+ * for that lock forever.  So the log never formats a time with them.
+ * The UTC offset and zone abbreviation are cached ("the log zone") and a
+ * time is formatted with plain arithmetic.
+ *
+ * The cache is refreshed with localtime_r only outside signal handlers:
+ * at child start, on reload, and on a log call whose time is not within
+ * LOG_ZONE_RECHECK_SECS after the last refresh.  A refresh also looks
+ * LOG_ZONE_LOOKAHEAD_SECS ahead and, when the offset or abbreviation
+ * changes in that window (a DST transition), finds the exact second by
+ * bisection, so that a handler that runs up to a day after the last
+ * refresh still gets the right zone.  Beyond that (an idle worker whose
+ * last log line is more than a day old) a handler uses the last known
+ * zone, which is wrong only across a transition.
+ *
+ * A refresh fills the entry that is not published and then publishes it
+ * by index with a signal fence, so a handler that interrupts a refresh
+ * sees the previous complete entry.  Only the handler path (see
+ * bgw_elog_signal_context) is restricted to the cache; it also never
+ * stores anything the interrupted code may be reading.
+ */
+#define LOG_ZONE_RECHECK_SECS	60
+#define LOG_ZONE_LOOKAHEAD_SECS	86400
+#define LOG_ZONE_ABBREV_LEN		16
 
-	localtime_r(&secs, &tm);
-	strftime(datetime, sizeof(datetime), "%Y-%m-%d %H:%M:%S", &tm);
-	strftime(zone, sizeof(zone), "%Z", &tm);
+typedef struct LogZone
+{
+	pg_time_t	base;			/* refreshed at this time */
+	pg_time_t	switch_at;		/* first second of zone [1], or PG_INT64_MAX */
+	long		gmtoff[2];		/* seconds east of UTC, before / from switch_at */
+	char		abbrev[2][LOG_ZONE_ABBREV_LEN];
+} LogZone;
+
+static LogZone log_zones[2];
+static volatile sig_atomic_t log_zone_cur = -1;	/* published entry, or -1 */
+
+/* A formatted timestamp: "YYYY-MM-DD HH:MM:SS.mmm " plus the abbreviation. */
+#define FORMATTED_TS_LEN	(32 + LOG_ZONE_ABBREV_LEN)
+
+static void
+log_zone_of(const struct tm *tm, long *gmtoff, char *abbrev)
+{
+	*gmtoff = tm->tm_gmtoff;
+	strlcpy(abbrev, tm->tm_zone ? tm->tm_zone : "", LOG_ZONE_ABBREV_LEN);
+}
+
+/* Same offset and abbreviation as zone [0] of z?  Not in a handler. */
+static bool
+log_zone_same_at(const LogZone *z, pg_time_t t)
+{
+	time_t		tt = (time_t) t;
+	struct tm	tm;
+	long		off;
+	char		abbrev[LOG_ZONE_ABBREV_LEN];
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return true;
+	log_zone_of(&tm, &off, abbrev);
+	return off == z->gmtoff[0] && strcmp(abbrev, z->abbrev[0]) == 0;
+}
+
+/* Recompute the log zone for time now and publish it.  Not in a handler. */
+static void
+log_zone_refresh(pg_time_t now)
+{
+	int			cur = log_zone_cur;
+	LogZone    *z = &log_zones[cur == 0 ? 1 : 0];
+	time_t		tt = (time_t) now;
+	struct tm	tm;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return;
+	z->base = now;
+	log_zone_of(&tm, &z->gmtoff[0], z->abbrev[0]);
+	z->gmtoff[1] = z->gmtoff[0];
+	memcpy(z->abbrev[1], z->abbrev[0], LOG_ZONE_ABBREV_LEN);
+	z->switch_at = PG_INT64_MAX;
+
+	tt = (time_t) (now + LOG_ZONE_LOOKAHEAD_SECS);
+	if (!log_zone_same_at(z, now + LOG_ZONE_LOOKAHEAD_SECS) &&
+		localtime_r(&tt, &tm) != NULL)
+	{
+		/* a transition ahead: bisect for its first second */
+		pg_time_t	lo = now,
+					hi = now + LOG_ZONE_LOOKAHEAD_SECS;
+
+		log_zone_of(&tm, &z->gmtoff[1], z->abbrev[1]);
+		while (hi - lo > 1)
+		{
+			pg_time_t	mid = lo + (hi - lo) / 2;
+
+			if (log_zone_same_at(z, mid))
+				lo = mid;
+			else
+				hi = mid;
+		}
+		z->switch_at = hi;
+	}
+
+	/* the entry is complete before a handler can see it */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	log_zone_cur = (z == &log_zones[0]) ? 0 : 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+/*
+ * The UTC offset and abbreviation for time t.  Outside a handler the
+ * cache is refreshed first if it is older than LOG_ZONE_RECHECK_SECS (or
+ * the clock went back); in a handler it is only read.
+ */
+static void
+log_zone_lookup(pg_time_t t, long *gmtoff, const char **abbrev)
+{
+	int			cur = log_zone_cur;
+	const LogZone *z;
+	int			i;
+
+	if (!elog_in_signal_handler &&
+		(cur < 0 || t < log_zones[cur].base ||
+		 t - log_zones[cur].base >= LOG_ZONE_RECHECK_SECS))
+	{
+		log_zone_refresh(t);
+		cur = log_zone_cur;
+	}
+	if (cur < 0)
+	{
+		/* a handler before any refresh (or localtime_r failed) */
+		*gmtoff = 0;
+		*abbrev = "UTC";
+		return;
+	}
+	z = &log_zones[cur];
+	i = (t >= z->switch_at) ? 1 : 0;
+	*gmtoff = z->gmtoff[i];
+	*abbrev = z->abbrev[i];
+}
+
+static char *
+put_digits(char *p, long value, int width)
+{
+	char		tmp[24];
+	int			n = 0;
+	bool		neg = value < 0;
+	unsigned long v = neg ? 0UL - (unsigned long) value : (unsigned long) value;
+
+	do
+	{
+		tmp[n++] = (char) ('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while (n < width)
+		tmp[n++] = '0';
+	if (neg)
+		*p++ = '-';
+	while (n > 0)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/*
+ * "YYYY-MM-DD HH:MM:SS[.mmm] ABBREV" of local seconds since the epoch:
+ * the proleptic Gregorian calendar by arithmetic only (days to civil date
+ * with 400-year eras), so async-signal-safe.  Output as strftime's
+ * "%Y-%m-%d %H:%M:%S" and "%Z" would give for the same zone.
+ */
+static void
+format_local_time(char *buf, size_t len, pg_time_t local, int ms,
+				  bool with_ms, const char *abbrev)
+{
+	char		out[FORMATTED_TS_LEN + 16];
+	char	   *p = out;
+	int64		days = local / 86400;
+	int64		sod = local % 86400;
+	int64		era,
+				doe,
+				yoe,
+				doy,
+				mp,
+				year;
+	int			month,
+				mday;
+
+	if (sod < 0)
+	{
+		sod += 86400;
+		days--;
+	}
+	/* days since 0000-03-01 */
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	mday = (int) (doy - (153 * mp + 2) / 5 + 1);
+	month = (int) (mp < 10 ? mp + 3 : mp - 9);
+	year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+
+	p = put_digits(p, (long) year, 4);
+	*p++ = '-';
+	p = put_digits(p, month, 2);
+	*p++ = '-';
+	p = put_digits(p, mday, 2);
+	*p++ = ' ';
+	p = put_digits(p, (long) (sod / 3600), 2);
+	*p++ = ':';
+	p = put_digits(p, (long) (sod / 60 % 60), 2);
+	*p++ = ':';
+	p = put_digits(p, (long) (sod % 60), 2);
 	if (with_ms)
-		snprintf(buf, len, "%s.%03d %s", datetime, ms, zone);
-	else
-		snprintf(buf, len, "%s %s", datetime, zone);
+	{
+		*p++ = '.';
+		p = put_digits(p, ms, 3);
+	}
+	*p++ = ' ';
+	for (const char *a = abbrev; *a != '\0' && p < out + sizeof(out) - 1; a++)
+		*p++ = *a;
+	*p = '\0';
+	strlcpy(buf, out, len);
+}
+
+/* Format a Unix time in the log zone; with_ms adds .mmm. */
+static void
+format_time(char *buf, size_t len, pg_time_t secs, int ms, bool with_ms)
+{
+	long		gmtoff;
+	const char *abbrev;
+
+	log_zone_lookup(secs, &gmtoff, &abbrev);
+	format_local_time(buf, len, secs + gmtoff, ms, with_ms, abbrev);
 }
 
 char *
 get_formatted_log_time(void)
 {
-	static char buf[128];
+	static char buf[FORMATTED_TS_LEN];
 
-	format_time(buf, sizeof(buf), record_time.tv_sec,
+	format_time(buf, sizeof(buf), (pg_time_t) record_time.tv_sec,
 				(int) (record_time.tv_usec / 1000), true);
 	return buf;
 }
 
+/*
+ * The process start time, formatted once per process outside a handler
+ * (with the zone in effect at that time).  formatted_start_of says for
+ * which MyStartTime the text is complete; a handler reads nothing else.
+ */
+static char formatted_start_time[FORMATTED_TS_LEN];
+static volatile pg_time_t formatted_start_of = 0;
+
 char *
 get_formatted_start_time(void)
 {
-	static char buf[128];
+	static char handler_buf[FORMATTED_TS_LEN];
+	time_t		tt;
+	struct tm	tm;
+	long		gmtoff = 0;
+	char		abbrev[LOG_ZONE_ABBREV_LEN] = "UTC";
+	char		text[FORMATTED_TS_LEN];
 
 	ensure_start_time();
-	format_time(buf, sizeof(buf), (time_t) MyStartTime, 0, false);
-	return buf;
+	if (formatted_start_of == MyStartTime)
+		return formatted_start_time;
+	if (elog_in_signal_handler)
+	{
+		/* not formatted yet: the log zone is the best we can do */
+		format_time(handler_buf, sizeof(handler_buf), MyStartTime, 0, false);
+		return handler_buf;
+	}
+
+	tt = (time_t) MyStartTime;
+	if (localtime_r(&tt, &tm) != NULL)
+		log_zone_of(&tm, &gmtoff, abbrev);
+	format_local_time(text, sizeof(text), MyStartTime + gmtoff, 0, false, abbrev);
+	formatted_start_of = 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	memcpy(formatted_start_time, text, sizeof(text));
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	formatted_start_of = MyStartTime;
+	return formatted_start_time;
 }
 
 void
 reset_formatted_start_time(void)
 {
+	formatted_start_of = 0;
+}
+
+/* See bgw_internal.h. */
+void
+bgw_elog_signal_context(bool in_handler)
+{
+	elog_in_signal_handler = in_handler;
+}
+
+/* See bgw_internal.h.  Not in a handler. */
+void
+bgw_elog_reset_log_zone(void)
+{
+	struct timeval tv;
+
+	if (elog_in_signal_handler)
+		return;
+	tzset();
+	gettimeofday(&tv, NULL);
+	log_zone_refresh((pg_time_t) tv.tv_sec);
+	reset_formatted_start_time();
+	(void) get_formatted_start_time();
+}
+
+/* See bgw_internal.h (for tests). */
+void
+bgw_elog_format_time(char *buf, size_t len, pg_time_t secs, int ms,
+					 bool with_ms)
+{
+	format_time(buf, len, secs, ms, with_ms);
 }
 
 bool
@@ -1621,4 +1927,8 @@ bgw_elog_child_init(void)
 		MemoryContextInit();
 	else
 		MemoryContextReset(ErrorContext);
+
+	/* the log zone and start time, for a SIGTERM handler's FATAL record */
+	elog_in_signal_handler = false;
+	bgw_elog_reset_log_zone();
 }

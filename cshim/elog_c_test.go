@@ -7,12 +7,18 @@ package cshim
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -110,4 +116,115 @@ func TestElogC(t *testing.T) {
 func TestElogCSanitized(t *testing.T) {
 	runElogTest(t, buildElogTest(t, "elog_test_asan", "-O1", "-g",
 		"-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"))
+}
+
+// tailWriter keeps the last max bytes written to it.
+type tailWriter struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (w *tailWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	if len(w.buf) > 2*w.max {
+		w.buf = append(w.buf[:0], w.buf[len(w.buf)-w.max:]...)
+	}
+	return len(p), nil
+}
+
+func (w *tailWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return tail(string(w.buf), w.max)
+}
+
+// dieWhileLoggingFatal is the record bgworker_die writes from the handler,
+// with the prefix "%m %t %s [%p] %b " (each time with a zone abbreviation).
+var dieWhileLoggingFatal = regexp.MustCompile(
+	`(?m)^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [A-Za-z0-9+-]+ ` +
+		`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [A-Za-z0-9+-]+ ` +
+		`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [A-Za-z0-9+-]+ \[\d+\] test type ` +
+		`FATAL:  terminating background worker "test type" due to administrator command$`)
+
+// runDieWhileLogging starts "elog_test die_while_logging" rounds times and
+// SIGTERMs each at a random moment of its logging loop.  bgworker_die
+// reports FATAL from inside the handler; when the signal lands in
+// localtime_r (the log timestamp, or the module's own call), a handler
+// that formats the time with localtime_r again waits forever for glibc's
+// time zone lock.  Every round must end (exit 1, FATAL line, exit
+// callbacks) within a generous bound.
+func runDieWhileLogging(t *testing.T, bin string, rounds int) {
+	t.Helper()
+	env := append(os.Environ(), "ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=0",
+		"TZ=CET-1CEST,M3.5.0,M10.5.0/3")
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	for round := 0; round < rounds; round++ {
+		cmd := exec.Command(bin, "die_while_logging")
+		cmd.Env = env
+		stderr := &tailWriter{max: 64 << 10}
+		cmd.Stderr = stderr
+		stdout, err := cmd.StdoutPipe()
+		require.NoError(t, err)
+		require.NoError(t, cmd.Start())
+
+		done := make(chan error, 1)
+		ready := make(chan error, 1)
+		go func() {
+			buf := make([]byte, 6)
+			_, err := io.ReadFull(stdout, buf)
+			if err == nil && string(buf) != "ready\n" {
+				err = fmt.Errorf("unexpected %q", buf)
+			}
+			ready <- err
+		}()
+		select {
+		case err := <-ready:
+			require.NoError(t, err, "round %d: stderr:\n%s", round, stderr.String())
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Fatalf("round %d: the test program did not start", round)
+		}
+
+		time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond)
+		require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+		go func() { done <- cmd.Wait() }()
+
+		select {
+		case err = <-done:
+		case <-time.After(30 * time.Second):
+			wchan, _ := os.ReadFile(fmt.Sprintf("/proc/%d/wchan", cmd.Process.Pid))
+			_ = cmd.Process.Kill()
+			<-done
+			t.Fatalf("round %d of %d: no exit within 30s of SIGTERM (the handler hangs; wchan %q)",
+				round, rounds, wchan)
+		}
+		got := stderr.String()
+		var ee *exec.ExitError
+		require.True(t, errors.As(err, &ee), "round %d: want exit 1, got %v", round, err)
+		require.Equal(t, 1, ee.ExitCode(), "round %d: %v; tail of stderr:\n%s", round, err, tail(got, 2000))
+		require.Regexp(t, dieWhileLoggingFatal, got, "round %d; tail of stderr:\n%s", round, tail(got, 2000))
+		require.True(t, strings.HasSuffix(got, "cb:storm:1\n"), "round %d; tail of stderr:\n%s", round, tail(got, 2000))
+		require.NotContains(t, got, "AddressSanitizer")
+		require.NotContains(t, got, "runtime error")
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+func TestElogCDieWhileLogging(t *testing.T) {
+	runDieWhileLogging(t, buildElogTest(t, "elog_test", "-O2"), 300)
+}
+
+func TestElogCDieWhileLoggingSanitized(t *testing.T) {
+	runDieWhileLogging(t, buildElogTest(t, "elog_test_asan", "-O1", "-g",
+		"-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"), 100)
 }

@@ -2002,6 +2002,8 @@ ProcessConfigFile(GucContext context)
 
 	(void) process_config_file(context == PGC_POSTMASTER ? PGC_POSTMASTER : PGC_SIGHUP,
 							   elevel);
+	/* the log's cached time zone (TZ may have changed) */
+	bgw_elog_reset_log_zone();
 }
 
 bool

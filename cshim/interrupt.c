@@ -9,6 +9,9 @@
  *	  The handlers are async-signal-safe (they set flags and the latch,
  *	  and keep errno), except bgworker_die and SignalHandlerForCrashExit,
  *	  which end the process from inside the handler as PostgreSQL does.
+ *	  bgworker_die first puts elog in signal context
+ *	  (bgw_elog_signal_context), so that its FATAL record does not take
+ *	  locks the interrupted code may hold (see elog.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -171,6 +174,8 @@ bgworker_die(SIGNAL_ARGS)
 	sigdelset(&block, SIGQUIT);
 	sigprocmask(SIG_SETMASK, &block, NULL);
 
+	/* the interrupted code may hold the time zone lock, or be in stdio */
+	bgw_elog_signal_context(true);
 	ereport(FATAL,
 			(errcode(ERRCODE_ADMIN_SHUTDOWN),
 			 errmsg("terminating background worker \"%s\" due to administrator command",

@@ -612,6 +612,111 @@ test_misc(void)
 	CHECK(strcmp(last_dir_separator("/a/b"), "/b") == 0, "last sep");
 }
 
+/* ---- log timestamps from the cached log zone ---- */
+
+/* What strftime says for t, the format the log used before the cache. */
+static void
+strftime_time(char *buf, size_t len, time_t t, int ms, bool with_ms)
+{
+	struct tm	tm;
+	char		dt[64],
+				zone[32];
+
+	localtime_r(&t, &tm);
+	strftime(dt, sizeof(dt), "%Y-%m-%d %H:%M:%S", &tm);
+	strftime(zone, sizeof(zone), "%Z", &tm);
+	if (with_ms)
+		snprintf(buf, len, "%s.%03d %s", dt, ms, zone);
+	else
+		snprintf(buf, len, "%s %s", dt, zone);
+}
+
+static void
+check_time(time_t t, int ms, bool with_ms)
+{
+	char		got[128],
+				want[128];
+
+	bgw_elog_format_time(got, sizeof(got), t, ms, with_ms);
+	strftime_time(want, sizeof(want), t, ms, with_ms);
+	CHECK(strcmp(got, want) == 0, "t=%ld: got \"%s\", want \"%s\"", (long) t, got, want);
+}
+
+static void
+set_tz(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	bgw_elog_reset_log_zone();	/* as on reload: tzset, refresh */
+}
+
+static void
+test_log_time(void)
+{
+	/* CET/CEST, 2026: CEST from 03-29 01:00 UTC to 10-25 01:00 UTC */
+	const time_t spring = 1774746000;
+	const time_t autumn = 1792890000;
+	char		buf[128];
+	uint64		x = 88172645463325252ULL;
+
+	set_tz("UTC");
+	bgw_elog_format_time(buf, sizeof(buf), 1796038364, 212, true);
+	CHECK(strcmp(buf, "2026-11-30 11:32:44.212 UTC") == 0, "got %s", buf);
+	bgw_elog_format_time(buf, sizeof(buf), 0, 0, false);
+	CHECK(strcmp(buf, "1970-01-01 00:00:00 UTC") == 0, "got %s", buf);
+	bgw_elog_format_time(buf, sizeof(buf), 951782400, 5, true);
+	CHECK(strcmp(buf, "2000-02-29 00:00:00.005 UTC") == 0, "got %s", buf);
+
+	/* outside handlers: always what strftime says, across transitions */
+	set_tz("CET-1CEST,M3.5.0,M10.5.0/3");
+	for (time_t t = spring - 7200; t < spring + 7200; t += 599)
+		check_time(t, 999, true);
+	for (time_t t = autumn - 3; t < autumn + 3; t++)
+		check_time(t, 0, false);
+	check_time(spring - 1, 1, true);
+	check_time(spring, 1, true);
+	for (int i = 0; i < 2000; i++)
+	{
+		/* random times from 1902 to 2037, in both directions */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		check_time((time_t) ((int64) (x % 4294967296ULL) - 2147483648LL),
+				   (int) (x % 1000), (x & 1) != 0);
+	}
+	set_tz("<+0545>-5:45");
+	check_time(1796038364, 7, true);
+	set_tz("America/St_Johns");	/* -03:30/-02:30; tzdata may be absent */
+	check_time(1796038364, 7, true);
+	check_time(1796038364 - 180 * 86400, 7, true);
+
+	/*
+	 * In a handler only the cache is used: refreshed (outside) an hour
+	 * before the spring transition, it must still be right on both sides
+	 * of it, to the second.
+	 */
+	set_tz("CET-1CEST,M3.5.0,M10.5.0/3");
+	bgw_elog_format_time(buf, sizeof(buf), spring - 3600, 0, false);
+	bgw_elog_signal_context(true);
+	check_time(spring - 1800, 0, true);
+	check_time(spring - 1, 0, true);
+	check_time(spring, 0, true);
+	check_time(spring + 20 * 3600, 0, true);
+	bgw_elog_format_time(buf, sizeof(buf), spring + 3600, 0, false);
+	CHECK(strcmp(buf, "2026-03-29 04:00:00 CEST") == 0, "got %s", buf);
+	bgw_elog_signal_context(false);
+
+	/* and the autumn one */
+	bgw_elog_format_time(buf, sizeof(buf), autumn - 5 * 3600, 0, false);
+	bgw_elog_signal_context(true);
+	check_time(autumn - 1, 0, false);
+	check_time(autumn, 0, false);
+	bgw_elog_format_time(buf, sizeof(buf), autumn, 0, false);
+	CHECK(strcmp(buf, "2026-10-25 02:00:00 CET") == 0, "got %s", buf);
+	bgw_elog_signal_context(false);
+
+	set_tz("UTC");
+}
+
 /* ---- process-ending sub-commands ---- */
 static void
 exit_cb(int code, Datum arg)
@@ -666,6 +771,7 @@ main(int argc, char **argv)
 		test_memory();
 		test_stringinfo();
 		test_misc();
+		test_log_time();
 		if (failures == 0)
 			printf("ALL OK\n");
 		return failures == 0 ? 0 : 1;
@@ -737,6 +843,40 @@ main(int argc, char **argv)
 		raise(SIGTERM);
 		HandleMainLoopInterrupts();
 		return 9;
+	}
+	if (strcmp(cmd, "die_while_logging") == 0)
+	{
+		/*
+		 * A worker that does nothing but log (every timestamp escape, both
+		 * destinations) and format local times itself, with the default
+		 * SIGTERM handler: the Go test SIGTERMs it at a random moment and
+		 * it must exit (FATAL, exit callbacks, code 1) wherever the signal
+		 * landed, in particular inside localtime_r, whose time zone lock
+		 * the handler must never take.
+		 */
+		worker_identity();
+		log_min_messages = WARNING;
+		Log_line_prefix = "%m %t %s [%p] %b ";
+		on_proc_exit(exit_cb, PointerGetDatum("storm"));
+		signal(SIGTERM, bgworker_die);
+		if (write(STDOUT_FILENO, "ready\n", 6) != 6)
+			return 9;
+		for (unsigned long i = 0;; i++)
+		{
+			time_t		now = time(NULL);
+			struct tm	tm;
+			char		buf[64];
+
+			Log_destination = (i % 4 == 3) ?
+				LOG_DESTINATION_STDERR | LOG_DESTINATION_JSONLOG :
+				LOG_DESTINATION_STDERR;
+			elog(LOG, "storm %lu", i);
+			for (int j = 0; j < 8; j++)
+			{
+				localtime_r(&now, &tm);
+				strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S %Z", &tm);
+			}
+		}
 	}
 	if (strcmp(cmd, "crash_exit") == 0)
 	{
