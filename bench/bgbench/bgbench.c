@@ -19,6 +19,9 @@
  *				On SIGHUP a worker reads the file bgbench.events + ".action"
  *				and does what it says, once: exit1, exit2, segv, abort or
  *				_exit ("trigger" first).  SIGTERM ends it with exit code 0.
+ *				Workers 0 .. bgbench.exit1_workers - 1 exit with code 1
+ *				bgbench.exit1_after_ms after each start, so that they restart
+ *				every bgbench.restart_time seconds for as long as the host runs.
  *	  pingpong  two workers bounce bgbench.rounds latch wake-ups; the pinger
  *				writes "pingpong 0 PID US MEAN_NS P50_NS P99_NS".
  *	  dynamic   one launcher registers, waits for, terminates and waits out
@@ -61,6 +64,8 @@ PGDLLEXPORT void bgbench_dyn_main(Datum main_arg);
 static int	bench_workers = 1;
 static int	bench_restart_time = 1;
 static int	bench_rounds = 100000;
+static int	bench_exit1_workers = 0;
+static int	bench_exit1_after_ms = 1000;
 static char *bench_events = NULL;
 static char *bench_mode = NULL;
 
@@ -176,6 +181,13 @@ _PG_init(void)
 	DefineCustomIntVariable("bgbench.rounds", "Ping-pong round trips or dynamic workers.",
 							NULL, &bench_rounds, 100000, 1, 10000000, PGC_POSTMASTER, 0,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("bgbench.exit1_workers",
+							"Fleet workers (the first ones) that exit with code 1 after running bgbench.exit1_after_ms.",
+							NULL, &bench_exit1_workers, 0, 0, 100000, PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("bgbench.exit1_after_ms", "How long those workers run before exiting (ms).",
+							NULL, &bench_exit1_after_ms, 1000, 0, 3600000, PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
 	DefineCustomStringVariable("bgbench.events", "File the workers append events to.", NULL,
 							   &bench_events, "", PGC_POSTMASTER, 0, NULL, NULL, NULL);
 	DefineCustomStringVariable("bgbench.mode", "fleet, pingpong or dynamic.", NULL,
@@ -259,14 +271,20 @@ bgbench_fleet_main(Datum main_arg)
 {
 	int			idx = DatumGetInt32(main_arg);
 	int64		started = now_us();
+	int64		exit_at = -1;
 
 	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	BackgroundWorkerUnblockSignals();
 	emit("start", idx, started, NULL);
+	if (idx < bench_exit1_workers)
+		exit_at = started + (int64) bench_exit1_after_ms * 1000;
 
 	for (;;)
 	{
+		int			wait_events = WL_LATCH_SET | WL_EXIT_ON_PM_DEATH;
+		long		timeout = -1;
+
 		ResetLatch(MyLatch);
 		if (ShutdownRequestPending)
 			proc_exit(0);
@@ -278,8 +296,16 @@ bgbench_fleet_main(Datum main_arg)
 			read_action(action, sizeof(action));
 			do_action(idx, action);
 		}
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1,
-						 PG_WAIT_EXTENSION);
+		if (exit_at >= 0)
+		{
+			int64		left = exit_at - now_us();
+
+			if (left <= 0)
+				proc_exit(1);
+			timeout = (long) ((left + 999) / 1000);
+			wait_events |= WL_TIMEOUT;
+		}
+		(void) WaitLatch(MyLatch, wait_events, timeout, PG_WAIT_EXTENSION);
 	}
 }
 

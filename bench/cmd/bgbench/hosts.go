@@ -166,6 +166,7 @@ type bgwHost struct {
 	dir     string // work directory: module and data directory
 	dataDir string
 	runs    int
+	env     []string // added to the environment of the next host started
 }
 
 func newBgwHost(bin, work, module string) (*bgwHost, error) {
@@ -200,7 +201,11 @@ func (h *bgwHost) start(settings map[string]string) (*running, error) {
 	if os.Geteuid() == 0 {
 		args = append(args, "--allow-root")
 	}
-	return launch(exec.Command(h.bin, args...), filepath.Join(h.dir, fmt.Sprintf("log-%d", h.runs)), ev, nil)
+	cmd := exec.Command(h.bin, args...)
+	if len(h.env) > 0 {
+		cmd.Env = append(os.Environ(), h.env...)
+	}
+	return launch(cmd, filepath.Join(h.dir, fmt.Sprintf("log-%d", h.runs)), ev, nil)
 }
 
 func (h *bgwHost) cleanup() {

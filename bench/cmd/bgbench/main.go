@@ -29,8 +29,9 @@ func main() {
 	reps := flag.Int("reps", 3, "repetitions of each scenario")
 	docs := flag.String("docs", "", "directory to write benchmarks.md and benchmarks.json to")
 	idle := flag.Duration("idle", 60*time.Second, "total idle observation time (split into -reps windows); 0 skips it")
+	churn := flag.Duration("churn", 10*time.Minute, "how long the churn scenario keeps the supervisor's heap churning; 0 skips it")
 	only := flag.String("only", "", "run only the scenario groups matching this regular expression "+
-		"(launch, launch5000, status, restart, crash, pingpong, dynamic, memory, idle, shutdown, sigkill)")
+		"(launch, launch5000, status, restart, crash, pingpong, dynamic, memory, churn, idle, shutdown, sigkill)")
 	keep := flag.Bool("keep", false, "keep the work directory (logs, events)")
 	render := flag.String("render", "", "only rewrite benchmarks.md in -docs from this benchmarks.json (after editing bench/notes.md)")
 	flag.Parse()
@@ -54,13 +55,13 @@ func main() {
 		os.Exit(1)
 	}()
 
-	if err := run(*bin, *withPg, *reps, *docs, *idle, *only, *keep); err != nil {
+	if err := run(*bin, *withPg, *reps, *docs, *idle, *churn, *only, *keep); err != nil {
 		fmt.Fprintf(os.Stderr, "bgbench: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin string, withPg bool, reps int, docs string, idle time.Duration, only string, keep bool) error {
+func run(bin string, withPg bool, reps int, docs string, idle, churn time.Duration, only string, keep bool) error {
 	if reps < 1 {
 		return fmt.Errorf("invalid -reps %d: must be at least 1", reps)
 	}
@@ -170,6 +171,11 @@ func run(bin string, withPg bool, reps int, docs string, idle time.Duration, onl
 	}
 	for _, h := range hosts {
 		step("memory", "memory, N = 100", h, func() error { return b.memory(h) })
+	}
+	if churn > 0 {
+		step("churn", fmt.Sprintf("churn N = %d, %s (bgworker only)", churnWorkers, fmtDuration(churn)), bgw, func() error {
+			return b.churn(bgw, churn)
+		})
 	}
 	if idle > 0 {
 		step("idle", "idle wake-ups (all hosts at once)", bgw, func() error {

@@ -43,6 +43,7 @@ type row struct {
 type results struct {
 	rows  []*row
 	index map[string]*row
+	churn *churnReport // the churn scenario's samples, for the JSON
 }
 
 func newResults() *results { return &results{index: map[string]*row{}} }
@@ -127,7 +128,7 @@ func (r *results) finish() {
 
 func unitFor(key string) string {
 	switch {
-	case strings.HasPrefix(key, "memory"):
+	case strings.HasPrefix(key, "memory"), strings.HasPrefix(key, "churn"):
 		return "kB"
 	case strings.Contains(key, "wake-ups"):
 		return "/min"
@@ -139,6 +140,10 @@ func unitFor(key string) string {
 
 func targetFor(key string) string {
 	switch {
+	case strings.HasPrefix(key, "churn") && strings.HasSuffix(key, "growth"):
+		return "flat"
+	case strings.HasPrefix(key, "churn"):
+		return "report"
 	case key == "launch → all running, N = 500":
 		return "≤ 0.5"
 	case key == "launch → all running, N = 5000":
@@ -312,10 +317,12 @@ type report struct {
 	Date        string `json:"date"`
 	Repetitions int    `json:"repetitions"`
 	Rows        []*row `json:"rows"`
+	// Churn has every sample of the churn scenario, when it ran.
+	Churn *churnReport `json:"churn,omitempty"`
 }
 
 func (r *results) json(w io.Writer, machine, date string, reps int) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(report{Machine: machine, Date: date, Repetitions: reps, Rows: r.rows})
+	return enc.Encode(report{Machine: machine, Date: date, Repetitions: reps, Rows: r.rows, Churn: r.churn})
 }
