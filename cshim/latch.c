@@ -10,7 +10,9 @@
  *		FUTEX_WAIT on the latch's wake_seq word.  The futex is a shared one,
  *		so SetLatch from any process that maps the latch reaches it.  This is
  *		the fast path: a wake-up costs one FUTEX_WAKE, and nothing at all
- *		when the owner is not sleeping.
+ *		when the owner is not sleeping (or still spinning: a process whose
+ *		recent waits were short first watches is_set for a bounded,
+ *		learned time).
  *	  - A wait event set (sockets, WaitLatchOrSocket) sleeps in epoll_wait.
  *		A futex cannot be put into epoll, so the owner advertises
  *		LATCH_SLEEP_SIGNAL and SetLatch sends it SIGURG, which the owner
@@ -30,6 +32,22 @@
  *	  queued.  The signal path is the same with "kill(SIGURG)" as the wake:
  *	  a blocked SIGURG stays pending and makes the signalfd readable.
  *
+ *	  Before that, a futex wait may spin for a few microseconds (adaptive,
+ *	  see "adaptive spinning" below):
+ *
+ *		spinner:   repeat: if is_set: FENCE; return;  pause
+ *				   (until the spin budget is used up; then the sleeper's
+ *				   steps above, from the start)
+ *
+ *	  A spinner has not published maybe_sleeping (it is 0 outside a sleep),
+ *	  so a SetLatch meanwhile only sets is_set and skips the wake, which is
+ *	  right: the spinner either sees is_set while spinning, or it goes on to
+ *	  publish maybe_sleeping and re-check is_set behind the fence, where the
+ *	  argument above applies unchanged.  A spinner that sees is_set returns
+ *	  exactly as the sleeper's "if is_set: return" does, with a full fence
+ *	  after the read, so whatever the setter wrote before SetLatch (which
+ *	  fences first) is visible to the owner after WaitLatch returns.
+ *
  *	  Signals of the owner's own process: SetLatch on a latch the caller
  *	  owns is necessarily called from a signal handler that interrupted the
  *	  owner (or when nobody sleeps), so it also bumps the word the process
@@ -42,6 +60,7 @@
 #include "postgres.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -68,6 +87,19 @@ static int	latch_signal_fd = -1;
 static WaitEventSet *LatchWaitSet = NULL;
 
 #define LatchWaitSetLatchPos 0
+
+/*
+ * Adaptive spinning (see "adaptive spinning"): the moving average of this
+ * process's recent short latch waits, 0 when it does not spin; the waits
+ * left to sleep without spinning after a failed spin, and the next such
+ * back-off; the CPUs it may run on, 0 until known.
+ */
+static int64 latch_spin_est_ns = 0;
+static int	latch_spin_skip = 0;
+static int	latch_spin_backoff = 0;
+static int	latch_spin_ncpus = 0;
+static uint64 latch_spin_count = 0; /* spins, and those that saw is_set */
+static uint64 latch_spin_won = 0;
 
 /* Whether the parent-death signal wakes our futex sleeps: see latch_int.h. */
 static int	pm_death_signal_state = 0;	/* 0 unknown, 1 yes, -1 no */
@@ -213,6 +245,12 @@ bgw_latch_reset_after_fork(void)
 	LatchWaitSet = NULL;
 	bgw_current_sleep_word = NULL;
 	pm_death_signal_state = 0;
+	latch_spin_est_ns = 0;
+	latch_spin_skip = 0;
+	latch_spin_backoff = 0;
+	latch_spin_ncpus = 0;
+	latch_spin_count = 0;
+	latch_spin_won = 0;
 	sigemptyset(&urg);
 	sigaddset(&urg, BGW_LATCH_WAKE_SIGNAL);
 	sigprocmask(SIG_BLOCK, &urg, NULL);
@@ -336,6 +374,184 @@ ResetLatch(Latch *latch)
 	pg_memory_barrier();
 }
 
+/* ---- adaptive spinning before a futex sleep ----
+ *
+ * A futex sleep and its wake-up cost both sides a system call and the
+ * sleeper a trip through the scheduler (several microseconds, more when
+ * the CPU went idle).  When a latch is typically set again within a few
+ * microseconds (two processes bouncing work through shared memory), it is
+ * cheaper to watch is_set for a moment first; a spinner has not advertised
+ * maybe_sleeping, so the setter skips its FUTEX_WAKE too.
+ *
+ * Like glibc's adaptive mutexes, the spin is bounded and learned, per
+ * process:
+ *
+ *	- latch_spin_est_ns is a moving average of how long recent latch waits
+ *	  lasted when they were short (at most LATCH_SPIN_MAX_NS, whether they
+ *	  ended spinning or after a sleep).  A wait spins for twice that, at
+ *	  least LATCH_SPIN_MIN_NS (about a futex wake-up, so that a spinner can
+ *	  catch a partner that first has to be woken) and at most
+ *	  LATCH_SPIN_MAX_NS, then sleeps as before.
+ *	- A wait longer than LATCH_SPIN_MAX_NS halves the estimate; a few of
+ *	  them bring it to zero, and then the process does not spin at all
+ *	  (it costs two clock reads per wait), so an idle or slowly woken
+ *	  worker never burns CPU.  The next short wait starts it again.
+ *	- A spin that fails (the latch was not set in time, or the spinner was
+ *	  preempted while spinning: the CPUs are busy and spinning only takes
+ *	  time from the process that would set the latch) makes the process
+ *	  sleep without spinning for the next 1, 2, 4 ... LATCH_SPIN_BACKOFF_MAX
+ *	  waits; a successful spin resets that.  So on an overloaded machine
+ *	  spins become rare attempts instead of wasted slices.
+ *
+ * No spinning on a single CPU (affinity mask), with a zero timeout, for
+ * waits without a latch, or in wait event sets (sockets).
+ */
+#define LATCH_SPIN_MAX_NS		30000	/* hard cap of one spin */
+#define LATCH_SPIN_MIN_NS		10000	/* shortest spin when spinning at all */
+#define LATCH_SPIN_FORGET_NS	1000	/* a smaller estimate after a long wait
+										 * becomes 0 */
+#define LATCH_SPIN_PREEMPTED_NS 20000	/* a gap this long between two clock
+										 * reads of a spin: we were preempted */
+#define LATCH_SPIN_BACKOFF_MAX	256
+#define LATCH_SPIN_CHECK_EVERY	16	/* pauses between clock reads */
+
+static inline int64
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* May this process spin at all: more than one CPU in its affinity mask? */
+static bool
+latch_spin_possible(void)
+{
+	if (latch_spin_ncpus == 0)
+	{
+		cpu_set_t	cpus;
+		long		n;
+
+		CPU_ZERO(&cpus);
+		if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+			n = CPU_COUNT(&cpus);
+		else
+			n = sysconf(_SC_NPROCESSORS_ONLN);
+		latch_spin_ncpus = n > 0 ? (int) Min(n, INT_MAX) : 1;
+	}
+	return latch_spin_ncpus > 1;
+}
+
+/*
+ * Watch is_set from start_ns until end_ns (CLOCK_MONOTONIC).  true: the
+ * latch is set (with a full fence after seeing it, as the sleep path
+ * has).  false: time is up, the spinner was preempted, or the host may
+ * have died (the sleep path looks at that).
+ */
+static bool
+latch_spin(Latch *latch, int64 start_ns, int64 end_ns, bool watch_death)
+{
+	int64		last = start_ns;
+
+	for (;;)
+	{
+		int64		now;
+
+		for (int i = 0; i < LATCH_SPIN_CHECK_EVERY; i++)
+		{
+			if (__atomic_load_n(&latch->is_set, __ATOMIC_RELAXED))
+			{
+				pg_memory_barrier();
+				return true;
+			}
+			pg_spin_delay();
+		}
+		if (watch_death && postmaster_possibly_dead)
+			return false;
+		now = mono_ns();
+		if (now >= end_ns || now - last >= LATCH_SPIN_PREEMPTED_NS)
+			return false;
+		last = now;
+	}
+}
+
+/*
+ * Spin if this process's recent waits say it pays; true if the latch was
+ * set meanwhile.  deadline_ns: of a timed wait, else 0.
+ */
+static bool
+latch_spin_maybe(Latch *latch, int64 start_ns, int64 deadline_ns,
+				 bool watch_death)
+{
+	int64		end_ns;
+
+	if (latch_spin_est_ns == 0)
+		return false;
+	if (latch_spin_skip > 0)
+	{
+		latch_spin_skip--;
+		return false;
+	}
+	end_ns = start_ns + Min(LATCH_SPIN_MAX_NS,
+							Max(LATCH_SPIN_MIN_NS, 2 * latch_spin_est_ns));
+	if (deadline_ns != 0)
+		end_ns = Min(end_ns, deadline_ns);
+	latch_spin_count++;
+	if (latch_spin(latch, start_ns, end_ns, watch_death))
+	{
+		latch_spin_won++;
+		latch_spin_backoff = 0;
+		return true;
+	}
+	latch_spin_backoff = latch_spin_backoff == 0 ? 1 :
+		Min(2 * latch_spin_backoff, LATCH_SPIN_BACKOFF_MAX);
+	latch_spin_skip = latch_spin_backoff;
+	return false;
+}
+
+/* Learn from a finished wait of waited_ns that ended with rc. */
+static void
+latch_spin_learn(int rc, int64 waited_ns)
+{
+	int64		est = latch_spin_est_ns;
+
+	if (waited_ns > LATCH_SPIN_MAX_NS)
+	{
+		est /= 2;
+		if (est < LATCH_SPIN_FORGET_NS)
+			est = 0;
+	}
+	else if (rc == WL_LATCH_SET)
+	{
+		if (est == 0)
+			est = waited_ns;
+		else
+			est += (waited_ns - est) / 4;
+		est = Max(est, 1);
+	}
+	latch_spin_est_ns = est;
+}
+
+/* See latch_int.h. */
+void
+bgw_latch_spin_stats(BgwLatchSpinStats *stats)
+{
+	stats->estimate_ns = latch_spin_est_ns;
+	stats->skip = latch_spin_skip;
+	stats->spins = latch_spin_count;
+	stats->spins_won = latch_spin_won;
+}
+
+/* See latch_int.h. */
+void
+bgw_latch_spin_seed(int64 estimate_ns)
+{
+	latch_spin_est_ns = Max(estimate_ns, 0);
+	latch_spin_skip = 0;
+	latch_spin_backoff = 0;
+}
+
 /* Handles the host's death seen in a wait; returns only if not exiting. */
 static void
 postmaster_death_in_wait(bool exit_on_death)
@@ -360,9 +576,25 @@ wait_latch_futex(Latch *latch, int wakeEvents, long timeout)
 	struct timespec deadline;
 	bool		timed = (wakeEvents & WL_TIMEOUT) && timeout >= 0;
 	int			rc = 0;
+	bool		learn = latch != NULL && latch_spin_possible();
+	int64		start_ns = 0;
 
 	if (timed)
 		bgw_deadline_after_ms(&deadline, timeout);
+
+	if (learn)
+	{
+		start_ns = mono_ns();
+		if (!(timed && timeout == 0) &&
+			latch_spin_maybe(latch, start_ns,
+							 timed ? (int64) deadline.tv_sec * 1000000000 +
+							 deadline.tv_nsec : 0,
+							 watch_death))
+		{
+			latch_spin_learn(WL_LATCH_SET, mono_ns() - start_ns);
+			return WL_LATCH_SET;
+		}
+	}
 
 	for (;;)
 	{
@@ -397,6 +629,8 @@ wait_latch_futex(Latch *latch, int wakeEvents, long timeout)
 	if (latch)
 		latch->maybe_sleeping = 0;
 	bgw_current_sleep_word = NULL;
+	if (learn)
+		latch_spin_learn(rc, mono_ns() - start_ns);
 	if (rc == WL_POSTMASTER_DEATH)
 		postmaster_death_in_wait((wakeEvents & WL_EXIT_ON_PM_DEATH) != 0);
 	return rc;

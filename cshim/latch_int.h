@@ -81,6 +81,24 @@ bgw_futex_wait(volatile unsigned int *word, unsigned int expected,
 	return 0;
 }
 
+/*
+ * The adaptive spin of this process's latch waits (latch.c, "adaptive
+ * spinning"): the estimate of a short wait (0: it does not spin), the
+ * waits still to sleep without spinning after a failed spin, and how many
+ * spins there were and how many of them saw the latch set.  For tests and
+ * diagnostics; bgw_latch_spin_seed sets the estimate (tests only).
+ */
+typedef struct BgwLatchSpinStats
+{
+	int64		estimate_ns;
+	int			skip;
+	uint64		spins;
+	uint64		spins_won;
+} BgwLatchSpinStats;
+
+extern void bgw_latch_spin_stats(BgwLatchSpinStats *stats);
+extern void bgw_latch_spin_seed(int64 estimate_ns);
+
 /* now + ms on CLOCK_MONOTONIC. */
 extern void bgw_deadline_after_ms(struct timespec *deadline, long ms);
 

@@ -50,7 +50,7 @@ func runLatchTest(t *testing.T, bin, rounds string) {
 	require.Contains(t, string(out), "ALL OK")
 	for _, name := range []string{"timeout", "socket", "wait_event_set", "signal_handler",
 		"pm_death_0", "pm_death_1", "pm_death_2", "pm_death_3", "pm_death_4",
-		"condition_variable", "pmsignal", "pingpong", "pingpong_set"} {
+		"condition_variable", "pmsignal", "spin", "pingpong", "pingpong_set"} {
 		require.Contains(t, string(out), "ok "+name+"\n")
 	}
 }

@@ -13,6 +13,8 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -197,6 +199,15 @@ pingpong_player(Latch *mine, Latch *theirs, int rounds, bool first, bool use_set
 		sh->ball = i + 1;
 		SetLatch(theirs);
 	}
+	if (!use_set)
+	{
+		BgwLatchSpinStats st;
+
+		bgw_latch_spin_stats(&st);
+		printf("figure pingpong_spin %s: %llu of %llu spins saw the latch set, estimate %lld ns\n",
+			   first ? "pinger" : "ponger", (unsigned long long) st.spins_won,
+			   (unsigned long long) st.spins, (long long) st.estimate_ns);
+	}
 	exit(0);
 }
 
@@ -243,6 +254,89 @@ test_pingpong(int rounds, bool use_set)
 	close(fds[0]);
 	close(fds[1]);
 	printf("ok pingpong%s\n", use_set ? "_set" : "");
+}
+
+/*
+ * The adaptive spin before a futex sleep: never with a zero timeout or on
+ * one CPU; a failed spin backs off; long waits bring the estimate to zero,
+ * after which a waiting process does not spin at all (the CPU time of such
+ * waits is printed as a figure, never asserted).
+ */
+static void
+test_spin(void)
+{
+	pid_t		pid;
+
+	if ((pid = fork()) == 0)
+	{
+		BgwLatchSpinStats st;
+		long		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		cpu_set_t	cpus;
+		bool		multi;
+		struct rusage r0,
+					r1;
+		uint64		spins;
+
+		become_child();
+		CHECK(sched_getaffinity(0, sizeof(cpus), &cpus) == 0);
+		multi = CPU_COUNT(&cpus) > 1;
+
+		bgw_latch_spin_stats(&st);
+		CHECK(st.estimate_ns == 0 && st.spins == 0);
+
+		/* a zero timeout never spins and teaches nothing */
+		bgw_latch_spin_seed(20000);
+		ResetLatch(MyLatch);
+		CHECK(WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT, 0, 0) == WL_TIMEOUT);
+		bgw_latch_spin_stats(&st);
+		CHECK(st.spins == 0 && st.estimate_ns == 20000);
+
+		/* a spin that fails backs off; the long wait halves the estimate */
+		CHECK(WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT, 2, 0) == WL_TIMEOUT);
+		bgw_latch_spin_stats(&st);
+		if (multi)
+			CHECK(st.spins == 1 && st.spins_won == 0 && st.skip == 1 &&
+				  st.estimate_ns == 10000);
+		else
+			CHECK(st.spins == 0 && st.estimate_ns == 20000);
+
+		/* long waits: the estimate goes to zero, and then no spins at all */
+		for (int i = 0; i < 10; i++)
+			CHECK(WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT, 1, 0) == WL_TIMEOUT);
+		bgw_latch_spin_stats(&st);
+		if (multi)
+			CHECK(st.estimate_ns == 0);
+		spins = st.spins;
+		getrusage(RUSAGE_SELF, &r0);
+		for (int i = 0; i < 200; i++)
+			CHECK(WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT, 1, 0) == WL_TIMEOUT);
+		getrusage(RUSAGE_SELF, &r1);
+		bgw_latch_spin_stats(&st);
+		CHECK(st.spins == spins);
+		printf("figure spin_idle: 200 waits of 1 ms after the estimate decayed: %.1f us CPU per wait\n",
+			   ((r1.ru_utime.tv_sec - r0.ru_utime.tv_sec + r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1e6 +
+				(r1.ru_utime.tv_usec - r0.ru_utime.tv_usec + r1.ru_stime.tv_usec - r0.ru_stime.tv_usec)) / 200);
+
+		/* a set latch wins over a spin: SetLatch from our own signal handler */
+		bgw_latch_spin_seed(30000);
+		SetLatch(MyLatch);
+		CHECK(WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT, 1000, 0) == WL_LATCH_SET);
+		ResetLatch(MyLatch);
+
+		/* pinned to one CPU: no spinning, whatever the estimate */
+		CPU_ZERO(&cpus);
+		CPU_SET(sched_getcpu() >= 0 ? sched_getcpu() : 0, &cpus);
+		CHECK(sched_setaffinity(0, sizeof(cpus), &cpus) == 0);
+		become_child();			/* forgets the CPU count and the spin state */
+		bgw_latch_spin_seed(20000);
+		CHECK(WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT, 1, 0) == WL_TIMEOUT);
+		bgw_latch_spin_stats(&st);
+		CHECK(st.spins == 0 && st.estimate_ns == 20000);
+		(void) ncpu;
+		exit(0);
+	}
+	wait_ok(pid, 0);
+	printf("ok spin\n");
 }
 
 static volatile sig_atomic_t got_usr2;
@@ -664,6 +758,7 @@ main(int argc, char **argv)
 		test_pm_death(mode);
 	test_cv(6);
 	test_pmsignal();
+	test_spin();
 	test_pingpong(rounds, false);
 	test_pingpong(rounds / 5, true);
 	ShutdownLatchSupport();
