@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -47,9 +48,26 @@ type controlServer struct {
 // working directory is the data directory, so the socket is bound by its
 // short relative name (sun_path holds only 108 bytes). A socket left by a
 // previous host is removed: we hold the lock file, so it is stale.
+// Anything else at that path is not ours to delete: the start fails,
+// naming it.
 func (p *postmaster) startControl() error {
 	abs := filepath.Join(p.dataDir, ControlSocketName)
-	os.Remove(ControlSocketName)
+	if st, err := os.Lstat(ControlSocketName); err == nil {
+		if st.Mode().Type() != os.ModeSocket {
+			return &StartupError{
+				Message: fmt.Sprintf("could not create control socket \"%s\": %s is in the way", abs, fileKind(st.Mode())),
+				Hint:    "Move it away: the host creates its control socket at that path.",
+			}
+		}
+		if err := os.Remove(ControlSocketName); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fatalf("could not remove stale control socket \"%s\": %v", abs, errnoText(err))
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fatalf("could not stat control socket \"%s\": %v", abs, errnoText(err))
+	}
+	if err := SocketFault(); err != nil {
+		return fatalf("could not create control socket \"%s\": %v", abs, errnoText(err))
+	}
 	addr := &net.UnixAddr{Name: ControlSocketName, Net: "unix"}
 	ln, err := net.ListenUnix("unix", addr)
 	if err != nil {
@@ -69,6 +87,23 @@ func (p *postmaster) startControl() error {
 	s.wg.Add(1)
 	go s.accept()
 	return nil
+}
+
+// fileKind names what a file of this mode is, for messages.
+func fileKind(m fs.FileMode) string {
+	switch m.Type() {
+	case 0:
+		return "a regular file"
+	case fs.ModeDir:
+		return "a directory"
+	case fs.ModeSymlink:
+		return "a symbolic link"
+	case fs.ModeNamedPipe:
+		return "a named pipe"
+	case fs.ModeDevice, fs.ModeDevice | fs.ModeCharDevice:
+		return "a device"
+	}
+	return "a file that is not a socket"
 }
 
 // stopControl closes the socket, removes it, and waits for the connection

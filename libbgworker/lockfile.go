@@ -68,30 +68,41 @@ func ReadLockFile(dir string) (*LockInfo, error) {
 // ticks since boot), which together with the pid names one process for
 // good: a reused pid has another start time.
 func procStartTicks(pid int) (uint64, error) {
+	_, ticks, err := procStat(pid)
+	return ticks, err
+}
+
+// procStat returns the state letter (field 3) and the start time (field
+// 22) of /proc/PID/stat.
+func procStat(pid int) (state byte, ticks uint64, err error) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// The command name (field 2) is in parentheses and may hold spaces.
 	i := bytes.LastIndexByte(data, ')')
 	if i < 0 {
-		return 0, errors.New("malformed stat")
+		return 0, 0, errors.New("malformed stat")
 	}
 	fields := strings.Fields(string(data[i+1:]))
-	if len(fields) < 20 {
-		return 0, errors.New("malformed stat")
+	if len(fields) < 20 || len(fields[0]) != 1 {
+		return 0, 0, errors.New("malformed stat")
 	}
-	return strconv.ParseUint(fields[19], 10, 64)
+	ticks, err = strconv.ParseUint(fields[19], 10, 64)
+	return fields[0][0], ticks, err
 }
 
 // Alive reports whether the process the lock file names is still the one
-// that wrote it.
+// that wrote it. A zombie is not: a host killed by SIGKILL whose parent
+// has not reaped it yet holds nothing any more (its descriptors, socket
+// listener included, are closed), so `status` must say it is not running
+// and the next start may take over.
 func (l *LockInfo) Alive() bool {
 	if err := syscall.Kill(l.Pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
 		return false
 	}
-	ticks, err := procStartTicks(l.Pid)
-	if err != nil {
+	state, ticks, err := procStat(l.Pid)
+	if err != nil || state == 'Z' || state == 'X' {
 		return false
 	}
 	return l.ProcStart == 0 || ticks == l.ProcStart
