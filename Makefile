@@ -185,7 +185,7 @@ reliability: all
 	rm -rf $(RELIABILITY_DIR) && mkdir -p $(RELIABILITY_DIR)
 	BGW_RELIABILITY_LONG=1 BGW_RELIABILITY_OUT=$(CURDIR)/$(RELIABILITY_DIR)/figures.jsonl \
 		$(GO) test -tags $(GOTAGS) -count=1 -timeout 60m -run \
-		'TestExitMatrixFull|TestSupervisorKilledRepeatedly|TestSIGHUPStorm|TestForkFailurePersistent' ./tests
+		'TestExitMatrixFull|TestDynamicExitMatrix|TestSupervisorKilledRepeatedly|TestSIGHUPStorm|TestForkFailurePersistent' ./tests
 	BGW_SOAK=60s BGW_RELIABILITY_OUT=$(CURDIR)/$(RELIABILITY_DIR)/figures.jsonl \
 		$(GO) test -tags $(GOTAGS) -count=1 -timeout 10m -run TestSoak ./tests
 	for t in $(FUZZ_TARGETS); do f=$${t#*:}; \
