@@ -66,6 +66,21 @@ func waitDetached(t *testing.T, segs []int) {
 	}, 20*time.Second, 10*time.Millisecond, "the killed host's workers stayed attached")
 }
 
+// removeSegmentsAtCleanup removes, when the test ends, those of segs that
+// still exist with nothing attached: the segments of a host the test
+// killed, which only the next start on its directory would remove, so a
+// test failing before that start leaves none behind.
+func removeSegmentsAtCleanup(t *testing.T, segs []int) {
+	t.Cleanup(func() {
+		for _, id := range segs {
+			var d unix.SysvShmDesc
+			if _, err := unix.SysvShmCtl(id, unix.IPC_STAT, &d); err == nil && d.Nattch == 0 {
+				unix.SysvShmCtl(id, unix.IPC_RMID, nil)
+			}
+		}
+	})
+}
+
 // checkDeadDirectory runs every CLI command that looks for a host against
 // a directory whose host is dead, and checks that each returns promptly
 // with a message saying so.
@@ -109,6 +124,7 @@ func TestStaleControlSocket(t *testing.T) {
 			oldIno := requireSocket(t, sock)
 			segs := segmentsOwnedBy(h.pid())
 			require.Len(t, segs, 1)
+			removeSegmentsAtCleanup(t, segs)
 
 			h.signal(syscall.SIGKILL)
 			h.waitExit(20 * time.Second)
@@ -191,6 +207,7 @@ func TestStaleControlSocketZombieHost(t *testing.T) {
 	requireSocket(t, sock)
 	segs := segmentsOwnedBy(pid)
 	require.Len(t, segs, 1)
+	removeSegmentsAtCleanup(t, segs)
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 	require.Eventually(t, func() bool {
