@@ -231,11 +231,21 @@ bgw_static_worker(int i)
 void
 bgw_reset_static_workers(void)
 {
+	bgw_free_static_workers();
+	bgw_worker_array = NULL;
+}
+
+/*
+ * Free the static list only (the fork server, which never reads it: each
+ * request carries its registration).
+ */
+void
+bgw_free_static_workers(void)
+{
 	free(static_workers);
 	static_workers = NULL;
 	static_worker_count = 0;
 	static_worker_alloc = 0;
-	bgw_worker_array = NULL;
 }
 
 /* ------------------------------------------------------------------------

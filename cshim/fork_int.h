@@ -110,13 +110,19 @@ extern int	bgw_slot_claim(const BackgroundWorker *worker, uint64 *generation);
 /* Clear the static registration list (supervisor, before a new preload). */
 extern void bgw_reset_static_workers(void);
 
+/* Free the static registration list only (fork server). */
+extern void bgw_free_static_workers(void);
+
 /* ------------------------------------------------------------------------
  * The fork server protocol
  *
  * Fixed-size binary messages over an AF_UNIX SOCK_SEQPACKET socket, one
  * message per packet.  The supervisor may send any number of requests
  * before it reads replies; the fork server handles them in order and
- * answers each START request with one reply carrying the same id.  RELOAD
+ * answers each START request with one reply carrying the same id.  It also
+ * announces each spare child it clones ahead of need with an unsolicited
+ * reply of kind SPARE (id 0, the spare's pid), always before the START
+ * reply that hands that spare a worker.  RELOAD
  * gets no reply (a START sent after it is handled after it).  EXIT, or EOF
  * on the socket or the death pipe, ends the fork server.  A message with a wrong magic or size is answered with
  * errno EPROTO and otherwise ignored.  Layout is native (both ends are the
@@ -131,6 +137,7 @@ typedef enum BgwForkRequestKind
 	BGW_FORK_START_STARTUP = 2, /* fork the startup (recovery) child */
 	BGW_FORK_RELOAD = 3,		/* ProcessConfigFile(PGC_SIGHUP) */
 	BGW_FORK_EXIT = 4,			/* exit the fork server */
+	BGW_FORK_SPARE = 5,			/* reply only: a spare child now exists */
 } BgwForkRequestKind;
 
 #define BGW_FORK_FLAG_STANDBY	0x0001	/* START_STARTUP: standby.signal */

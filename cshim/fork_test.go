@@ -7,6 +7,7 @@
 package cshim
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ebitengine/purego"
 	"github.com/stretchr/testify/require"
@@ -42,6 +44,8 @@ type forkEnv struct {
 	fs         *ForkServer
 	deathRead  int
 	deathWrite int
+	spares     map[int]bool // announced spares not handed a worker yet
+	seen       map[int]bool // spares readSpare returned
 }
 
 func startForkEnv(t *testing.T) *forkEnv {
@@ -50,16 +54,56 @@ func startForkEnv(t *testing.T) *forkEnv {
 	require.NoError(t, unix.Pipe2(fds[:], unix.O_CLOEXEC))
 	fs, err := StartForkServer(fds[0])
 	require.NoError(t, err)
-	env := &forkEnv{fs: fs, deathRead: fds[0], deathWrite: fds[1]}
+	env := &forkEnv{fs: fs, deathRead: fds[0], deathWrite: fds[1], spares: map[int]bool{}, seen: map[int]bool{}}
 	t.Cleanup(func() {
 		_ = fs.SendExit()
+		// read the announcements still queued, so every spare is reaped
+		buf := make([]Reply, 8)
+		for {
+			n, err := fs.ReadReplies(buf)
+			for _, r := range buf[:n] {
+				if r.Spare {
+					env.spares[r.Pid] = true
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
 		_ = fs.Close()
 		var ws unix.WaitStatus
 		_, _ = unix.Wait4(fs.Pid(), &ws, 0, nil)
+		for pid := range env.spares { // they end at EOF on their pipe
+			_, _ = unix.Wait4(pid, &ws, 0, nil)
+		}
 		unix.Close(fds[0])
 		unix.Close(fds[1])
 	})
 	return env
+}
+
+// readReplies reads at least one start reply, recording and dropping
+// spare announcements (a spare that a reply names is a worker now).
+func (e *forkEnv) readReplies(t *testing.T, buf []Reply) int {
+	t.Helper()
+	for {
+		n, err := e.fs.ReadReplies(buf)
+		require.NoError(t, err)
+		kept := 0
+		for _, r := range buf[:n] {
+			if r.Spare {
+				require.Greater(t, r.Pid, 0)
+				e.spares[r.Pid] = true
+				continue
+			}
+			delete(e.spares, r.Pid)
+			buf[kept] = r
+			kept++
+		}
+		if kept > 0 {
+			return kept
+		}
+	}
 }
 
 // startWorker sends one request and returns the reply.
@@ -67,8 +111,7 @@ func (e *forkEnv) startWorker(t *testing.T, id uint32, w Worker) Reply {
 	t.Helper()
 	require.NoError(t, e.fs.SendStart([]StartRequest{{ID: id, Slot: 0, Worker: w}}))
 	buf := make([]Reply, 4)
-	n, err := e.fs.ReadReplies(buf)
-	require.NoError(t, err)
+	n := e.readReplies(t, buf)
 	require.Equal(t, 1, n)
 	require.Equal(t, id, buf[0].ID)
 	return buf[0]
@@ -209,8 +252,7 @@ func TestForkServerStartsWorkers(t *testing.T) {
 		seen := map[uint32]bool{}
 		buf := make([]Reply, 8)
 		for len(seen) < len(reqs) {
-			n, err := env.fs.ReadReplies(buf)
-			require.NoError(t, err)
+			n := env.readReplies(t, buf)
 			for _, r := range buf[:n] {
 				require.Greater(t, r.Pid, 0)
 				require.Equal(t, 0, waitExit(t, r.Pid))
@@ -225,8 +267,7 @@ func TestForkServerStartsWorkers(t *testing.T) {
 		require.NoError(t, env.fs.SendStart([]StartRequest{{ID: 8, Slot: 100000}}))
 		buf := make([]Reply, 1)
 		waitExit(t, rep.Pid)
-		n, err := env.fs.ReadReplies(buf)
-		require.NoError(t, err)
+		n := env.readReplies(t, buf)
 		require.Equal(t, 1, n)
 		require.Equal(t, uint32(8), buf[0].ID)
 		require.Equal(t, 0, buf[0].Pid)
@@ -366,4 +407,67 @@ func TestRegisterBackgroundWorker(t *testing.T) {
 	require.Equal(t, strings.Repeat("x", 95), ws[2].Type)
 	require.Equal(t, strings.Repeat("x", 1023), ws[2].Library)
 	require.Equal(t, "fill4", ws[7].Name)
+}
+
+// TestForkServerSpare: the fork server keeps one spare child, announced
+// before the reply that hands it a worker; the worker it becomes runs
+// like a cloned one; RELOAD drops the spare (which exits 0) and the next
+// spare is made after the next start; spares end with their fork server
+// (the cleanup reaps them).
+func TestForkServerSpare(t *testing.T) {
+	runtime.LockOSThread() // the postmaster thread; never unlocked
+	dir := t.TempDir()
+	InitSupervisor(dir, dir)
+	mod := buildModule(t, dir, "fork_module.c", "fork_module.so")
+	loadModule(t, mod)
+	env := startForkEnv(t)
+
+	spare := env.readSpare(t)
+	require.Eventually(t, func() bool {
+		cmd, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", spare))
+		return err == nil && strings.Contains(string(cmd), "spare worker")
+	}, 10*time.Second, 5*time.Millisecond, "the spare names itself in ps")
+
+	report := filepath.Join(dir, "report-spare")
+	w := Worker{Name: "via spare", Library: mod, Function: "report_main", MainArg: 3}
+	copy(w.Extra[:], report)
+	rep := env.startWorker(t, 41, w)
+	require.Equal(t, spare, rep.Pid, "the worker is the spare")
+	require.Equal(t, 3, waitExit(t, rep.Pid))
+	m := parseReport(t, report)
+	require.Equal(t, strconv.Itoa(spare), m["pid"])
+	require.Equal(t, "bgworker: via spare", m["cmdline"])
+
+	// the next spare; RELOAD lets it go, and the next one comes only
+	// after the next start (a storm of reloads costs no clones)
+	old := env.readSpare(t)
+	require.NoError(t, env.fs.SendReload())
+	require.Equal(t, 0, waitExit(t, old), "a dropped spare exits 0")
+	delete(env.spares, old)
+	rep = env.startWorker(t, 42, w)
+	require.False(t, env.seen[rep.Pid], "no spare after a reload: the worker is cloned")
+	require.Equal(t, 3, waitExit(t, rep.Pid))
+	require.NotEqual(t, old, env.readSpare(t))
+}
+
+// readSpare returns a spare announced and not returned before, reading
+// replies until there is one.
+func (e *forkEnv) readSpare(t *testing.T) int {
+	t.Helper()
+	buf := make([]Reply, 4)
+	for {
+		for pid := range e.spares {
+			if !e.seen[pid] {
+				e.seen[pid] = true
+				return pid
+			}
+		}
+		n, err := e.fs.ReadReplies(buf)
+		require.NoError(t, err)
+		for _, r := range buf[:n] {
+			if r.Spare {
+				e.spares[r.Pid] = true
+			}
+		}
+	}
 }

@@ -21,6 +21,7 @@
  */
 #include "postgres.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -46,6 +47,12 @@ const size_t bgw_fork_reply_size = sizeof(BgwForkReply);
  * from pthread_self(), or -1 if it could not be found.  See start_child().
  */
 static long tid_offset = -1;
+
+/* The spare child, if any: see make_spare(). */
+static pid_t spare_pid;			/* 0: no spare */
+static int	spare_fd = -1;		/* write end of the spare's order pipe */
+static bool spare_wanted = true;	/* make one when idle; cleared by a
+									 * failure or a RELOAD, set by START */
 
 /* This process's robust futex list head, re-registered in each child. */
 static void *robust_head;
@@ -215,7 +222,7 @@ detect_tid_offset(void)
  * errno.
  */
 static pid_t
-start_child(void)
+start_child(bool check_fault)
 {
 	sigset_t	all;
 	sigset_t	old;
@@ -231,7 +238,7 @@ start_child(void)
 	}
 
 	/* reliability tests only: a planned clone failure (faults_int.h) */
-	if ((saved = bgw_clone_fault_check()) != 0)
+	if (check_fault && (saved = bgw_clone_fault_check()) != 0)
 	{
 		errno = saved;
 		return -1;
@@ -251,6 +258,9 @@ start_child(void)
 	{
 		if (robust_head != NULL)
 			(void) syscall(SYS_set_robust_list, robust_head, robust_len);
+		/* only the fork server may hold the spare's pipe */
+		if (spare_fd >= 0)
+			close(spare_fd);
 		return 0;
 	}
 	saved = errno;
@@ -302,6 +312,135 @@ forkserver_reload(void)
 	error_context_stack = save_ctx;
 }
 
+/*
+ * The spare: one child cloned ahead of need, waiting in spare_main() for
+ * a START_WORKER request, so that a worker's start does not wait for a
+ * clone (which costs a few hundred microseconds here, more with a large
+ * image).  It is a child of the supervisor (CLONE_PARENT), announced with
+ * a BGW_FORK_SPARE reply before it is used, so the supervisor can reap it
+ * whatever happens.  The fork server makes a new spare when it has no
+ * request to serve; it drops the spare on RELOAD (the spare holds the old
+ * settings) and makes the next one only after the next START.  A spare ends when its pipe reaches EOF (the fork server
+ * dropped it or died) or the supervisor dies.
+ */
+
+/* What a spare reads: the rest of its start request. */
+typedef struct SpareOrder
+{
+	int32		slot;
+	BackgroundWorker worker;
+} SpareOrder;
+
+StaticAssertDecl(sizeof(SpareOrder) <= PIPE_BUF,
+				 "a spare's order must be written atomically");
+
+/* A spare's life until its order arrives.  Signals are all blocked. */
+static void
+spare_main(int sock, int order_fd)
+{
+	SpareOrder	order;
+	ssize_t		n = 0;
+
+	close(sock);
+	init_ps_display("spare worker");
+	for (;;)
+	{
+		struct pollfd pfd[2];
+
+		pfd[0].fd = order_fd;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		pfd[1].fd = bgw_death_pipe_fd;
+		pfd[1].events = POLLIN;
+		pfd[1].revents = 0;
+		if (poll(pfd, 2, -1) < 0)
+		{
+			if (errno == EINTR)
+				continue;
+			_exit(0);
+		}
+		if (pfd[1].revents != 0)
+			_exit(0);			/* the supervisor is gone */
+		if (pfd[0].revents != 0)
+			break;
+	}
+	do
+		n = read(order_fd, &order, sizeof(order));
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t) sizeof(order))
+		_exit(0);				/* dropped */
+	close(order_fd);
+	bgw_child_worker_main(-1, order.slot, &order.worker);
+}
+
+/* Clone a new spare and announce it; on failure, try again later. */
+static void
+make_spare(int sock)
+{
+	int			p[2];
+	pid_t		pid;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+	{
+		spare_wanted = false;
+		return;
+	}
+	pid = start_child(false);
+	if (pid == 0)
+	{
+		close(p[1]);
+		spare_main(sock, p[0]);
+	}
+	close(p[0]);
+	if (pid < 0)
+	{
+		close(p[1]);
+		spare_wanted = false;
+		return;
+	}
+	spare_pid = pid;
+	spare_fd = p[1];
+	send_reply(sock, NULL, BGW_FORK_SPARE, pid, 0);
+}
+
+/* Let the spare go: EOF on its pipe ends it. */
+static void
+drop_spare(void)
+{
+	if (spare_fd >= 0)
+		close(spare_fd);
+	spare_fd = -1;
+	spare_pid = 0;
+}
+
+/*
+ * Hand a START_WORKER request to the spare (there is one).  Returns its
+ * pid, or 0 when it died (the caller clones instead).  A planned
+ * clone failure (reliability tests) applies here as to a clone.
+ */
+static pid_t
+use_spare(const BgwForkRequest *req)
+{
+	SpareOrder	order;
+	pid_t		pid = spare_pid;
+	ssize_t		n;
+	int			err;
+
+	if ((err = bgw_clone_fault_check()) != 0)
+	{
+		errno = err;
+		return -1;
+	}
+	memset(&order, 0, sizeof(order));
+	order.slot = req->slot;
+	memcpy(&order.worker, &req->worker, sizeof(order.worker));
+	do
+		n = write(spare_fd, &order, sizeof(order));
+	while (n < 0 && errno == EINTR);
+	drop_spare();
+	return n == (ssize_t) sizeof(order) ? pid : 0;
+}
+
 /* Handle one request; returns only in the fork server. */
 static void
 handle_request(int sock, const BgwForkRequest *req)
@@ -323,7 +462,16 @@ handle_request(int sock, const BgwForkRequest *req)
 				send_reply(sock, req, req->kind, 0, EINVAL);
 				return;
 			}
-			pid = start_child();
+			spare_wanted = true;
+			if (spare_pid != 0)
+			{
+				/* -1 on a planned failure; 0 if the spare died: clone */
+				pid = use_spare(req);
+				if (pid == 0)
+					pid = start_child(false);
+			}
+			else
+				pid = start_child(true);
 			if (pid == 0)
 				bgw_child_worker_main(sock, req->slot, &req->worker);
 			send_reply(sock, req, req->kind, pid > 0 ? pid : 0,
@@ -331,7 +479,7 @@ handle_request(int sock, const BgwForkRequest *req)
 			return;
 
 		case BGW_FORK_START_STARTUP:
-			pid = start_child();
+			pid = start_child(true);
 			if (pid == 0)
 				bgw_child_startup_main(sock,
 									   (req->flags & BGW_FORK_FLAG_STANDBY) != 0);
@@ -342,10 +490,19 @@ handle_request(int sock, const BgwForkRequest *req)
 		case BGW_FORK_RELOAD:
 			/* no reply: later requests are handled after it anyway */
 			forkserver_reload();
+			/*
+			 * The spare has the old settings.  The next one is made after
+			 * the next START, so that a storm of reloads costs no clones.
+			 */
+			drop_spare();
+			spare_wanted = false;
 			return;
 
 		case BGW_FORK_EXIT:
 			_exit(0);
+
+		case BGW_FORK_SPARE:
+			break;				/* a reply kind, not a request */
 	}
 	send_reply(sock, req, req->kind, 0, EPROTO);
 }
@@ -410,7 +567,7 @@ forkserver_trim(const uintptr_t *drop, int ndrop)
 		if (start != 0 && len != 0)
 			(void) munmap((void *) start, len);
 	}
-	bgw_reset_static_workers();
+	bgw_free_static_workers();
 	(void) malloc_trim(0);
 }
 
@@ -461,6 +618,8 @@ forkserver_main(int death_fd, int sock, const uintptr_t *drop, int ndrop)
 	for (;;)
 	{
 		struct pollfd pfd[2];
+		bool		want_spare = spare_pid == 0 && spare_wanted;
+		int			rc;
 
 		pfd[0].fd = sock;
 		pfd[0].events = POLLIN;
@@ -468,11 +627,18 @@ forkserver_main(int death_fd, int sock, const uintptr_t *drop, int ndrop)
 		pfd[1].fd = death_fd;
 		pfd[1].events = POLLIN;
 		pfd[1].revents = 0;
-		if (poll(pfd, 2, -1) < 0)
+		/* a new spare only when no request waits: requests come first */
+		rc = poll(pfd, 2, want_spare ? 0 : -1);
+		if (rc < 0)
 		{
 			if (errno == EINTR)
 				continue;
 			_exit(1);
+		}
+		if (rc == 0)
+		{
+			make_spare(sock);
+			continue;
 		}
 		/* nobody writes the death pipe: anything on it means EOF */
 		if (pfd[1].revents != 0)

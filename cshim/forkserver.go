@@ -32,8 +32,11 @@ type StartRequest struct {
 	Standby bool   // Startup only: the recovery hook sees standby = true
 }
 
-// Reply is the fork server's answer to one start request.
+// Reply is the fork server's answer to one start request, or (Spare set)
+// its announcement of a spare child: a process that is already a child of
+// the supervisor and that a later reply hands to a worker.
 type Reply struct {
+	Spare bool          // a spare announcement: only Pid is set
 	ID    uint32        // the request's ID
 	Slot  int           // the request's slot; -1 for the startup child
 	Pid   int           // the new child (a child of the supervisor); 0 on failure
@@ -194,6 +197,7 @@ func (fs *ForkServer) ReadReplies(buf []Reply) (int, error) {
 				return true
 			}
 			buf[n] = Reply{
+				Spare: rep.kind == C.BGW_FORK_SPARE,
 				ID:    uint32(rep.id),
 				Slot:  int(rep.slot),
 				Pid:   int(rep.pid),

@@ -91,15 +91,40 @@ func (p *postmaster) enterRun() {
 // handleReplies records the pids the fork server reports.
 func (p *postmaster) handleReplies(r forkReplies) {
 	if r.gen != p.fsGen {
-		return // from a fork server that was replaced; its children are gone
+		// From a fork server that was replaced: its workers are gone, but a
+		// spare it announced is our child and must be known to be reaped.
+		for _, rep := range r.replies {
+			if rep.Spare && rep.Pid > 0 {
+				p.spares[rep.Pid] = r.gen
+			}
+		}
+		if r.err != nil {
+			if fs := p.oldConns[r.gen]; fs != nil {
+				fs.Close()
+				delete(p.oldConns, r.gen)
+			}
+		}
+		p.reapStray()
+		return
 	}
 	if r.err != nil {
 		// The fork server's socket closed: it exited. Its exit is handled
 		// when it is reaped; requests it did not answer are lost.
+		p.fsReaderGone = true
 		p.failInFlight()
+		p.reapStray()
 		return
 	}
 	for _, rep := range r.replies {
+		if rep.Spare {
+			// Exits held for earlier spares are of spares never used: the
+			// reply that hands a spare a worker precedes the next spare.
+			clear(p.spareExits)
+			if rep.Pid > 0 {
+				p.spares[rep.Pid] = r.gen
+			}
+			continue
+		}
 		if rep.ID == p.startupReq && p.startupSent {
 			p.startupReq = 0
 			if rep.Pid <= 0 {
@@ -128,6 +153,7 @@ func (p *postmaster) handleReplies(r forkReplies) {
 			continue
 		}
 		w.forkFailed = time.Time{}
+		delete(p.spares, rep.Pid) // a spare became this worker
 		w.state = wsRunning
 		w.pid = rep.Pid
 		w.startedAt = time.Now()
@@ -144,9 +170,19 @@ func (p *postmaster) handleReplies(r forkReplies) {
 		} else if w.terminate {
 			unix.Kill(w.pid, unix.SIGTERM)
 		}
+		if ws, ok := p.spareExits[rep.Pid]; ok {
+			// The spare ran this worker and exited before the reply.
+			delete(p.spareExits, rep.Pid)
+			p.childExited(rep.Pid, ws)
+		}
 	}
-	// A child may have exited before its reply arrived: its SIGCHLD found
-	// a zombie we did not know yet. Reap it now that it is ours.
+	p.reapStray()
+}
+
+// reapStray reaps again when a SIGCHLD met a zombie we did not know yet
+// (its fork reply or spare announcement was still in flight): it may be
+// ours now.
+func (p *postmaster) reapStray() {
 	if p.strayZombie {
 		p.strayZombie = false
 		p.reapChildren()
@@ -340,6 +376,9 @@ func (p *postmaster) isOurs(pid int) bool {
 	if pid == p.startupPid || p.oldFS[pid] || (p.fs != nil && pid == p.fs.Pid()) {
 		return true
 	}
+	if _, ok := p.spares[pid]; ok {
+		return true
+	}
 	return false
 }
 
@@ -350,6 +389,9 @@ func (p *postmaster) reapKnown() {
 		pids = append(pids, pid)
 	}
 	for pid := range p.oldFS {
+		pids = append(pids, pid)
+	}
+	for pid := range p.spares {
 		pids = append(pids, pid)
 	}
 	if p.startupPid != 0 {
@@ -370,6 +412,13 @@ func (p *postmaster) reapKnown() {
 func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 	if p.oldFS[pid] {
 		delete(p.oldFS, pid)
+		return
+	}
+	if gen, ok := p.spares[pid]; ok {
+		delete(p.spares, pid)
+		if gen == p.fsGen {
+			p.spareExits[pid] = ws // a reply in flight may still name it
+		}
 		return
 	}
 	if p.fs != nil && pid == p.fs.Pid() {
@@ -500,8 +549,8 @@ func (p *postmaster) enterConsistentOrRun() {
 // Without it no worker can start, and its image is suspect: run a crash
 // cycle, which starts a new one.
 func (p *postmaster) forkServerExited(ws unix.WaitStatus) {
-	p.fs = nil
 	p.failInFlight()
+	p.retireForkServer()
 	if p.state >= pmStopBackends && p.shutdown > noShutdown {
 		return
 	}
@@ -598,22 +647,60 @@ func (p *postmaster) stopForkServer() {
 	pid := p.fs.Pid()
 	p.fs.SendExit()
 	unix.Kill(pid, unix.SIGKILL)
-	p.fs.Close()
+	p.retireForkServer()
 	p.oldFS[pid] = true
-	p.fs = nil
-	p.fsGen++ // replies from the old one are stale now
 }
 
-// finishShutdown ends the host once every worker is gone.
-func (p *postmaster) finishShutdown() {
-	p.stopForkServer()
-	// Wait briefly for the old fork servers so no zombie outlives us (they
-	// were SIGKILLed).
+// retireForkServer makes the current fork server an old one: its replies
+// are stale from now on. Its socket stays open until its reader reaches
+// EOF, so that a spare announcement still queued there is read
+// (handleReplies closes it then).
+func (p *postmaster) retireForkServer() {
+	if p.fsReaderGone {
+		p.fs.Close()
+	} else {
+		p.oldConns[p.fsGen] = p.fs
+	}
+	p.fs = nil
+	p.fsGen++
+	clear(p.spareExits)
+}
+
+// reapOldForkServers waits for the replaced fork servers and for every
+// spare child (which end with their fork server) so that no zombie
+// outlives the supervisor: it reads what the old sockets still hold (up
+// to a second), then kills and waits for the spares it knows.
+func (p *postmaster) reapOldForkServers() {
+	deadline := time.After(time.Second)
+	for len(p.oldConns) > 0 {
+		select {
+		case r := <-p.replies:
+			p.handleReplies(r)
+		case <-deadline:
+			for gen, fs := range p.oldConns {
+				fs.Close()
+				delete(p.oldConns, gen)
+			}
+		}
+	}
 	for pid := range p.oldFS {
 		var ws unix.WaitStatus
 		unix.Wait4(pid, &ws, 0, nil)
 		delete(p.oldFS, pid)
 	}
+	for pid := range p.spares {
+		unix.Kill(pid, unix.SIGKILL)
+		var ws unix.WaitStatus
+		unix.Wait4(pid, &ws, 0, nil)
+		delete(p.spares, pid)
+	}
+	clear(p.spareExits)
+}
+
+// finishShutdown ends the host once every worker is gone.
+func (p *postmaster) finishShutdown() {
+	p.stopForkServer()
+	p.reapOldForkServers()
 	p.setState(pmNoChildren)
 	if p.exitCode == 0 {
 		cshim.Log(cshim.LevelLog, "database system is shut down", "", "")
@@ -623,12 +710,9 @@ func (p *postmaster) finishShutdown() {
 // cleanup releases what the supervisor holds: fork server, segment, lock
 // file, death pipe. Safe to call after a partial start.
 func (p *postmaster) cleanup() {
-	if p.fs != nil {
+	if p.fs != nil || len(p.oldFS) > 0 || len(p.spares) > 0 {
 		p.stopForkServer()
-		for pid := range p.oldFS {
-			var ws unix.WaitStatus
-			unix.Wait4(pid, &ws, 0, nil)
-		}
+		p.reapOldForkServers()
 	}
 	if p.seg != nil {
 		p.seg.destroy()

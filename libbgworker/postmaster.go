@@ -71,12 +71,22 @@ type postmaster struct {
 
 	deathRead, deathWrite int // the postmaster-death pipe
 
-	fs       *cshim.ForkServer // current fork server
-	fsGen    int               // generation of fs, to tell stale replies apart
-	oldFS    map[int]bool      // pids of replaced fork servers not reaped yet
-	replies  chan forkReplies
-	signals  chan os.Signal
-	inFlight int
+	fs       *cshim.ForkServer         // current fork server
+	fsGen    int                       // generation of fs, to tell stale replies apart
+	oldFS    map[int]bool              // pids of replaced fork servers not reaped yet
+	oldConns map[int]*cshim.ForkServer // generation -> replaced fork server whose socket is still read
+
+	// Spare children (forkserver.c): announced by the fork server before a
+	// reply hands one to a worker. spares maps each unreaped spare to the
+	// fork-server generation that made it; spareExits holds the exit of a
+	// current spare reaped before any reply named it (a reply may still
+	// hand it a worker that already ran and exited).
+	spares       map[int]int
+	spareExits   map[int]unix.WaitStatus
+	fsReaderGone bool // the current fork server's reader reported EOF
+	replies      chan forkReplies
+	signals      chan os.Signal
+	inFlight     int
 
 	// strayZombie is set when the reaper met an exited child it does not
 	// know yet (its fork reply still in flight, or an embedding program's
@@ -125,7 +135,8 @@ type forkReplies struct {
 func Run(opts Options) int {
 	runtime.LockOSThread() // never unlocked: see fork-from-go.md Q8
 	p := &postmaster{opts: opts, byPid: map[int]*worker{}, byReq: map[uint32]*worker{},
-		oldFS: map[int]bool{}, deathRead: -1, deathWrite: -1, exitCode: 0}
+		oldFS: map[int]bool{}, oldConns: map[int]*cshim.ForkServer{},
+		spares: map[int]int{}, spareExits: map[int]unix.WaitStatus{}, deathRead: -1, deathWrite: -1, exitCode: 0}
 	if err := p.start(); err != nil {
 		p.reportStartupError(err)
 		p.stopControl()
@@ -268,6 +279,7 @@ func (p *postmaster) initSharedMemory() error {
 	}
 	p.fs = fs
 	p.fsGen++
+	p.fsReaderGone = false
 	go readReplies(fs, p.fsGen, p.replies)
 	return nil
 }
