@@ -192,7 +192,7 @@ func (s *controlServer) serve(c *net.UnixConn) {
 	if err != nil || uid != s.uid {
 		msg := fmt.Sprintf("permission denied: peer uid %d is not the host's uid %d", uid, s.uid)
 		if err != nil {
-			msg = fmt.Sprintf("could not identify the peer: %v", err)
+			msg = fmt.Sprintf("could not identify the peer: %v", errnoText(err))
 		}
 		send(ControlReply{Error: msg})
 		return

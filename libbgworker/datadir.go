@@ -10,7 +10,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
+	"unicode"
+	"unicode/utf8"
 )
 
 // StartupError is a failure before the supervisor runs: it is reported as
@@ -65,13 +68,33 @@ func checkDataDir(dir string) (string, error) {
 	return abs, nil
 }
 
-// errnoText renders a *PathError's errno like %m does in C.
+// errnoText renders an error for a log line: a *PathError as its errno
+// alone, and any errno text in it as %m prints it in C (capitalised).
 func errnoText(err error) string {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return pe.Err.Error()
+		err = pe.Err
 	}
-	return err.Error()
+	msg := err.Error()
+	var errno syscall.Errno
+	if errors.As(err, &errno) && errno != 0 {
+		// Go's text is strerror(3)'s with a lower-case first letter.
+		if lower := errno.Error(); strings.HasSuffix(msg, lower) {
+			msg = msg[:len(msg)-len(lower)] + strerror(errno)
+		}
+	}
+	return msg
+}
+
+// strerror is errno's text as PostgreSQL's %m prints it (glibc's
+// strerror): "No space left on device".
+func strerror(errno syscall.Errno) string {
+	s := errno.Error()
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // sampleConfig is what `bgworker init` writes into bgworker.conf.

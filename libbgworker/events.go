@@ -128,7 +128,7 @@ func (p *postmaster) handleReplies(r forkReplies) {
 		if rep.ID == p.startupReq && p.startupSent {
 			p.startupReq = 0
 			if rep.Pid <= 0 {
-				cshim.Log(cshim.LevelLog, fmt.Sprintf("could not fork startup process: %v", rep.Errno), "", "")
+				cshim.Log(cshim.LevelLog, fmt.Sprintf("could not fork startup process: %v", errnoText(rep.Errno)), "", "")
 				p.abortStartup()
 				continue
 			}
@@ -146,7 +146,7 @@ func (p *postmaster) handleReplies(r forkReplies) {
 		p.inFlight--
 		w.reqID = 0
 		if rep.Pid <= 0 {
-			cshim.Log(cshim.LevelLog, fmt.Sprintf("could not fork worker process: %v", rep.Errno), "", "")
+			cshim.Log(cshim.LevelLog, fmt.Sprintf("could not fork worker process: %v", errnoText(rep.Errno)), "", "")
 			w.state = wsWaiting
 			w.crashedAt = time.Now()
 			w.forkFailed = w.crashedAt
@@ -231,7 +231,7 @@ func (p *postmaster) sendStartup() {
 	p.startupSent = true
 	_, err := os.Stat(filepath.Join(p.dataDir, StandbySignal))
 	if err := p.fs.SendStartupStandby(p.startupReq, err == nil); err != nil {
-		cshim.Log(cshim.LevelLog, fmt.Sprintf("could not send start-up request to the fork server: %v", err), "", "")
+		cshim.Log(cshim.LevelLog, fmt.Sprintf("could not send start-up request to the fork server: %v", errnoText(err)), "", "")
 		p.startupReq = 0
 		p.abortStartup()
 	}
@@ -309,7 +309,7 @@ func (p *postmaster) maybeStartWorkers() {
 	}
 	p.inFlight += len(batch)
 	if err := p.fs.SendStart(batch); err != nil {
-		cshim.Log(cshim.LevelLog, fmt.Sprintf("could not send start requests to the fork server: %v", err), "", "")
+		cshim.Log(cshim.LevelLog, fmt.Sprintf("could not send start requests to the fork server: %v", errnoText(err)), "", "")
 		p.failInFlight()
 	}
 }
@@ -464,7 +464,9 @@ func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 		cshim.Log(cshim.LevelLog, exitLine, "", "")
 		cshim.SetSlotPid(w.slot, 0)
 		w.crashedAt = time.Now()
-		if w.neverRestart() {
+		if w.neverRestart() || w.terminate {
+			// Forgotten (slot freed) before the waiter hears of it, as
+			// PostgreSQL's CleanupBackgroundWorker does.
 			p.forget(w)
 			p.removeWorker(w)
 			return

@@ -230,7 +230,7 @@ func (p *postmaster) start() error {
 
 	var fds [2]int
 	if err := sysPipe2(fds[:], unix.O_CLOEXEC); err != nil {
-		return fatalf("could not create pipe to monitor postmaster death: %v", err)
+		return fatalf("could not create pipe to monitor postmaster death: %v", errnoText(err))
 	}
 	p.deathRead, p.deathWrite = fds[0], fds[1]
 
@@ -275,7 +275,7 @@ func (p *postmaster) initSharedMemory() error {
 	p.shmemStarted = true
 	fs, err := startForkServer(p.deathRead)
 	if err != nil {
-		return fatalf("could not fork the fork server: %v", err)
+		return fatalf("could not fork the fork server: %v", errnoText(err))
 	}
 	p.fs = fs
 	p.fsGen++

@@ -25,7 +25,7 @@ func createSegment(size int) (*segment, error) {
 	id, err := sysShmGet(unix.IPC_PRIVATE, size, unix.IPC_CREAT|unix.IPC_EXCL|0o600)
 	if err != nil {
 		return nil, &StartupError{
-			Message: fmt.Sprintf("could not create shared memory segment: %v", err),
+			Message: fmt.Sprintf("could not create shared memory segment: %v", errnoText(err)),
 			Detail:  fmt.Sprintf("Failed system call was shmget(key=0, size=%d, 03600).", size),
 			Hint:    "This error usually means that the request exceeded your kernel's SHMMAX or SHMALL parameter, or that the system ran out of memory or swap.",
 		}
@@ -33,7 +33,7 @@ func createSegment(size int) (*segment, error) {
 	data, err := sysShmAttach(id, 0, 0)
 	if err != nil {
 		unix.SysvShmCtl(id, unix.IPC_RMID, nil)
-		return nil, fatalf("could not attach shared memory segment %d: %v", id, err)
+		return nil, fatalf("could not attach shared memory segment %d: %v", id, errnoText(err))
 	}
 	return &segment{id: id, data: data}, nil
 }
@@ -77,7 +77,7 @@ func clearStaleSegment(dir string, id int) (removed bool, err error) {
 		if errors.Is(err, unix.EACCES) {
 			return false, nil // someone else's segment reusing the id
 		}
-		return false, fatalf("could not stat shared memory segment %d: %v", id, err)
+		return false, fatalf("could not stat shared memory segment %d: %v", id, errnoText(err))
 	}
 	if !segmentIsOurs(id) {
 		return false, nil
@@ -89,7 +89,7 @@ func clearStaleSegment(dir string, id int) (removed bool, err error) {
 		}
 	}
 	if _, err := unix.SysvShmCtl(id, unix.IPC_RMID, nil); err != nil && !errors.Is(err, unix.EINVAL) {
-		return false, fatalf("could not remove stale shared memory segment %d: %v", id, err)
+		return false, fatalf("could not remove stale shared memory segment %d: %v", id, errnoText(err))
 	}
 	return true, nil
 }

@@ -314,7 +314,7 @@ func TestControlSocketFault(t *testing.T) {
 	dir := newDataDir(t, exitmatrixConf(t, "a:s:0:r:run"))
 	h := startHostEnv(t, dir, faultyHost(t), []string{"BGWORKER_FAULTS=socket=EMFILE"})
 	require.Equal(t, 1, h.waitExit(20*time.Second))
-	require.Contains(t, h.log.all(), fmt.Sprintf(`FATAL:  could not create control socket "%s": too many open files`,
+	require.Contains(t, h.log.all(), fmt.Sprintf(`FATAL:  could not create control socket "%s": Too many open files`,
 		filepath.Join(dir, libbgworker.ControlSocketName)))
 	require.Zero(t, h.log.count(`exitmatrix a started`))
 	h.requireClean()

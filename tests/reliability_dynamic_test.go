@@ -379,7 +379,6 @@ func TestDynamicForkFailure(t *testing.T) {
 // TestDynamicForkFailureMessage: the fork failure is logged with the errno
 // text as PostgreSQL's %m prints it, strerror(3)'s capitalised text.
 func TestDynamicForkFailureMessage(t *testing.T) {
-	t.Skip(`known bug: events.go logs the fork reply's errno with Go's Error() text, lowercase "resource temporarily unavailable", where PostgreSQL prints strerror(3): "Resource temporarily unavailable"`)
 	t.Parallel()
 	dir := newDataDir(t, dynexitConf(t, "forkfail", "", "max_worker_processes = 2"))
 	h := startHostEnv(t, dir, faultyHost(t), []string{"BGWORKER_FAULTS=clone=EAGAIN@3x2"})
@@ -398,10 +397,6 @@ func TestDynamicForkFailureMessage(t *testing.T) {
 // registration right after the notification finds the slot free. 200
 // rounds: the window, if any, is short.
 func TestDynamicTerminatedRestartableFreedBeforeNotify(t *testing.T) {
-	t.Skip("known bug: events.go childExited, exit code 1 of a worker with a restart time and terminate set: " +
-		"it signals the waiter and only forgets the worker (frees the slot) in the next maybeStartWorkers pass; " +
-		"PostgreSQL forgets it first (ReportBackgroundWorkerExit: rw_terminate || BGW_NEVER_RESTART). " +
-		"Seen: the slot still held after the notification in 2 to 126 of 200 rounds")
 	t.Parallel()
 	dir := newDataDir(t, dynexitConf(t, "termrace", "200", "max_worker_processes = 2"))
 	h := startHost(t, dir)

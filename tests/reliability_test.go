@@ -26,12 +26,12 @@ import (
 func TestFaultInjectionAtStart(t *testing.T) {
 	bin := faultyHost(t)
 	cases := []struct{ fault, want string }{
-		{"shmget=ENOSPC", `FATAL:  could not create shared memory segment: no space left on device`},
-		{"shmat=EINVAL", `FATAL:  could not attach shared memory segment \d+: invalid argument`},
-		{"pipe=EMFILE", `FATAL:  could not create pipe to monitor postmaster death: too many open files`},
+		{"shmget=ENOSPC", `FATAL:  could not create shared memory segment: No space left on device`},
+		{"shmat=EINVAL", `FATAL:  could not attach shared memory segment \d+: Invalid argument`},
+		{"pipe=EMFILE", `FATAL:  could not create pipe to monitor postmaster death: Too many open files`},
 		{"lockfile=EACCES", `FATAL:  could not create lock file ".*bgworker.pid": [Pp]ermission denied`},
-		{"forkserver=EAGAIN", `FATAL:  could not fork the fork server: .*resource temporarily unavailable`},
-		{"clone=EAGAIN", `LOG:  could not fork startup process: resource temporarily unavailable`},
+		{"forkserver=EAGAIN", `FATAL:  could not fork the fork server: .*Resource temporarily unavailable`},
+		{"clone=EAGAIN", `LOG:  could not fork startup process: Resource temporarily unavailable`},
 	}
 	for _, c := range cases {
 		c := c
@@ -71,7 +71,7 @@ func TestFaultShmgetInCrashCycle(t *testing.T) {
 	h.trigger()
 	h.log.waitFor(t, `all server processes terminated; reinitializing`, 1, 20*time.Second)
 	require.Equal(t, 1, h.waitExit(20*time.Second))
-	require.Regexp(t, `FATAL:  could not create shared memory segment: no space left on device`, h.log.all())
+	require.Regexp(t, `FATAL:  could not create shared memory segment: No space left on device`, h.log.all())
 	h.requireClean(by)
 }
 
@@ -85,7 +85,7 @@ func TestForkFailure(t *testing.T) {
 	dir := newDataDir(t, exitmatrixConf(t, "one:s:1:r:run, never:s:never:r:run, zero:n:0:r:run"))
 	h := startHostEnv(t, dir, faultyHost(t), []string{"BGWORKER_FAULTS=clone=EAGAIN@2x3"})
 	h.waitReady()
-	h.log.waitFor(t, `LOG:  could not fork worker process: resource temporarily unavailable`, 3, 10*time.Second)
+	h.log.waitFor(t, `LOG:  could not fork worker process: Resource temporarily unavailable`, 3, 10*time.Second)
 	failedAt := time.Now()
 	h.workerPid("zero", 1)
 	h.workerPid("one", 1)
@@ -98,14 +98,15 @@ func TestForkFailure(t *testing.T) {
 }
 
 // TestForkFailurePersistent: clone failing for good never hangs the host:
-// it keeps retrying (interval 0: at once, as PostgreSQL), still reloads,
+// it keeps retrying (at least 1 s apart; PostgreSQL retries at once), still reloads,
 // and a fast stop ends it.
 func TestForkFailurePersistent(t *testing.T) {
 	t.Parallel()
 	dir := newDataDir(t, exitmatrixConf(t, "zero:s:0:r:run, one:n:1:r:run"))
 	h := startHostEnv(t, dir, faultyHost(t), []string{"BGWORKER_FAULTS=clone=EAGAIN@2"})
 	h.waitReady()
-	h.log.waitFor(t, `could not fork worker process`, 20, 10*time.Second)
+	// each worker retries once a second after a failed fork
+	h.log.waitFor(t, `could not fork worker process`, 6, 30*time.Second)
 	h.signal(syscall.SIGHUP)
 	h.log.waitFor(t, `received SIGHUP, reloading configuration files`, 1, 10*time.Second)
 	h.signal(syscall.SIGINT)

@@ -174,10 +174,10 @@ empty table and ignores the variable (tested).
 | forkserver=EAGAIN | FATAL ` + "`could not fork the fork server`" + `, exit 1, clean |
 | clone=EAGAIN for the startup child | LOG ` + "`could not fork startup process`" + `, ` + "`aborting startup due to startup process failure`" + `, exit 1, clean |
 | shmget=ENOSPC@2 (in the crash cycle) | FATAL after ` + "`reinitializing`" + `, exit 1, every worker gone, clean |
-| clone=EAGAIN@2x3 (three workers) | ` + "`could not fork worker process: ...`" + ` three times; restart 1 s → started again after ≥ 1 s; restart 0 → at once; never-restart → dropped; host fine |
-| clone=EAGAIN@2 (for ever) | retried (interval 0 at once, as PostgreSQL), reloads still served, fast stop exits 0, clean |
+| clone=EAGAIN@2x3 (three workers) | ` + "`could not fork worker process: ...`" + ` three times; restart 1 s → started again after ≥ 1 s; restart 0 → after 1 s (a failed fork is retried after at least 1 s, PostgreSQL retries at once); never-restart → dropped; host fine |
+| clone=EAGAIN@2 (for ever) | retried once a second (PostgreSQL: as fast as it can), reloads still served, fast stop exits 0, clean |
 | clone=EAGAIN@3x2 (dynamic workers) | never-restart worker: its launcher's WaitForBackgroundWorkerStartup returns BGWH_STOPPED (notified, slot freed); restart-1 worker: retried after ≥ 1 s, the launcher sees it STARTED |
-| socket=EMFILE | FATAL ` + "`could not create control socket \"DIR/bgworker.sock\": too many open files`" + `, exit 1, clean |
+| socket=EMFILE | FATAL ` + "`could not create control socket \"DIR/bgworker.sock\": Too many open files`" + `, exit 1, clean |
 
 RLIMIT_NPROC is not used: the test environment runs as root, which the limit does not bind; the fault table covers the same path.
 
@@ -232,12 +232,12 @@ record of that IPC_PRIVATE segment, so the segment leaked; the old lock is now p
 | a module in the operator's current directory | not found (bare names are looked up in dynamic_library_path only) |
 | module file or directory writable by group or others | FATAL naming it (sticky directories accepted) |
 
-### Known deviations (tests written, skipped until fixed)
+### Deviations found and fixed
 
-| test | PostgreSQL | bgworker |
+| test | PostgreSQL | bgworker before the fix |
 |---|---|---|
-| ` + "`TestDynamicForkFailureMessage`" + ` | ` + "`could not fork worker process: Resource temporarily unavailable`" + ` (%m is strerror) | ` + "`... resource temporarily unavailable`" + ` (Go's error text); the same for every errno the supervisor logs |
-| ` + "`TestDynamicTerminatedRestartableFreedBeforeNotify`" + ` | a terminated worker with a restart time is forgotten (slot freed) before its waiter gets SIGUSR1 | the waiter is signalled first; the slot is freed in the next pass of the loop, so a registration right after the notification may find no slot |
+| ` + "`TestDynamicForkFailureMessage`" + ` | ` + "`could not fork worker process: Resource temporarily unavailable`" + ` (%m is strerror) | ` + "`... resource temporarily unavailable`" + ` (Go's error text); the same for every errno the supervisor logged |
+| ` + "`TestDynamicTerminatedRestartableFreedBeforeNotify`" + ` | a terminated worker with a restart time is forgotten (slot freed) before its waiter gets SIGUSR1 | the waiter was signalled first and the slot freed in the next pass of the loop, so a registration right after the notification could find no slot |
 
 Include cycles and very deep includes are covered by the guc area's tests.
 `
