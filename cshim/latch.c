@@ -401,7 +401,10 @@ ResetLatch(Latch *latch)
  *	  time from the process that would set the latch) makes the process
  *	  sleep without spinning for the next 1, 2, 4 ... LATCH_SPIN_BACKOFF_MAX
  *	  waits; a successful spin resets that.  So on an overloaded machine
- *	  spins become rare attempts instead of wasted slices.
+ *	  spins become rare attempts instead of wasted slices.  The ceiling is
+ *	  low on purpose: two processes that both sleep (and so wake each other
+ *	  slowly) only get back to both spinning when their attempts meet, and
+ *	  one attempt in LATCH_SPIN_BACKOFF_MAX waits costs at most one spin.
  *
  * No spinning on a single CPU (affinity mask), with a zero timeout, for
  * waits without a latch, or in wait event sets (sockets).
@@ -412,7 +415,7 @@ ResetLatch(Latch *latch)
 										 * becomes 0 */
 #define LATCH_SPIN_PREEMPTED_NS 20000	/* a gap this long between two clock
 										 * reads of a spin: we were preempted */
-#define LATCH_SPIN_BACKOFF_MAX	256
+#define LATCH_SPIN_BACKOFF_MAX	32
 #define LATCH_SPIN_CHECK_EVERY	16	/* pauses between clock reads */
 
 static inline int64
