@@ -18,6 +18,8 @@
  */
 #include "postgres.h"
 
+#include <signal.h>
+
 #include "port/atomics.h"
 #include "postmaster/bgworker.h"
 #include "storage/latch.h"
@@ -26,6 +28,7 @@
 #include "storage/shmem.h"
 #include "utils/wait_event.h"
 #include "fork_int.h"
+#include "shmem_int.h"
 
 BackgroundWorker *MyBgworkerEntry = NULL;
 BackgroundWorkerArray *bgw_worker_array = NULL;
@@ -413,6 +416,47 @@ bgw_slot_set_pid(int slot, pid_t pid)
 		return -1;
 	bgw_worker_array->slot[slot].pid = pid;
 	return 0;
+}
+
+/*
+ * Fork server, right after it started a worker for slot: publish its pid
+ * in the slot (the supervisor writes the same again when the fork
+ * server's reply reaches it) and wake the worker's bgw_notify_pid, so
+ * that WaitForBackgroundWorkerStartup returns without waiting for that
+ * reply.  Returns true when it woke the waiter: the reply says so and the
+ * supervisor does not wake it again.  The waiter is woken only if it is one of our
+ * workers, i.e. its pid is in a slot in use: the supervisor clears a
+ * slot's pid when it reaps that process, so such a pid cannot have been
+ * recycled for an unrelated process.  SIGUSR1 as PostgreSQL sends it, and
+ * the waiter's latch (if it has one in the segment) whatever handler it
+ * installed.
+ */
+bool
+bgw_slot_publish_started(int slot, pid_t pid, pid_t notify_pid)
+{
+	BackgroundWorkerArray *arr = bgw_worker_array;
+	char		errbuf[128];
+
+	if (arr == NULL || pid <= 0 ||
+		check_slot_index(slot, errbuf, sizeof(errbuf)) < 0)
+		return false;
+	arr->slot[slot].pid = pid;
+	pg_memory_barrier();
+	if (notify_pid <= 0)
+		return false;
+	for (int i = 0; i < arr->total_slots && i < max_worker_processes; i++)
+	{
+		volatile BackgroundWorkerSlot *s = &arr->slot[i];
+
+		if (!s->in_use || s->pid != notify_pid)
+			continue;
+		(void) kill(notify_pid, SIGUSR1);
+		if ((s->worker.bgw_flags & BGWORKER_SHMEM_ACCESS) != 0 &&
+			bgw_proc_array != NULL && i < bgw_proc_count)
+			SetLatch(&bgw_proc_array[i].pgproc.procLatch);
+		return true;
+	}
+	return false;
 }
 
 /*

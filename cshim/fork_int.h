@@ -110,6 +110,14 @@ extern int	bgw_slot_claim(const BackgroundWorker *worker, uint64 *generation);
 /* Clear the static registration list (supervisor, before a new preload). */
 extern void bgw_reset_static_workers(void);
 
+/*
+ * Fork server: publish a started worker's pid in its slot and wake its
+ * bgw_notify_pid ahead of the supervisor (see bgworker.c).  Returns
+ * whether it woke the waiter (the supervisor then does not, so that each
+ * start is notified once, as in PostgreSQL).
+ */
+extern bool bgw_slot_publish_started(int slot, pid_t pid, pid_t notify_pid);
+
 /* Free the static registration list only (fork server). */
 extern void bgw_free_static_workers(void);
 
@@ -161,7 +169,11 @@ typedef struct BgwForkReply
 	int32		pid;			/* the new child, 0 on failure */
 	int32		err;			/* errno of the failure, 0 on success */
 	uint32		kind;			/* the request's kind */
+	uint32		flags;			/* BGW_FORK_REPLY_* */
 } BgwForkReply;
+
+/* START_WORKER reply: the fork server already woke bgw_notify_pid */
+#define BGW_FORK_REPLY_NOTIFIED	0x0001
 
 /*
  * Fork the fork server (supervisor, postmaster thread).  Returns its pid

@@ -165,13 +165,21 @@ func loadModule(t *testing.T, path string) uintptr {
 	return h
 }
 
-func TestForkServerStartsWorkers(t *testing.T) {
+// startForkModuleEnv makes the calling goroutine the postmaster thread,
+// loads testdata/fork_module.c and starts a fork server; it returns the
+// directory, the module's path and the fork server.
+func startForkModuleEnv(t *testing.T) (string, string, *forkEnv) {
+	t.Helper()
 	runtime.LockOSThread() // the postmaster thread; never unlocked
 	dir := t.TempDir()
 	InitSupervisor(dir, dir)
 	mod := buildModule(t, dir, "fork_module.c", "fork_module.so")
 	loadModule(t, mod)
-	env := startForkEnv(t)
+	return dir, mod, startForkEnv(t)
+}
+
+func TestForkServerStartsWorkers(t *testing.T) {
+	dir, mod, env := startForkModuleEnv(t)
 
 	t.Run("direct child with a clean environment", func(t *testing.T) {
 		report := filepath.Join(dir, "report0")
@@ -415,12 +423,7 @@ func TestRegisterBackgroundWorker(t *testing.T) {
 // spare is made after the next start; spares end with their fork server
 // (the cleanup reaps them).
 func TestForkServerSpare(t *testing.T) {
-	runtime.LockOSThread() // the postmaster thread; never unlocked
-	dir := t.TempDir()
-	InitSupervisor(dir, dir)
-	mod := buildModule(t, dir, "fork_module.c", "fork_module.so")
-	loadModule(t, mod)
-	env := startForkEnv(t)
+	dir, mod, env := startForkModuleEnv(t)
 
 	spare := env.readSpare(t)
 	require.Eventually(t, func() bool {

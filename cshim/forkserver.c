@@ -271,7 +271,8 @@ start_child(bool check_fault)
 
 /* Send one reply; EOF or an error on the socket ends the fork server. */
 static void
-send_reply(int sock, const BgwForkRequest *req, uint32 kind, pid_t pid, int err)
+send_reply(int sock, const BgwForkRequest *req, uint32 kind, pid_t pid, int err,
+		   uint32 flags)
 {
 	BgwForkReply rep;
 
@@ -282,6 +283,7 @@ send_reply(int sock, const BgwForkRequest *req, uint32 kind, pid_t pid, int err)
 	rep.pid = pid;
 	rep.err = err;
 	rep.kind = kind;
+	rep.flags = flags;
 	while (send(sock, &rep, sizeof(rep), MSG_NOSIGNAL) < 0)
 	{
 		if (errno != EINTR)
@@ -334,6 +336,34 @@ typedef struct SpareOrder
 StaticAssertDecl(sizeof(SpareOrder) <= PIPE_BUF,
 				 "a spare's order must be written atomically");
 
+/*
+ * Wait up to timeout ms (-1: for ever) for fd to become readable; end the
+ * process when the death pipe shows anything (nobody writes it: the
+ * supervisor is gone) or poll fails.  Returns fd's revents, 0 on timeout
+ * or EINTR.  Fork server and spares.
+ */
+static short
+wait_fd_or_death(int fd, int death_fd, int timeout)
+{
+	struct pollfd pfd[2];
+
+	pfd[0].fd = fd;
+	pfd[0].events = POLLIN;
+	pfd[0].revents = 0;
+	pfd[1].fd = death_fd;
+	pfd[1].events = POLLIN;
+	pfd[1].revents = 0;
+	if (poll(pfd, 2, timeout) < 0)
+	{
+		if (errno == EINTR)
+			return 0;
+		_exit(1);
+	}
+	if (pfd[1].revents != 0)
+		_exit(0);
+	return pfd[0].revents;
+}
+
 /* A spare's life until its order arrives.  Signals are all blocked. */
 static void
 spare_main(int sock, int order_fd)
@@ -343,27 +373,8 @@ spare_main(int sock, int order_fd)
 
 	close(sock);
 	init_ps_display("spare worker");
-	for (;;)
-	{
-		struct pollfd pfd[2];
-
-		pfd[0].fd = order_fd;
-		pfd[0].events = POLLIN;
-		pfd[0].revents = 0;
-		pfd[1].fd = bgw_death_pipe_fd;
-		pfd[1].events = POLLIN;
-		pfd[1].revents = 0;
-		if (poll(pfd, 2, -1) < 0)
-		{
-			if (errno == EINTR)
-				continue;
-			_exit(0);
-		}
-		if (pfd[1].revents != 0)
-			_exit(0);			/* the supervisor is gone */
-		if (pfd[0].revents != 0)
-			break;
-	}
+	while (wait_fd_or_death(order_fd, bgw_death_pipe_fd, -1) == 0)
+		;
 	do
 		n = read(order_fd, &order, sizeof(order));
 	while (n < 0 && errno == EINTR);
@@ -400,7 +411,7 @@ make_spare(int sock)
 	}
 	spare_pid = pid;
 	spare_fd = p[1];
-	send_reply(sock, NULL, BGW_FORK_SPARE, pid, 0);
+	send_reply(sock, NULL, BGW_FORK_SPARE, pid, 0, 0);
 }
 
 /* Let the spare go: EOF on its pipe ends it. */
@@ -446,11 +457,12 @@ static void
 handle_request(int sock, const BgwForkRequest *req)
 {
 	pid_t		pid;
+	bool		notified;
 
 	if (req->magic != BGW_FORKSERVER_MAGIC ||
 		req->version != BGW_FORKSERVER_VERSION)
 	{
-		send_reply(sock, req, req->kind, 0, EPROTO);
+		send_reply(sock, req, req->kind, 0, EPROTO, 0);
 		return;
 	}
 
@@ -459,7 +471,7 @@ handle_request(int sock, const BgwForkRequest *req)
 		case BGW_FORK_START_WORKER:
 			if (req->slot < 0 || req->slot >= max_worker_processes)
 			{
-				send_reply(sock, req, req->kind, 0, EINVAL);
+				send_reply(sock, req, req->kind, 0, EINVAL, 0);
 				return;
 			}
 			spare_wanted = true;
@@ -474,8 +486,15 @@ handle_request(int sock, const BgwForkRequest *req)
 				pid = start_child(true);
 			if (pid == 0)
 				bgw_child_worker_main(sock, req->slot, &req->worker);
-			send_reply(sock, req, req->kind, pid > 0 ? pid : 0,
-					   pid > 0 ? 0 : errno);
+			if (pid < 0)
+			{
+				send_reply(sock, req, req->kind, 0, errno, 0);
+				return;
+			}
+			notified = bgw_slot_publish_started(req->slot, pid,
+												req->worker.bgw_notify_pid);
+			send_reply(sock, req, req->kind, pid, 0,
+					   notified ? BGW_FORK_REPLY_NOTIFIED : 0);
 			return;
 
 		case BGW_FORK_START_STARTUP:
@@ -484,7 +503,7 @@ handle_request(int sock, const BgwForkRequest *req)
 				bgw_child_startup_main(sock,
 									   (req->flags & BGW_FORK_FLAG_STANDBY) != 0);
 			send_reply(sock, req, req->kind, pid > 0 ? pid : 0,
-					   pid > 0 ? 0 : errno);
+					   pid > 0 ? 0 : errno, 0);
 			return;
 
 		case BGW_FORK_RELOAD:
@@ -504,7 +523,7 @@ handle_request(int sock, const BgwForkRequest *req)
 		case BGW_FORK_SPARE:
 			break;				/* a reply kind, not a request */
 	}
-	send_reply(sock, req, req->kind, 0, EPROTO);
+	send_reply(sock, req, req->kind, 0, EPROTO, 0);
 }
 
 /*
@@ -541,7 +560,7 @@ drain_requests(int sock)
 			memset(&bad, 0, sizeof(bad));
 			if ((size_t) n >= offsetof(BgwForkRequest, slot))
 				memcpy(&bad, &buf, offsetof(BgwForkRequest, slot));
-			send_reply(sock, &bad, bad.kind, 0, EPROTO);
+			send_reply(sock, &bad, bad.kind, 0, EPROTO, 0);
 			continue;
 		}
 		handle_request(sock, &buf.req);
@@ -617,36 +636,21 @@ forkserver_main(int death_fd, int sock, const uintptr_t *drop, int ndrop)
 
 	for (;;)
 	{
-		struct pollfd pfd[2];
 		bool		want_spare = spare_pid == 0 && spare_wanted;
-		int			rc;
+		short		revents;
 
-		pfd[0].fd = sock;
-		pfd[0].events = POLLIN;
-		pfd[0].revents = 0;
-		pfd[1].fd = death_fd;
-		pfd[1].events = POLLIN;
-		pfd[1].revents = 0;
 		/* a new spare only when no request waits: requests come first */
-		rc = poll(pfd, 2, want_spare ? 0 : -1);
-		if (rc < 0)
+		revents = wait_fd_or_death(sock, death_fd, want_spare ? 0 : -1);
+		if (revents == 0)
 		{
-			if (errno == EINTR)
-				continue;
-			_exit(1);
-		}
-		if (rc == 0)
-		{
-			make_spare(sock);
+			if (want_spare)
+				make_spare(sock);
 			continue;
 		}
-		/* nobody writes the death pipe: anything on it means EOF */
-		if (pfd[1].revents != 0)
-			_exit(0);
-		if (pfd[0].revents & POLLIN)
+		if (revents & POLLIN)
 			drain_requests(sock);
-		else if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
-			_exit(0);
+		else
+			_exit(0);			/* POLLHUP, POLLERR, POLLNVAL */
 	}
 }
 

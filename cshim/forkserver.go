@@ -41,6 +41,9 @@ type Reply struct {
 	Slot  int           // the request's slot; -1 for the startup child
 	Pid   int           // the new child (a child of the supervisor); 0 on failure
 	Errno syscall.Errno // why the fork failed; 0 on success
+	// Notified: the fork server already published the pid in the slot and
+	// woke the worker's bgw_notify_pid (the supervisor must not again).
+	Notified bool
 }
 
 // ForkServer is a running fork server.
@@ -202,6 +205,8 @@ func (fs *ForkServer) ReadReplies(buf []Reply) (int, error) {
 				Slot:  int(rep.slot),
 				Pid:   int(rep.pid),
 				Errno: syscall.Errno(rep.err),
+
+				Notified: rep.flags&C.BGW_FORK_REPLY_NOTIFIED != 0,
 			}
 			n++
 		}

@@ -163,7 +163,9 @@ func (p *postmaster) handleReplies(r forkReplies) {
 		w.starts++
 		p.byPid[rep.Pid] = w
 		cshim.SetSlotPid(w.slot, rep.Pid)
-		p.notify(w)
+		if !rep.Notified {
+			p.notify(w)
+		}
 		if p.state >= pmStopBackends {
 			// Started while the host was going down or crashing.
 			p.signalPid(w.pid, p.stopSignal(), true)
