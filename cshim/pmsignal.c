@@ -124,6 +124,19 @@ PostmasterIsAliveInternal(void)
 
 	if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 	{
+		/*
+		 * No EOF yet.  If we are no longer the host's child, every thread
+		 * of the host has exited or is exiting (the kernel reparents to
+		 * another process only then): the host is dead, even though its
+		 * last thread may not have closed the pipe yet.  That last
+		 * parent-death signal can come before the EOF, and no other signal
+		 * would follow, so this is the moment to see the death.
+		 */
+		if (PostmasterPid > 0 && getppid() != PostmasterPid)
+		{
+			postmaster_possibly_dead = true;
+			return false;
+		}
 		bgw_pm_death_signal_spurious();
 		return true;
 	}
