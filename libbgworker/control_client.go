@@ -8,6 +8,7 @@ package libbgworker
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -181,4 +182,45 @@ func PromoteHost(dir string) error {
 		return Promote(dir)
 	}
 	return nil
+}
+
+// ControlJSON sends one request given as a JSON line of the control
+// protocol (docs/control-protocol.md; the version field may be omitted)
+// to the host running in dir and returns its reply as one JSON object
+// without a newline. Every failure is a reply too: a request that does
+// not parse or a host that cannot be reached gives {"version":1,"ok":false,
+// "error":"..."} naming what is wrong. For embedders (bgworker_control in
+// bgworker/host.h); safe to call from any thread.
+func ControlJSON(dir string, request []byte) []byte {
+	fail := ControlErrorJSON
+	var probe struct {
+		Version *int `json:"version"`
+	}
+	if json.Unmarshal(request, &probe) == nil && probe.Version == nil {
+		// The version may be left out: this host's is meant.
+		var m map[string]json.RawMessage
+		if json.Unmarshal(request, &m) == nil && m != nil {
+			m["version"] = json.RawMessage(fmt.Sprint(ControlVersion))
+			request, _ = json.Marshal(m)
+		}
+	}
+	req, err := decodeControlRequest(bytes.TrimSpace(request))
+	if err != nil {
+		return fail(err.Error())
+	}
+	rep, err := ControlDo(dir, req)
+	if rep == nil {
+		return fail(err.Error())
+	}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		return fail(fmt.Sprintf("could not encode the reply: %v", err))
+	}
+	return b
+}
+
+// ControlErrorJSON is a failed reply carrying msg, as ControlJSON returns.
+func ControlErrorJSON(msg string) []byte {
+	b, _ := json.Marshal(ControlReply{Version: ControlVersion, Error: msg})
+	return b
 }

@@ -4,29 +4,49 @@ package tests
 // supervisor in-process.
 
 import (
+	"encoding/json"
+	"fmt"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/bgworker/bgworker/libbgworker"
 )
+
+var (
+	libOnce sync.Once
+	libErr  error
+)
+
+// buildEmbedderProgram builds libbgworker.so (once) and the C program src
+// against it, as an embedder would.
+func buildEmbedderProgram(t *testing.T, src, name string) string {
+	t.Helper()
+	libOnce.Do(func() {
+		lib := filepath.Join(binDir, "libbgworker.so")
+		build := exec.Command("go", "build", "-buildmode=c-shared", "-tags", "netgo,osusergo", "-o", lib, "./libbgworker/capi")
+		build.Dir = repoRoot
+		if out, err := build.CombinedOutput(); err != nil {
+			libErr = fmt.Errorf("building libbgworker.so: %v\n%s", err, out)
+		}
+	})
+	require.NoError(t, libErr)
+	exe := filepath.Join(binDir, name)
+	cc := exec.Command("cc", "-Wall", "-Wextra", "-Werror", "-I", filepath.Join(repoRoot, "include"),
+		"-o", exe, src, "-L", binDir, "-lbgworker", "-Wl,-rpath,"+binDir)
+	out, err := cc.CombinedOutput()
+	require.NoError(t, err, "building %s: %s", name, out)
+	return exe
+}
 
 // buildEmbedder builds libbgworker.so and examples/embedder against it.
 func buildEmbedder(t *testing.T) string {
-	t.Helper()
-	lib := filepath.Join(binDir, "libbgworker.so")
-	build := exec.Command("go", "build", "-buildmode=c-shared", "-tags", "netgo,osusergo", "-o", lib, "./libbgworker/capi")
-	build.Dir = repoRoot
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "building libbgworker.so: %s", out)
-	exe := filepath.Join(binDir, "embedder")
-	cc := exec.Command("cc", "-Wall", "-Wextra", "-Werror", "-I", filepath.Join(repoRoot, "include"),
-		"-o", exe, filepath.Join(repoRoot, "examples", "embedder", "embedder.c"),
-		"-L", binDir, "-lbgworker", "-Wl,-rpath,"+binDir)
-	out, err = cc.CombinedOutput()
-	require.NoError(t, err, "building the embedder: %s", out)
-	return exe
+	return buildEmbedderProgram(t, filepath.Join(repoRoot, "examples", "embedder", "embedder.c"), "embedder")
 }
 
 func TestEmbedder(t *testing.T) {
@@ -46,4 +66,62 @@ func TestEmbedder(t *testing.T) {
 	require.Equal(t, 0, h.waitExit(20*time.Second))
 	h.requireClean(pid)
 	require.NotContains(t, h.log.all(), "panic:")
+}
+
+// TestEmbedderControl: bgworker_control (bgworker/host.h) gives a C
+// program the control socket's operations with JSON replies: status,
+// launch, terminate, stop; bad requests, a NULL argument and a data
+// directory without a host are replies naming what is wrong.
+func TestEmbedderControl(t *testing.T) {
+	t.Parallel()
+	exe := buildEmbedderProgram(t, filepath.Join(repoRoot, "tests", "embedder", "control_client.c"), "control_client")
+	dir := newDataDir(t, launcherConf(t, "idle"))
+	h := startHost(t, dir)
+	h.waitReady()
+	h.waitForLine(`launcher 0 started pid`)
+
+	call := func(args ...string) []libbgworker.ControlReply {
+		t.Helper()
+		out, err := exec.Command(exe, args...).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		var reps []libbgworker.ControlReply
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			var rep libbgworker.ControlReply
+			require.NoError(t, json.Unmarshal([]byte(line), &rep), "reply %q", line)
+			require.Equal(t, libbgworker.ControlVersion, rep.Version)
+			reps = append(reps, rep)
+		}
+		require.Len(t, reps, len(args)-1)
+		return reps
+	}
+
+	reps := call(dir, `{"op":"status"}`,
+		`{"version":1,"op":"launch","launch":{"library":"launcher","function":"launcher_child","name":"from c","extra":"wait"}}`)
+	require.True(t, reps[0].OK, reps[0].Error)
+	require.Equal(t, h.pid(), reps[0].Host.Pid)
+	require.True(t, reps[1].OK, reps[1].Error)
+	require.Len(t, reps[1].Workers, 1)
+	m := h.waitForLine(`launcher child from c started pid (\d+) preload 0`)
+
+	reps = call(dir, fmt.Sprintf(`{"op":"terminate","pid":%s}`, m[1]))
+	require.True(t, reps[0].OK, reps[0].Error)
+
+	reps = call(dir, `{"op":"nosuch"}`, `not json`, `{"op":"status","bogus":1}`, "NULL")
+	for _, rep := range reps {
+		require.False(t, rep.OK)
+		require.NotEmpty(t, rep.Error)
+	}
+	require.Contains(t, reps[1].Error, "malformed request")
+	require.Contains(t, reps[2].Error, "bogus")
+	require.Contains(t, reps[3].Error, "request is NULL")
+	reps = call("NULL", `{"op":"status"}`)
+	require.Contains(t, reps[0].Error, "datadir is NULL")
+	reps = call(t.TempDir(), `{"op":"status"}`)
+	require.False(t, reps[0].OK)
+	require.Contains(t, reps[0].Error, "is the host running?")
+
+	reps = call(dir, `{"op":"stop","mode":"fast"}`)
+	require.True(t, reps[0].OK, reps[0].Error)
+	require.Equal(t, 0, h.waitExit(20*time.Second))
+	h.requireClean()
 }

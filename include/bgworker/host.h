@@ -43,8 +43,8 @@ extern "C" {
 /*
  * Run one command of the bgworker binary, with the same commands and flags:
  * argv[0] is the program name shown in messages, argv[1] the command
- * ("init", "start", "stop", "reload", "promote", "status", "config",
- * "version", "help"), the rest its flags, e.g.
+ * ("init", "start", "stop", "reload", "promote", "status", "launch",
+ * "terminate", "config", "version", "help"), the rest its flags, e.g.
  *
  *		char *args[] = {"myprog", "start", "-D", "/srv/bg", NULL};
  *		return bgworker_main(4, args);
@@ -73,6 +73,29 @@ extern int	bgworker_main(int argc, char **argv);
 extern int	bgworker_start(const char *datadir, int nsettings,
 						   const char *const *names,
 						   const char *const *values);
+
+/*
+ * Send one request to the host running on datadir (in this process or
+ * another) through its control socket and return the reply: the
+ * operations of `bgworker status`, `launch`, `terminate`, `stop`,
+ * `reload` and `promote`, with structured answers.  request is one JSON
+ * object of the control protocol (docs/control-protocol.md), e.g.
+ *
+ *		{"op":"status"}
+ *		{"op":"launch","launch":{"library":"mymod","function":"my_main",
+ *		 "name":"job 7","restart_time":10}}
+ *		{"op":"terminate","pid":12345}
+ *		{"op":"stop","mode":"fast"}
+ *
+ * ("version" may be left out).  The reply is one JSON object,
+ * {"version":1,"ok":true,...} or {"version":1,"ok":false,"error":"..."};
+ * every failure is such a reply (a malformed request, no host running,
+ * a NULL argument), so the result is never NULL unless memory ran out.
+ * The string is malloc(3)'d: release it with free().  May be called from
+ * any thread, while a supervisor runs in this process or not; it blocks
+ * until the host answers (at most the protocol's timeout).
+ */
+extern char *bgworker_control(const char *datadir, const char *request);
 
 #ifdef __cplusplus
 }

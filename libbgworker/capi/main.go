@@ -1,6 +1,6 @@
 // Command capi is built with -buildmode=c-shared into libbgworker.so: it
 // exports the embedder API declared in include/bgworker/host.h
-// (bgworker_main and bgworker_start) and nothing else.
+// (bgworker_main, bgworker_start and bgworker_control) and nothing else.
 //
 // These are the only //export functions of the project, and they are entry
 // points for the embedder's own threads: no module code and no forked child
@@ -9,6 +9,9 @@
 // shipped; include/bgworker/host.h is the contract.
 package main
 
+/*
+#include <stdlib.h>
+*/
 import "C"
 
 import (
@@ -51,6 +54,20 @@ func bgworker_main(argc C.int, argv **C.char) C.int {
 		defer supervisorRunning.Store(false)
 	}
 	return C.int(cli.Main(args))
+}
+
+//export bgworker_control
+func bgworker_control(datadir, request *C.char) *C.char {
+	var reply []byte
+	switch {
+	case datadir == nil:
+		reply = libbgworker.ControlErrorJSON("bgworker_control: datadir is NULL")
+	case request == nil:
+		reply = libbgworker.ControlErrorJSON("bgworker_control: request is NULL")
+	default:
+		reply = libbgworker.ControlJSON(C.GoString(datadir), []byte(C.GoString(request)))
+	}
+	return C.CString(string(reply)) // malloc(3)'d: the caller frees it
 }
 
 //export bgworker_start
