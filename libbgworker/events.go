@@ -730,7 +730,15 @@ func (p *postmaster) cleanup() {
 	if p.lock != nil {
 		p.lock.remove()
 	}
-	if p.signals != nil {
-		signal.Stop(p.signals)
+	// An embedder gets its signal dispositions back. The binary keeps its
+	// handlers until it exits: restoring SIGHUP's default action here
+	// would let a reload request that arrives during the exit kill the
+	// process by a signal after a clean shutdown.
+	if EmbeddedHost {
+		for _, c := range []chan os.Signal{p.signals, p.sigChld, p.sigHup, p.sigUsr1} {
+			if c != nil {
+				signal.Stop(c)
+			}
+		}
 	}
 }

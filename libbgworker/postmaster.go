@@ -85,7 +85,10 @@ type postmaster struct {
 	spareExits   map[int]unix.WaitStatus
 	fsReaderGone bool // the current fork server's reader reported EOF
 	replies      chan forkReplies
-	signals      chan os.Signal
+	signals      chan os.Signal // SIGTERM, SIGINT, SIGQUIT (start: one channel per kind)
+	sigChld      chan os.Signal
+	sigHup       chan os.Signal
+	sigUsr1      chan os.Signal
 	inFlight     int
 
 	// strayZombie is set when the reaper met an exited child it does not
@@ -165,9 +168,21 @@ func (p *postmaster) start() error {
 	// Take the signals first (reliability fix): a stop request that
 	// arrives while modules load must be queued for the loop, not kill the
 	// host with the default action and leave its lock file behind.
-	p.signals = make(chan os.Signal, 64)
-	signal.Notify(p.signals, unix.SIGCHLD, unix.SIGTERM, unix.SIGINT, unix.SIGQUIT,
-		unix.SIGHUP, unix.SIGUSR1)
+	//
+	// One channel per kind of signal: os/signal drops a signal whose
+	// channel is full, so with one shared channel a storm of SIGHUPs (or
+	// SIGUSR1s from a module) could drop a SIGINT or a SIGCHLD. Each of
+	// these handlers looks at the whole state, so a signal that arrives
+	// while the same one is still queued may coalesce with it, as pending
+	// Unix signals do.
+	p.signals = make(chan os.Signal, 4) // stop requests: SIGTERM, SIGINT, SIGQUIT
+	p.sigChld = make(chan os.Signal, 1)
+	p.sigHup = make(chan os.Signal, 1)
+	p.sigUsr1 = make(chan os.Signal, 1)
+	signal.Notify(p.signals, unix.SIGTERM, unix.SIGINT, unix.SIGQUIT)
+	signal.Notify(p.sigChld, unix.SIGCHLD)
+	signal.Notify(p.sigHup, unix.SIGHUP)
+	signal.Notify(p.sigUsr1, unix.SIGUSR1)
 	signal.Ignore(unix.SIGPIPE)
 
 	prog := p.opts.Program
@@ -346,6 +361,12 @@ func (p *postmaster) loop() {
 		select {
 		case sig := <-p.signals:
 			p.handleSignal(sig.(syscall.Signal))
+		case sig := <-p.sigChld:
+			p.handleSignal(sig.(syscall.Signal))
+		case sig := <-p.sigUsr1:
+			p.handleSignal(sig.(syscall.Signal))
+		case sig := <-p.sigHup:
+			p.handleSignal(sig.(syscall.Signal))
 		case r := <-p.replies:
 			p.handleReplies(r)
 		case c := <-p.control: // control socket request (control_handlers.go)
@@ -357,6 +378,12 @@ func (p *postmaster) loop() {
 		for drained := false; !drained; {
 			select {
 			case sig := <-p.signals:
+				p.handleSignal(sig.(syscall.Signal))
+			case sig := <-p.sigChld:
+				p.handleSignal(sig.(syscall.Signal))
+			case sig := <-p.sigUsr1:
+				p.handleSignal(sig.(syscall.Signal))
+			case sig := <-p.sigHup:
 				p.handleSignal(sig.(syscall.Signal))
 			case r := <-p.replies:
 				p.handleReplies(r)

@@ -410,6 +410,40 @@ func TestSIGHUPStorm(t *testing.T) {
 	recordFigure(t, "sighup_storm", map[string]any{"signals": 10001, "send_ms": sent.Milliseconds(), "reloads": reloads})
 }
 
+// TestStopDuringSIGHUPStorm: a fast stop sent while SIGHUPs keep coming
+// is not lost (os/signal drops a signal whose channel is full, so the
+// stop requests must not share a channel with the storm).
+func TestStopDuringSIGHUPStorm(t *testing.T) {
+	t.Parallel()
+	dir := newDataDir(t, exitmatrixConf(t, "a:s:0:r:run"))
+	h := startHost(t, dir)
+	h.waitReady()
+	h.workerPid("a", 1)
+	done := make(chan struct{})
+	stormed := make(chan struct{})
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if unix.Kill(h.pid(), unix.SIGHUP) != nil {
+				return
+			}
+			if i == 2000 {
+				close(stormed)
+			}
+		}
+	}()
+	defer close(done)
+	<-stormed
+	h.signal(syscall.SIGINT)
+	require.Equal(t, 0, h.waitExit(30*time.Second), "the fast stop was lost in the storm")
+	require.Contains(t, h.log.all(), "received fast shutdown request")
+	h.requireClean()
+}
+
 // TestSIGTERMDuringStartup: a smart stop that arrives while 100 workers
 // are being started ends the host cleanly.
 func TestSIGTERMDuringStartup(t *testing.T) {
