@@ -419,6 +419,17 @@ bgw_slot_set_pid(int slot, pid_t pid)
 }
 
 /*
+ * Set the process latch of the worker in slot, if it has one in the
+ * segment (supervisor waking a waiter; fork server publishing a start).
+ */
+void
+bgw_set_worker_latch(int slot)
+{
+	if (bgw_proc_array != NULL && slot >= 0 && slot < bgw_proc_count)
+		SetLatch(&bgw_proc_array[slot].pgproc.procLatch);
+}
+
+/*
  * Fork server, right after it started a worker for slot: publish its pid
  * in the slot (the supervisor writes the same again when the fork
  * server's reply reaches it) and wake the worker's bgw_notify_pid, so
@@ -435,12 +446,9 @@ bool
 bgw_slot_publish_started(int slot, pid_t pid, pid_t notify_pid)
 {
 	BackgroundWorkerArray *arr = bgw_worker_array;
-	char		errbuf[128];
 
-	if (arr == NULL || pid <= 0 ||
-		check_slot_index(slot, errbuf, sizeof(errbuf)) < 0)
+	if (pid <= 0 || bgw_slot_set_pid(slot, pid) != 0)
 		return false;
-	arr->slot[slot].pid = pid;
 	pg_memory_barrier();
 	if (notify_pid <= 0)
 		return false;
@@ -451,9 +459,8 @@ bgw_slot_publish_started(int slot, pid_t pid, pid_t notify_pid)
 		if (!s->in_use || s->pid != notify_pid)
 			continue;
 		(void) kill(notify_pid, SIGUSR1);
-		if ((s->worker.bgw_flags & BGWORKER_SHMEM_ACCESS) != 0 &&
-			bgw_proc_array != NULL && i < bgw_proc_count)
-			SetLatch(&bgw_proc_array[i].pgproc.procLatch);
+		if ((s->worker.bgw_flags & BGWORKER_SHMEM_ACCESS) != 0)
+			bgw_set_worker_latch(i);
 		return true;
 	}
 	return false;

@@ -1114,19 +1114,22 @@ log_zone_refresh(pg_time_t now)
 		return;
 	z->base = now;
 	log_zone_of(&tm, &z->gmtoff[0], z->abbrev[0]);
-	z->gmtoff[1] = z->gmtoff[0];
-	memcpy(z->abbrev[1], z->abbrev[0], LOG_ZONE_ABBREV_LEN);
 	z->switch_at = PG_INT64_MAX;
 
 	tt = (time_t) (now + LOG_ZONE_LOOKAHEAD_SECS);
-	if (!log_zone_same_at(z, now + LOG_ZONE_LOOKAHEAD_SECS) &&
-		localtime_r(&tt, &tm) != NULL)
+	if (localtime_r(&tt, &tm) == NULL)
+	{
+		/* no zone known ahead: keep now's, no transition */
+		tm.tm_gmtoff = z->gmtoff[0];
+		tm.tm_zone = z->abbrev[0];
+	}
+	log_zone_of(&tm, &z->gmtoff[1], z->abbrev[1]);
+	if (z->gmtoff[1] != z->gmtoff[0] || strcmp(z->abbrev[1], z->abbrev[0]) != 0)
 	{
 		/* a transition ahead: bisect for its first second */
 		pg_time_t	lo = now,
 					hi = now + LOG_ZONE_LOOKAHEAD_SECS;
 
-		log_zone_of(&tm, &z->gmtoff[1], z->abbrev[1]);
 		while (hi - lo > 1)
 		{
 			pg_time_t	mid = lo + (hi - lo) / 2;

@@ -160,7 +160,9 @@ func runDieWhileLogging(t *testing.T, bin string, rounds int) {
 	t.Helper()
 	env := append(os.Environ(), "ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=0",
 		"TZ=CET-1CEST,M3.5.0,M10.5.0/3")
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("signal delays from seed %d (reported on failure)", seed)
+	rng := rand.New(rand.NewPCG(seed, 7))
 	for round := 0; round < rounds; round++ {
 		cmd := exec.Command(bin, "die_while_logging")
 		cmd.Env = env

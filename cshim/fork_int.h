@@ -110,6 +110,9 @@ extern int	bgw_slot_claim(const BackgroundWorker *worker, uint64 *generation);
 /* Clear the static registration list (supervisor, before a new preload). */
 extern void bgw_reset_static_workers(void);
 
+/* Set the process latch of the worker in slot (no-op without one). */
+extern void bgw_set_worker_latch(int slot);
+
 /*
  * Fork server: publish a started worker's pid in its slot and wake its
  * bgw_notify_pid ahead of the supervisor (see bgworker.c).  Returns

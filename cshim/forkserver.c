@@ -222,7 +222,7 @@ detect_tid_offset(void)
  * errno.
  */
 static pid_t
-start_child(bool check_fault)
+start_child(void)
 {
 	sigset_t	all;
 	sigset_t	old;
@@ -235,13 +235,6 @@ start_child(bool check_fault)
 	{
 		flags |= CLONE_CHILD_SETTID;
 		ctid = (char *) pthread_self() + tid_offset;
-	}
-
-	/* reliability tests only: a planned clone failure (faults_int.h) */
-	if (check_fault && (saved = bgw_clone_fault_check()) != 0)
-	{
-		errno = saved;
-		return -1;
 	}
 
 	fflush(NULL);
@@ -396,7 +389,7 @@ make_spare(int sock)
 		spare_wanted = false;
 		return;
 	}
-	pid = start_child(false);
+	pid = start_child();
 	if (pid == 0)
 	{
 		close(p[1]);
@@ -425,9 +418,8 @@ drop_spare(void)
 }
 
 /*
- * Hand a START_WORKER request to the spare (there is one).  Returns its
- * pid, or 0 when it died (the caller clones instead).  A planned
- * clone failure (reliability tests) applies here as to a clone.
+ * Hand a START_WORKER request to the spare.  Returns its pid, or 0 when
+ * there is none or it died (the caller clones instead).
  */
 static pid_t
 use_spare(const BgwForkRequest *req)
@@ -435,13 +427,9 @@ use_spare(const BgwForkRequest *req)
 	SpareOrder	order;
 	pid_t		pid = spare_pid;
 	ssize_t		n;
-	int			err;
 
-	if ((err = bgw_clone_fault_check()) != 0)
-	{
-		errno = err;
-		return -1;
-	}
+	if (pid == 0)
+		return 0;
 	memset(&order, 0, sizeof(order));
 	order.slot = req->slot;
 	memcpy(&order.worker, &req->worker, sizeof(order.worker));
@@ -458,6 +446,7 @@ handle_request(int sock, const BgwForkRequest *req)
 {
 	pid_t		pid;
 	bool		notified;
+	int			err;
 
 	if (req->magic != BGW_FORKSERVER_MAGIC ||
 		req->version != BGW_FORKSERVER_VERSION)
@@ -475,15 +464,15 @@ handle_request(int sock, const BgwForkRequest *req)
 				return;
 			}
 			spare_wanted = true;
-			if (spare_pid != 0)
+			/* reliability tests only: a planned fork failure (faults_int.h) */
+			if ((err = bgw_clone_fault_check()) != 0)
 			{
-				/* -1 on a planned failure; 0 if the spare died: clone */
-				pid = use_spare(req);
-				if (pid == 0)
-					pid = start_child(false);
+				send_reply(sock, req, req->kind, 0, err, 0);
+				return;
 			}
-			else
-				pid = start_child(true);
+			pid = use_spare(req);
+			if (pid == 0)
+				pid = start_child();
 			if (pid == 0)
 				bgw_child_worker_main(sock, req->slot, &req->worker);
 			if (pid < 0)
@@ -498,7 +487,12 @@ handle_request(int sock, const BgwForkRequest *req)
 			return;
 
 		case BGW_FORK_START_STARTUP:
-			pid = start_child(true);
+			if ((err = bgw_clone_fault_check()) != 0)
+			{
+				send_reply(sock, req, req->kind, 0, err, 0);
+				return;
+			}
+			pid = start_child();
 			if (pid == 0)
 				bgw_child_startup_main(sock,
 									   (req->flags & BGW_FORK_FLAG_STANDBY) != 0);

@@ -14,6 +14,7 @@ import "C"
 import (
 	"bufio"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -21,9 +22,6 @@ import (
 
 // maxDropRanges is what the C side honours.
 const maxDropRanges = C.BGW_FORKSERVER_MAX_DROP
-
-// heapProbes keeps the probe objects reachable until the ranges are read.
-var heapProbes []unsafe.Pointer
 
 // goHeapRanges returns (start, length) pairs of the private anonymous
 // read-write mappings of /proc/self/maps that hold Go heap objects
@@ -36,8 +34,13 @@ func goHeapRanges() []uintptr {
 	small := new([2]uintptr)
 	medium := make([]byte, 8<<10)
 	large := make([]byte, 1<<20)
-	heapProbes = []unsafe.Pointer{unsafe.Pointer(small), unsafe.Pointer(&medium[0]), unsafe.Pointer(&large[0])}
-	defer func() { heapProbes = nil }()
+	probes := []uintptr{uintptr(unsafe.Pointer(small)), uintptr(unsafe.Pointer(&medium[0])),
+		uintptr(unsafe.Pointer(&large[0]))}
+	// The objects stay live (and in place: Go's heap objects do not move)
+	// until the maps are read.
+	defer runtime.KeepAlive(large)
+	defer runtime.KeepAlive(medium)
+	defer runtime.KeepAlive(small)
 
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {
@@ -61,8 +64,8 @@ func goHeapRanges() []uintptr {
 		if err1 != nil || err2 != nil || end <= start {
 			continue
 		}
-		for _, p := range heapProbes {
-			if a := uint64(uintptr(p)); a >= start && a < end {
+		for _, p := range probes {
+			if a := uint64(p); a >= start && a < end {
 				out = append(out, uintptr(start), uintptr(end-start))
 				break
 			}

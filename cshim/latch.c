@@ -119,10 +119,10 @@ struct WaitEventSet
 
 /* ---- time ---- */
 
-void
-bgw_deadline_after_ms(struct timespec *deadline, long ms)
+/* *deadline += ms. */
+static void
+deadline_add_ms(struct timespec *deadline, long ms)
 {
-	clock_gettime(CLOCK_MONOTONIC, deadline);
 	deadline->tv_sec += ms / 1000;
 	deadline->tv_nsec += (ms % 1000) * 1000000L;
 	if (deadline->tv_nsec >= 1000000000L)
@@ -130,6 +130,13 @@ bgw_deadline_after_ms(struct timespec *deadline, long ms)
 		deadline->tv_sec++;
 		deadline->tv_nsec -= 1000000000L;
 	}
+}
+
+void
+bgw_deadline_after_ms(struct timespec *deadline, long ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, deadline);
+	deadline_add_ms(deadline, ms);
 }
 
 bool
@@ -418,13 +425,25 @@ ResetLatch(Latch *latch)
 #define LATCH_SPIN_BACKOFF_MAX	32
 #define LATCH_SPIN_CHECK_EVERY	16	/* pauses between clock reads */
 
+/*
+ * A timed wait that spins has a timeout of at least 1 ms, measured from
+ * the spin's start: a spin never needs to stop at the wait's deadline.
+ */
+StaticAssertDecl(LATCH_SPIN_MAX_NS < 1000000, "a spin ends before any timeout");
+
+static inline int64
+timespec_ns(const struct timespec *ts)
+{
+	return (int64) ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
 static inline int64
 mono_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64) ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return timespec_ns(&ts);
 }
 
 /* May this process spin at all: more than one CPU in its affinity mask? */
@@ -481,11 +500,10 @@ latch_spin(Latch *latch, int64 start_ns, int64 end_ns, bool watch_death)
 
 /*
  * Spin if this process's recent waits say it pays; true if the latch was
- * set meanwhile.  deadline_ns: of a timed wait, else 0.
+ * set meanwhile.
  */
 static bool
-latch_spin_maybe(Latch *latch, int64 start_ns, int64 deadline_ns,
-				 bool watch_death)
+latch_spin_maybe(Latch *latch, int64 start_ns, bool watch_death)
 {
 	int64		end_ns;
 
@@ -498,8 +516,6 @@ latch_spin_maybe(Latch *latch, int64 start_ns, int64 deadline_ns,
 	}
 	end_ns = start_ns + Min(LATCH_SPIN_MAX_NS,
 							Max(LATCH_SPIN_MIN_NS, 2 * latch_spin_est_ns));
-	if (deadline_ns != 0)
-		end_ns = Min(end_ns, deadline_ns);
 	latch_spin_count++;
 	if (latch_spin(latch, start_ns, end_ns, watch_death))
 	{
@@ -582,17 +598,24 @@ wait_latch_futex(Latch *latch, int wakeEvents, long timeout)
 	bool		learn = latch != NULL && latch_spin_possible();
 	int64		start_ns = 0;
 
-	if (timed)
-		bgw_deadline_after_ms(&deadline, timeout);
+	if (timed || learn)
+	{
+		/* one clock read for both the deadline and the spin's start */
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (timed)
+		{
+			deadline = now;
+			deadline_add_ms(&deadline, timeout);
+		}
+		start_ns = timespec_ns(&now);
+	}
 
 	if (learn)
 	{
-		start_ns = mono_ns();
 		if (!(timed && timeout == 0) &&
-			latch_spin_maybe(latch, start_ns,
-							 timed ? (int64) deadline.tv_sec * 1000000000 +
-							 deadline.tv_nsec : 0,
-							 watch_death))
+			latch_spin_maybe(latch, start_ns, watch_death))
 		{
 			latch_spin_learn(WL_LATCH_SET, mono_ns() - start_ns);
 			return WL_LATCH_SET;

@@ -11,6 +11,7 @@ package cshim
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "shmem_int.h"
+#include "fork_int.h"
 
 static int bgw_call_protected_addr(uintptr_t fn, BgwCaughtError *err)
 {
@@ -27,12 +28,6 @@ static void bgw_supervisor_identity(const char *datadir, const char *pkglib)
 	IsBackgroundWorker = false;
 	SetDataDir(datadir);
 	strlcpy(pkglib_path, pkglib, MAXPGPATH);
-}
-
-static void bgw_set_worker_latch(int slot)
-{
-	if (bgw_proc_array != NULL && slot >= 0 && slot < bgw_proc_count)
-		SetLatch(&bgw_proc_array[slot].pgproc.procLatch);
 }
 
 static void bgw_set_preload(int in_progress)

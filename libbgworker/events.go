@@ -149,10 +149,10 @@ func (p *postmaster) handleReplies(r forkReplies) {
 			cshim.Log(cshim.LevelLog, fmt.Sprintf("could not fork worker process: %v", errnoText(rep.Errno)), "", "")
 			w.state = wsWaiting
 			w.crashedAt = time.Now()
-			w.forkFailed = w.crashedAt
+			w.forkFailed = true
 			continue
 		}
-		w.forkFailed = time.Time{}
+		w.forkFailed = false
 		delete(p.spares, rep.Pid) // a spare became this worker
 		w.state = wsRunning
 		w.pid = rep.Pid
@@ -198,7 +198,7 @@ func (p *postmaster) failInFlight() {
 		w.reqID = 0
 		w.state = wsWaiting
 		w.crashedAt = time.Now()
-		w.forkFailed = w.crashedAt
+		w.forkFailed = true
 	}
 	p.inFlight = 0
 	if p.startupSent && p.startupReq != 0 {
@@ -620,7 +620,7 @@ func (p *postmaster) reinitialize() {
 			continue
 		}
 		w.crashedAt = time.Time{}
-		w.forkFailed = time.Time{}
+		w.forkFailed = false
 		w.reg.NotifyPid = 0
 		kept = append(kept, w)
 	}

@@ -150,7 +150,7 @@ func TestRestartDue(t *testing.T) {
 	require.Equal(t, t0.Add(5*time.Second), w.restartDue())
 	w.reg.RestartTime = 0
 	require.Equal(t, t0, w.restartDue())
-	w.forkFailed = t0
+	w.forkFailed = true
 	require.Equal(t, t0.Add(forkRetryDelay), w.restartDue())
 	w.reg.RestartTime = 10
 	require.Equal(t, t0.Add(10*time.Second), w.restartDue())

@@ -45,7 +45,7 @@ type worker struct {
 	pid        int          // running pid, 0 when not running
 	reqID      uint32       // outstanding fork-server request while starting
 	crashedAt  time.Time    // last exit that asks for a restart delay; zero if none
-	forkFailed time.Time    // last failed fork; zero after a successful one
+	forkFailed bool         // the last start failed to fork (crashedAt is when)
 	terminate  bool         // to be forgotten instead of (re)started
 	startedAt  time.Time    // when the current or last process started
 	restarts   int          // starts after the first one
@@ -70,13 +70,11 @@ const forkRetryDelay = time.Second
 
 // restartDue is when a worker that exited (crashedAt set) may start again.
 func (w *worker) restartDue() time.Time {
-	due := w.crashedAt.Add(time.Duration(w.reg.RestartTime) * time.Second)
-	if !w.forkFailed.IsZero() {
-		if retry := w.forkFailed.Add(forkRetryDelay); retry.After(due) {
-			due = retry
-		}
+	delay := time.Duration(w.reg.RestartTime) * time.Second
+	if w.forkFailed && delay < forkRetryDelay {
+		delay = forkRetryDelay
 	}
-	return due
+	return w.crashedAt.Add(delay)
 }
 
 func (w *worker) neverRestart() bool { return w.reg.RestartTime == bgwNeverRestart }

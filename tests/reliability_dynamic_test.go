@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -352,12 +351,7 @@ func countLines(h *host, name, firstPid string) int {
 // waiter sees it start.
 func TestDynamicForkFailure(t *testing.T) {
 	t.Parallel()
-	// clone 1 is the startup child, 2 the launcher, 3 the never-restart
-	// child, 4 the first attempt of the restart-1 child.
-	dir := newDataDir(t, dynexitConf(t, "forkfail", "", "max_worker_processes = 2"))
-	h := startHostEnv(t, dir, faultyHost(t), []string{"BGWORKER_FAULTS=clone=EAGAIN@3x2"})
-	h.waitReady()
-	h.log.waitFor(t, `dynexit forkfail done`, 1, 60*time.Second)
+	h := forkFailHost(t)
 	log := h.log.all()
 	require.Zero(t, h.log.count(`FAIL`), log)
 	require.Equal(t, 2, h.log.count(`LOG:  could not fork worker process: `), log)
@@ -371,23 +365,29 @@ func TestDynamicForkFailure(t *testing.T) {
 	require.GreaterOrEqual(t, msBetween(log, regexp.QuoteMeta(nthLine(log, `could not fork worker process`, 2)),
 		`dynexit child forkfail-retry started`), int64(950), "retried before its restart interval")
 	require.Contains(t, log, "dynexit forkfail-retry after terminate slot free")
-	h.signal(syscall.SIGINT)
-	require.Equal(t, 0, h.waitExit(20*time.Second))
-	h.requireClean()
+	h.stopClean()
+}
+
+// forkFailHost starts a dynexit host in mode forkfail whose third and
+// fourth clones fail (clone 1 is the startup child, 2 the launcher, 3 the
+// never-restart child, 4 the first attempt of the restart-1 child), and
+// waits until the launcher is done.
+func forkFailHost(t *testing.T) *host {
+	t.Helper()
+	dir := newDataDir(t, dynexitConf(t, "forkfail", "", "max_worker_processes = 2"))
+	h := startHostEnv(t, dir, faultyHost(t), []string{"BGWORKER_FAULTS=clone=EAGAIN@3x2"})
+	h.waitReady()
+	h.log.waitFor(t, `dynexit forkfail done`, 1, 60*time.Second)
+	return h
 }
 
 // TestDynamicForkFailureMessage: the fork failure is logged with the errno
 // text as PostgreSQL's %m prints it, strerror(3)'s capitalised text.
 func TestDynamicForkFailureMessage(t *testing.T) {
 	t.Parallel()
-	dir := newDataDir(t, dynexitConf(t, "forkfail", "", "max_worker_processes = 2"))
-	h := startHostEnv(t, dir, faultyHost(t), []string{"BGWORKER_FAULTS=clone=EAGAIN@3x2"})
-	h.waitReady()
-	h.log.waitFor(t, `dynexit forkfail done`, 1, 60*time.Second)
+	h := forkFailHost(t)
 	require.Equal(t, 2, h.log.count(`LOG:  could not fork worker process: Resource temporarily unavailable$`), h.log.all())
-	h.signal(syscall.SIGINT)
-	require.Equal(t, 0, h.waitExit(20*time.Second))
-	h.requireClean()
+	h.stopClean()
 }
 
 // TestDynamicTerminatedRestartableFreedBeforeNotify: a running dynamic

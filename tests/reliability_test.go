@@ -429,6 +429,9 @@ func TestStopDuringSIGHUPStorm(t *testing.T) {
 			default:
 			}
 			if unix.Kill(h.pid(), unix.SIGHUP) != nil {
+				if i <= 2000 {
+					close(stormed) // the host died: fail below, not hang
+				}
 				return
 			}
 			if i == 2000 {

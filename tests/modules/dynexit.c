@@ -53,6 +53,7 @@
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
+#include "handle_status.h"
 
 PG_MODULE_MAGIC;
 
@@ -76,23 +77,6 @@ typedef struct Cell
 } Cell;
 
 #define MAX_CELLS 32
-
-static const char *
-status_name(BgwHandleStatus st)
-{
-	switch (st)
-	{
-		case BGWH_STARTED:
-			return "STARTED";
-		case BGWH_NOT_YET_STARTED:
-			return "NOT_YET_STARTED";
-		case BGWH_STOPPED:
-			return "STOPPED";
-		case BGWH_POSTMASTER_DIED:
-			return "POSTMASTER_DIED";
-	}
-	return "?";
-}
 
 void
 _PG_init(void)

@@ -49,6 +49,7 @@
 #include "storage/shmem.h"
 #include "utils/guc.h"
 #include "utils/wait_event.h"
+#include "handle_status.h"
 
 PG_MODULE_MAGIC;
 
@@ -60,23 +61,6 @@ static char *late_library = NULL;
 static int	count = 200;
 static int	launchers = 1;
 static int	statics = 0;
-
-static const char *
-status_name(BgwHandleStatus st)
-{
-	switch (st)
-	{
-		case BGWH_STARTED:
-			return "STARTED";
-		case BGWH_NOT_YET_STARTED:
-			return "NOT_YET_STARTED";
-		case BGWH_STOPPED:
-			return "STOPPED";
-		case BGWH_POSTMASTER_DIED:
-			return "POSTMASTER_DIED";
-	}
-	return "?";
-}
 
 void
 _PG_init(void)

@@ -352,47 +352,6 @@ func procStartTicks(pid int) int64 {
 	return v
 }
 
-type memKB struct{ pss, private, rss float64 }
-
-// rollup reads Pss, Private_Clean + Private_Dirty and Rss of a process.
-func rollup(pid int) (memKB, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
-	if err != nil {
-		return memKB{}, err
-	}
-	defer f.Close()
-	var m memKB
-	seen := 0
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(v)
-		if len(f) == 0 {
-			continue
-		}
-		n, err := strconv.ParseFloat(f[0], 64)
-		if err != nil {
-			continue
-		}
-		switch k {
-		case "Pss":
-			m.pss, seen = n, seen+1
-		case "Rss":
-			m.rss, seen = n, seen+1
-		case "Private_Clean", "Private_Dirty":
-			m.private += n
-			seen++
-		}
-	}
-	if seen < 4 {
-		return m, fmt.Errorf("pid %d: incomplete smaps_rollup", pid)
-	}
-	return m, nil
-}
-
 type smapsTotals struct{ pss, private int64 }
 
 // smapsByMapping sums Pss and Private_* of /proc/PID/smaps by mapping

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -191,20 +192,45 @@ func procKB(path, field string) (int64, error) {
 	return 0, fmt.Errorf("%s: no %s", path, field)
 }
 
-// pssKB is a process's proportional set size.
-func pssKB(pid int) (int64, error) {
-	return procKB(fmt.Sprintf("/proc/%d/smaps_rollup", pid), "Pss")
-}
+type memKB struct{ pss, private, rss float64 }
 
-// privateKB is a process's private (clean + dirty) memory.
-func privateKB(pid int) (int64, error) {
-	p := fmt.Sprintf("/proc/%d/smaps_rollup", pid)
-	c, err := procKB(p, "Private_Clean")
+// rollup reads Pss, Private_Clean + Private_Dirty and Rss of a process.
+func rollup(pid int) (memKB, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
 	if err != nil {
-		return 0, err
+		return memKB{}, err
 	}
-	d, err := procKB(p, "Private_Dirty")
-	return c + d, err
+	defer f.Close()
+	var m memKB
+	seen := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) == 0 {
+			continue
+		}
+		n, err := strconv.ParseFloat(f[0], 64)
+		if err != nil {
+			continue
+		}
+		switch k {
+		case "Pss":
+			m.pss, seen = n, seen+1
+		case "Rss":
+			m.rss, seen = n, seen+1
+		case "Private_Clean", "Private_Dirty":
+			m.private += n
+			seen++
+		}
+	}
+	if seen < 4 {
+		return m, fmt.Errorf("pid %d: incomplete smaps_rollup", pid)
+	}
+	return m, nil
 }
 
 // ctxSwitches sums the context switches of every thread of pid.

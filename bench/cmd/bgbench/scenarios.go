@@ -281,14 +281,12 @@ func (b *bench) memory(h host) error {
 		var pss, priv []float64
 		for _, e := range m {
 			workers[e.pid] = true
-			p, err1 := pssKB(e.pid)
-			q, err2 := privateKB(e.pid)
-			if err1 == nil && err2 == nil {
-				pss = append(pss, float64(p))
-				priv = append(priv, float64(q))
+			if mem, err := rollup(e.pid); err == nil {
+				pss = append(pss, mem.pss)
+				priv = append(priv, mem.private)
 			}
 		}
-		sup, err := pssKB(r.pid())
+		sup, err := rollup(r.pid())
 		if err != nil {
 			r.stop()
 			return err
@@ -296,15 +294,15 @@ func (b *bench) memory(h host) error {
 		var others float64
 		for _, c := range children(r.pid()) {
 			if !workers[c] {
-				if p, err := pssKB(c); err == nil {
-					others += float64(p)
+				if mem, err := rollup(c); err == nil {
+					others += mem.pss
 				}
 			}
 		}
 		r.stop()
 		b.res.add("memory N = 100: PSS per worker", h, median(pss))
 		b.res.add("memory N = 100: private per worker", h, median(priv))
-		b.res.add("memory N = 100: supervisor PSS", h, float64(sup))
+		b.res.add("memory N = 100: supervisor PSS", h, sup.pss)
 		b.res.add("memory N = 100: other host processes, PSS total", h, others)
 	}
 	return nil
