@@ -29,7 +29,7 @@ STATICCHECK_VERSION ?= v0.8.2
 TOOLS_BIN := $(CURDIR)/.tools/bin
 STATICCHECK := $(TOOLS_BIN)/staticcheck
 
-GO_TEST_TIMEOUT ?= 30m
+GO_TEST_TIMEOUT ?= 15m
 GO_TEST_FLAGS   ?=
 
 GOTAGS    := netgo,osusergo

@@ -355,6 +355,7 @@ func (p *postmaster) reapChildren() {
 			p.reapKnown()
 			return
 		}
+		p.killOrphanedGroup(pid, &info)
 		var ws unix.WaitStatus
 		got, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil)
 		if err != nil || got != pid {
@@ -362,6 +363,47 @@ func (p *postmaster) reapChildren() {
 		}
 		p.childExited(pid, ws)
 	}
+}
+
+// killOrphanedGroup SIGKILLs what is left of the process group of child
+// pid (a worker or the startup child; each leads its own session) when
+// its exit, seen by waitid with WNOWAIT in info, starts a crash cycle or
+// happens during one or during a shutdown. Processes a worker forked stay
+// in its group and may hold the old shared memory: PostgreSQL only signals
+// the group while the leader lives, so a child that caught that signal
+// before it could act on it, or the children of the worker that crashed,
+// outlived everything and kept the segment attached. Called before the
+// zombie is reaped, so the group id cannot belong to a new process yet.
+// Supervisor event loop.
+func (p *postmaster) killOrphanedGroup(pid int, info *unix.Siginfo) {
+	w := p.byPid[pid]
+	if w == nil && pid != p.startupPid {
+		return
+	}
+	tearingDown := p.fatalError || p.shutdown != noShutdown
+	if !tearingDown {
+		if w == nil {
+			return // the startup child's exit is handled by startupExited
+		}
+		code, signalled := siginfoExit(info)
+		crash := signalled || code != 0 && code != 1 || cshim.ProcWasActive(w.slot)
+		if !w.shmem() || !crash {
+			return
+		}
+	}
+	unix.Kill(-pid, unix.SIGKILL)
+}
+
+// siginfoExit reads si_code and si_status of a waitid siginfo: the exit
+// code, or whether the child was killed by a signal.
+func siginfoExit(info *unix.Siginfo) (code int, signalled bool) {
+	const cldExited = 1 // CLD_EXITED; CLD_KILLED and CLD_DUMPED are signals
+	siCode := *(*int32)(unsafe.Add(unsafe.Pointer(info), 8))
+	status := int(*(*int32)(unsafe.Add(unsafe.Pointer(info), 24)))
+	if siCode == cldExited {
+		return status, false
+	}
+	return 0, true
 }
 
 // siginfoPid extracts si_pid from a siginfo_t filled by waitid.
@@ -403,6 +445,11 @@ func (p *postmaster) reapKnown() {
 		pids = append(pids, p.fs.Pid())
 	}
 	for _, pid := range pids {
+		var info unix.Siginfo
+		if unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil) != nil || siginfoPid(&info) != pid {
+			continue
+		}
+		p.killOrphanedGroup(pid, &info)
 		var ws unix.WaitStatus
 		if got, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil); err == nil && got == pid {
 			p.childExited(pid, ws)

@@ -7,7 +7,6 @@ package tests
 import (
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -98,7 +97,7 @@ func TestAPIMemory(t *testing.T) {
 // reloadHost runs `bgworker reload -D dir`.
 func reloadHost(t *testing.T, dir string) {
 	t.Helper()
-	out, err := exec.Command(hostBin, "reload", "-D", dir).CombinedOutput()
+	out, err := cliCommand(hostBin, "reload", "-D", dir).CombinedOutput()
 	require.NoError(t, err, "reload: %s", out)
 }
 
@@ -230,7 +229,7 @@ type apiStatusWorker struct {
 // statusWorker returns the named worker from `bgworker status --json`.
 func statusWorker(t *testing.T, dir, name string) apiStatusWorker {
 	t.Helper()
-	out, err := exec.Command(hostBin, "status", "-D", dir, "--json").Output()
+	out, err := cliCommand(hostBin, "status", "-D", dir, "--json").Output()
 	require.NoError(t, err, "status: %s", out)
 	var st struct {
 		Workers []apiStatusWorker `json:"workers"`

@@ -7,7 +7,6 @@ package tests
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -98,7 +97,7 @@ func TestRootRefused(t *testing.T) {
 	}
 	t.Parallel()
 	dir := newDataDir(t, "")
-	out, err := exec.Command(hostBin, "start", "-D", dir).CombinedOutput()
+	out, err := cliCommand(hostBin, "start", "-D", dir).CombinedOutput()
 	require.Error(t, err)
 	require.Contains(t, string(out), `FATAL:  "root" execution of bgworker is not permitted`)
 }

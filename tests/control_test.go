@@ -27,7 +27,7 @@ import (
 
 // runCLI runs the bgworker binary and returns its combined output.
 func runCLI(args ...string) (string, error) {
-	out, err := exec.Command(hostBin, args...).CombinedOutput()
+	out, err := cliCommand(hostBin, args...).CombinedOutput()
 	return string(out), err
 }
 

@@ -61,7 +61,7 @@ func TestEmbedder(t *testing.T) {
 	h.log.waitFor(t, `all server processes terminated; reinitializing`, 1, 20*time.Second)
 	pid := h.workerPid("e", 2)
 	// Commands from another process reach the embedded host.
-	out, err := exec.Command(exe, "--", "stop", "-D", dir, "-m", "fast").CombinedOutput()
+	out, err := cliCommand(exe, "--", "stop", "-D", dir, "-m", "fast").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	require.Equal(t, 0, h.waitExit(20*time.Second))
 	h.requireClean(pid)
@@ -82,7 +82,7 @@ func TestEmbedderControl(t *testing.T) {
 
 	call := func(args ...string) []libbgworker.ControlReply {
 		t.Helper()
-		out, err := exec.Command(exe, args...).CombinedOutput()
+		out, err := cliCommand(exe, args...).CombinedOutput()
 		require.NoError(t, err, "%s", out)
 		var reps []libbgworker.ControlReply
 		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {

@@ -7,6 +7,7 @@ package tests
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -49,6 +50,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "building bgworker failed: %v\n%s", err, out)
 		os.Exit(1)
 	}
+	startWatchdog()
 	code := m.Run()
 	os.RemoveAll(tmp)
 	os.Exit(code)
@@ -160,13 +162,32 @@ type host struct {
 	log     *logBuffer
 	exited  chan struct{}
 	waitErr error
+	strays  []string // processes that held the host's stderr open 10 s after it exited
+}
+
+// cliLimit bounds every run of a CLI command in the tests: a command that
+// hangs is killed and the test sees it fail, instead of the suite hanging.
+const cliLimit = 2 * time.Minute
+
+// cliCommand is exec.Command for a program the test expects to return
+// (bgworker init/stop/reload/status…, an embedder's CLI): it is killed
+// with a note on stderr if it runs longer than cliLimit.
+func cliCommand(name string, args ...string) *exec.Cmd {
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, name, args...)
+	time.AfterFunc(cliLimit, cancel) // the only way ctx ends
+	cmd.Cancel = func() error {
+		fmt.Fprintf(os.Stderr, "tests: %s %s ran over %v; killing it\n", filepath.Base(name), strings.Join(args, " "), cliLimit)
+		return cmd.Process.Kill()
+	}
+	return cmd
 }
 
 // newDataDir runs `bgworker init` and writes conf into bgworker.conf.
 func newDataDir(t *testing.T, conf string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
-	out, err := exec.Command(hostBin, "init", "-D", dir).CombinedOutput()
+	out, err := cliCommand(hostBin, "init", "-D", dir).CombinedOutput()
 	require.NoError(t, err, "init: %s", out)
 	appendConf(t, dir, conf)
 	return dir
@@ -194,18 +215,40 @@ func startHost(t *testing.T, dir string, args ...string) *host {
 // embedder): bin prefix... start -D dir args...
 func startHostWith(t *testing.T, dir, bin string, prefix []string, args ...string) *host {
 	t.Helper()
+	return launchHost(t, dir, bin, prefix, nil, args...)
+}
+
+// launchHost runs `bin prefix... start -D dir args...` with env added to
+// the environment, collects its stderr into the host's log and registers
+// it with the watchdog until it exits.
+func launchHost(t *testing.T, dir, bin string, prefix, env []string, args ...string) *host {
+	t.Helper()
 	full := append(append(append([]string{}, prefix...), "start", "-D", dir), args...)
 	if os.Geteuid() == 0 {
 		full = append(full, "--allow-root")
 	}
 	cmd := exec.Command(bin, full...)
-	stderr, err := cmd.StderrPipe()
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	// Our own pipe rather than StderrPipe: the host's exit is seen by
+	// Wait, not by EOF on its stderr, so a process that outlives the host
+	// with the pipe open (a bug this suite must report) cannot hang it.
+	rd, wr, err := os.Pipe()
 	require.NoError(t, err)
+	cmd.Stderr = wr
 	cmd.Stdout = os.Stdout
 	h := &host{t: t, dir: dir, cmd: cmd, log: newLogBuffer(), exited: make(chan struct{})}
-	require.NoError(t, cmd.Start())
+	err = cmd.Start()
+	wr.Close()
+	if err != nil {
+		rd.Close()
+		require.NoError(t, err)
+	}
+	registerHost(h)
+	drained := make(chan struct{})
 	go func() {
-		sc := bufio.NewScanner(stderr)
+		sc := bufio.NewScanner(rd)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
 			h.log.add(sc.Text())
@@ -213,12 +256,58 @@ func startHostWith(t *testing.T, dir, bin string, prefix []string, args ...strin
 				fmt.Fprintf(os.Stderr, "[%s] %s\n", filepath.Base(filepath.Dir(dir)), sc.Text())
 			}
 		}
+		close(drained)
+	}()
+	go func() {
 		h.waitErr = cmd.Wait()
+		select {
+		case <-drained:
+		case <-time.After(10 * time.Second):
+			h.strays = pipeHolders(rd)
+			rd.Close()
+			<-drained
+		}
+		rd.Close()
+		unregisterHost(h)
 		h.log.finish()
 		close(h.exited)
 	}()
 	t.Cleanup(func() { h.cleanup() })
 	return h
+}
+
+// pipeHolders lists the processes ("pid comm state") that have the write
+// end of the pipe whose read end is rd open.
+func pipeHolders(rd *os.File) []string {
+	var st unix.Stat_t
+	if unix.Fstat(int(rd.Fd()), &st) != nil {
+		return nil
+	}
+	want := fmt.Sprintf("pipe:[%d]", st.Ino)
+	self := os.Getpid()
+	procs, _ := os.ReadDir("/proc")
+	var out []string
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil || pid == self {
+			continue
+		}
+		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		for _, fd := range fds {
+			if l, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); l == want {
+				stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+				desc := string(stat) // pid (comm) state ppid ...
+				if i := strings.LastIndexByte(desc, ')'); i > 0 {
+					if f := strings.Fields(desc[i+1:]); len(f) > 1 {
+						desc = desc[:i+1] + " state " + f[0] + " ppid " + f[1]
+					}
+				}
+				out = append(out, desc)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // cleanup makes sure the host and its workers are gone.
@@ -232,6 +321,15 @@ func (h *host) cleanup() {
 		case <-time.After(10 * time.Second):
 			h.cmd.Process.Kill()
 			<-h.exited
+		}
+	}
+	if len(h.strays) > 0 {
+		h.t.Errorf("10 s after the host exited, these processes still held its stderr open: %s", strings.Join(h.strays, "; "))
+		for _, s := range h.strays {
+			var pid int
+			if _, err := fmt.Sscan(s, &pid); err == nil {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
 		}
 	}
 	if h.t.Failed() {
@@ -328,7 +426,10 @@ func segmentExists(id int) bool {
 // and no lock file.
 func (h *host) requireClean(workerPids ...int) {
 	h.t.Helper()
-	require.Empty(h.t, segmentsOwnedBy(h.pid()), "shared memory segments left behind")
+	// A worker's own children get SIGKILL as the host reaps the worker; a
+	// segment can outlive the host for as long as they take to die.
+	require.Eventually(h.t, func() bool { return len(segmentsOwnedBy(h.pid())) == 0 }, 5*time.Second, 10*time.Millisecond,
+		"shared memory segments left behind: %v", segmentsOwnedBy(h.pid()))
 	for _, pid := range workerPids {
 		require.True(h.t, processGone(pid, 5*time.Second), "worker %d still running", pid)
 	}

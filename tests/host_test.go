@@ -6,7 +6,6 @@ package tests
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -180,14 +179,14 @@ func TestStartPhasesAndPromote(t *testing.T) {
 	h.workerPid("c", 1)
 	time.Sleep(500 * time.Millisecond)
 	require.Zero(t, h.log.count(`exitmatrix r started`), "RecoveryFinished worker ran on a standby")
-	out, err := exec.Command(hostBin, "promote", "-D", dir).CombinedOutput()
+	out, err := cliCommand(hostBin, "promote", "-D", dir).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	h.log.waitFor(t, `received promote request`, 1, 10*time.Second)
 	h.log.waitFor(t, `database system is ready to accept connections`, 1, 10*time.Second)
 	h.workerPid("r", 1)
 	_, err = os.Stat(filepath.Join(dir, "standby.signal"))
 	require.True(t, os.IsNotExist(err))
-	out, err = exec.Command(hostBin, "stop", "-D", dir, "-m", "smart").CombinedOutput()
+	out, err = cliCommand(hostBin, "stop", "-D", dir, "-m", "smart").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	require.Equal(t, 0, h.waitExit(5*time.Second))
 	h.requireClean()
@@ -243,7 +242,7 @@ func TestShutdownModes(t *testing.T) {
 }
 
 func cliStop(h *host, mode string) {
-	out, err := exec.Command(hostBin, "stop", "-D", h.dir, "-m", mode).CombinedOutput()
+	out, err := cliCommand(hostBin, "stop", "-D", h.dir, "-m", mode).CombinedOutput()
 	require.NoError(h.t, err, "%s", out)
 	require.Contains(h.t, string(out), "server stopped")
 }
@@ -319,7 +318,7 @@ func TestReloadForwardsSIGHUP(t *testing.T) {
 	h := startHost(t, dir)
 	h.waitReady()
 	h.workerPid("a", 1)
-	out, err := exec.Command(hostBin, "reload", "-D", dir).CombinedOutput()
+	out, err := cliCommand(hostBin, "reload", "-D", dir).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	h.log.waitFor(t, `received SIGHUP, reloading configuration files`, 1, 10*time.Second)
 	h.log.waitFor(t, `exitmatrix a reloaded`, 1, 10*time.Second)

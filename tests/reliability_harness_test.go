@@ -6,7 +6,6 @@ package tests
 // into docs/reliability.md.
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -47,28 +46,7 @@ func faultyHost(t *testing.T) string {
 // variables (NAME=value).
 func startHostEnv(t *testing.T, dir, bin string, env []string, args ...string) *host {
 	t.Helper()
-	full := append([]string{"start", "-D", dir}, args...)
-	if os.Geteuid() == 0 {
-		full = append(full, "--allow-root")
-	}
-	cmd := exec.Command(bin, full...)
-	cmd.Env = append(os.Environ(), env...)
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	h := &host{t: t, dir: dir, cmd: cmd, log: newLogBuffer(), exited: make(chan struct{})}
-	require.NoError(t, cmd.Start())
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			h.log.add(sc.Text())
-		}
-		h.waitErr = cmd.Wait()
-		h.log.finish()
-		close(h.exited)
-	}()
-	t.Cleanup(func() { h.cleanup() })
-	return h
+	return launchHost(t, dir, bin, nil, env, args...)
 }
 
 // misbehaveConf loads the misbehave module with these workers.

@@ -39,7 +39,7 @@ func startOnce(t *testing.T, dir, cwd string) (int, string) {
 	if os.Geteuid() == 0 {
 		args = append(args, "--allow-root")
 	}
-	cmd := exec.Command(hostBin, args...)
+	cmd := cliCommand(hostBin, args...)
 	cmd.Dir = cwd
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); ok {

@@ -308,6 +308,31 @@ func TestMisbehaveCrashHoldingLockAndChildren(t *testing.T) {
 	h.requireClean(c2, n2)
 }
 
+// TestMisbehaveChildrenKeepingHandlers: children that kept their worker's
+// handlers (SIGTERM only sets a flag in them) are gone after a fast
+// shutdown, and the children of a worker that crashed are gone after the
+// crash cycle, though nothing but the worker's exit told them to go
+// (PostgreSQL leaves both running, attached to the old segment).
+func TestMisbehaveChildrenKeepingHandlers(t *testing.T) {
+	t.Parallel()
+	dir := newDataDir(t, misbehaveConf(t, "ks:s:0:forkkeep, kn:n:0:forkkeep, kc:s:0:forkcrash"))
+	h := startHost(t, dir)
+	h.waitReady()
+	childRe := func(name string, n int) int {
+		m := h.log.waitFor(t, `misbehave `+name+` child pid (\d+)`, n, 20*time.Second)
+		pid, _ := strconv.Atoi(m[1])
+		return pid
+	}
+	crashChild := childRe("kc", 1)
+	h.goMisbehave()
+	h.log.waitFor(t, `all server processes terminated; reinitializing`, 1, 20*time.Second)
+	require.True(t, processGone(crashChild, 5*time.Second), "the crashed worker's child survived the crash cycle")
+	kids := []int{childRe("ks", 2), childRe("kn", 2), childRe("kc", 2)}
+	h.signal(syscall.SIGINT)
+	require.Equal(t, 0, h.waitExit(20*time.Second))
+	h.requireClean(kids...)
+}
+
 // TestMisbehaveSlotGarbage: a worker scribbling over the slot array (its
 // header, or every free slot) cannot take the supervisor down: it logs
 // "inconsistent background worker state", starts nothing from the
@@ -478,7 +503,7 @@ func TestPromoteDuringShutdown(t *testing.T) {
 	pid := h.workerPid("st", 1)
 	h.signal(syscall.SIGTERM)
 	h.log.waitFor(t, `received smart shutdown request`, 1, 10*time.Second)
-	out, err := exec.Command(hostBin, "promote", "-D", dir).CombinedOutput()
+	out, err := cliCommand(hostBin, "promote", "-D", dir).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	require.Equal(t, 0, h.waitExit(20*time.Second))
 	require.Zero(t, h.log.count(`received promote request`))

@@ -12,6 +12,10 @@
  *	    restart seconds, or "never"
  *	    action  run          wait for ever
  *	            forkchild    fork a child that sleeps, then wait for ever
+ *	            forkkeep     fork a child that keeps the worker's signal
+ *	                         handlers (so SIGTERM only sets its flags) and
+ *	                         sleeps, then wait for ever
+ *	            forkcrash    forkkeep, then (one-shot) crash with SIGSEGV
  *	            lwlock       first start: take the module's LWLock and
  *	                         crash (SIGSEGV) holding it; later starts: log
  *	                         whether the lock is free
@@ -184,6 +188,26 @@ fork_child(const char *name)
 	elog(LOG, "misbehave %s child pid %d", name, (int) child);
 }
 
+/*
+ * A helper child that never installs handlers of its own: it keeps the
+ * worker's, so a SIGTERM to its process group only sets its flags, as in a
+ * careless module.  Sleeps for ever.
+ */
+static void
+fork_keeper(const char *name)
+{
+	pid_t		child = fork();
+
+	if (child < 0)
+		elog(ERROR, "misbehave %s could not fork: %m", name);
+	if (child == 0)
+	{
+		for (;;)
+			pause();
+	}
+	elog(LOG, "misbehave %s child pid %d", name, (int) child);
+}
+
 static void
 lwlock_action(const char *name)
 {
@@ -280,6 +304,17 @@ misbehave_main(Datum main_arg)
 
 	if (strcmp(action, "forkchild") == 0)
 		fork_child(name);
+	else if (strcmp(action, "forkkeep") == 0)
+		fork_keeper(name);
+	else if (strcmp(action, "forkcrash") == 0)
+	{
+		fork_keeper(name);
+		if (first_time(name))
+		{
+			wait_for_go();
+			raise(SIGSEGV);
+		}
+	}
 	else if (strcmp(action, "lwlock") == 0)
 		lwlock_action(name);
 	else if (strcmp(action, "scribbleheader") == 0)
