@@ -72,7 +72,7 @@ func watchdogFire(after time.Duration) {
 	running := map[string]bool{}
 	for _, g := range strings.Split(string(buf), "\n\n") {
 		m := testFrame.FindStringSubmatch(g)
-		if m == nil || !strings.Contains(g, "testing.tRunner(") {
+		if m == nil || m[1] == "TestMain" || !strings.Contains(g, "testing.tRunner(") {
 			continue
 		}
 		running[m[1]] = true
