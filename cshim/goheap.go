@@ -14,7 +14,6 @@ import "C"
 import (
 	"bufio"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -22,6 +21,16 @@ import (
 
 // maxDropRanges is what the C side honours.
 const maxDropRanges = C.BGW_FORKSERVER_MAX_DROP
+
+// heapProbes are Go heap objects of a small, a medium and a large size
+// class, allocated once and kept for the life of the process (Go's heap
+// objects never move), so that a crash cycle does not allocate and clear
+// a fresh large object before every fork of the fork server.
+var heapProbes = struct {
+	small  *[2]uintptr
+	medium []byte
+	large  []byte
+}{new([2]uintptr), make([]byte, 8<<10), make([]byte, 40<<10)}
 
 // goHeapRanges returns (start, length) pairs of the private anonymous
 // read-write mappings of /proc/self/maps that hold Go heap objects
@@ -31,16 +40,8 @@ const maxDropRanges = C.BGW_FORKSERVER_MAX_DROP
 // that contains Go heap objects. Empty on any error: the trim is an
 // optimisation, never a requirement.
 func goHeapRanges() []uintptr {
-	small := new([2]uintptr)
-	medium := make([]byte, 8<<10)
-	large := make([]byte, 1<<20)
-	probes := []uintptr{uintptr(unsafe.Pointer(small)), uintptr(unsafe.Pointer(&medium[0])),
-		uintptr(unsafe.Pointer(&large[0]))}
-	// The objects stay live (and in place: Go's heap objects do not move)
-	// until the maps are read.
-	defer runtime.KeepAlive(large)
-	defer runtime.KeepAlive(medium)
-	defer runtime.KeepAlive(small)
+	probes := []uintptr{uintptr(unsafe.Pointer(heapProbes.small)), uintptr(unsafe.Pointer(&heapProbes.medium[0])),
+		uintptr(unsafe.Pointer(&heapProbes.large[0]))}
 
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {

