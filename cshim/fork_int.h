@@ -149,8 +149,6 @@ typedef enum BgwForkRequestKind
 	BGW_FORK_RELOAD = 3,		/* ProcessConfigFile(PGC_SIGHUP) */
 	BGW_FORK_EXIT = 4,			/* exit the fork server */
 	BGW_FORK_SPARE = 5,			/* reply only: a spare child now exists */
-	BGW_FORK_HELPER = 6,		/* reply only: a helper (second cloner) now
-								 * exists */
 } BgwForkRequestKind;
 
 #define BGW_FORK_FLAG_STANDBY	0x0001	/* START_STARTUP: standby.signal */

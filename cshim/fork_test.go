@@ -46,7 +46,6 @@ type forkEnv struct {
 	deathWrite int
 	spares     map[int]bool // announced spares not handed a worker yet
 	seen       map[int]bool // spares readSpare returned
-	helpers    map[int]bool // announced helpers
 }
 
 func startForkEnv(t *testing.T) *forkEnv {
@@ -55,7 +54,7 @@ func startForkEnv(t *testing.T) *forkEnv {
 	require.NoError(t, unix.Pipe2(fds[:], unix.O_CLOEXEC))
 	fs, err := StartForkServer(fds[0])
 	require.NoError(t, err)
-	env := &forkEnv{fs: fs, deathRead: fds[0], deathWrite: fds[1], spares: map[int]bool{}, seen: map[int]bool{}, helpers: map[int]bool{}}
+	env := &forkEnv{fs: fs, deathRead: fds[0], deathWrite: fds[1], spares: map[int]bool{}, seen: map[int]bool{}}
 	t.Cleanup(func() {
 		_ = fs.SendExit()
 		// read the announcements still queued, so every spare is reaped
@@ -66,9 +65,6 @@ func startForkEnv(t *testing.T) *forkEnv {
 				if r.Spare {
 					env.spares[r.Pid] = true
 				}
-				if r.Helper {
-					env.helpers[r.Pid] = true
-				}
 			}
 			if err != nil {
 				break
@@ -78,9 +74,6 @@ func startForkEnv(t *testing.T) *forkEnv {
 		var ws unix.WaitStatus
 		_, _ = unix.Wait4(fs.Pid(), &ws, 0, nil)
 		for pid := range env.spares { // they end at EOF on their pipe
-			_, _ = unix.Wait4(pid, &ws, 0, nil)
-		}
-		for pid := range env.helpers { // they end at EOF on their socket
 			_, _ = unix.Wait4(pid, &ws, 0, nil)
 		}
 		unix.Close(fds[0])
@@ -101,11 +94,6 @@ func (e *forkEnv) readReplies(t *testing.T, buf []Reply) int {
 			if r.Spare {
 				require.Greater(t, r.Pid, 0)
 				e.spares[r.Pid] = true
-				continue
-			}
-			if r.Helper {
-				require.Greater(t, r.Pid, 0)
-				e.helpers[r.Pid] = true
 				continue
 			}
 			delete(e.spares, r.Pid)
@@ -483,126 +471,6 @@ func (e *forkEnv) readSpare(t *testing.T) int {
 			if r.Spare {
 				e.spares[r.Pid] = true
 			}
-			if r.Helper {
-				e.helpers[r.Pid] = true
-			}
 		}
 	}
-}
-
-// readHelper reads replies until the fork server has announced a helper
-// (on a machine with more than one CPU) and returns its pid.
-func (e *forkEnv) readHelper(t *testing.T) int {
-	t.Helper()
-	buf := make([]Reply, 4)
-	for len(e.helpers) == 0 {
-		n, err := e.fs.ReadReplies(buf)
-		require.NoError(t, err)
-		for _, r := range buf[:n] {
-			if r.Spare {
-				e.spares[r.Pid] = true
-			}
-			if r.Helper {
-				e.helpers[r.Pid] = true
-			}
-		}
-	}
-	for pid := range e.helpers {
-		return pid
-	}
-	return 0
-}
-
-// startBatch sends n start requests (ids from id) for report_main and
-// returns their replies by id, reaping every worker started.
-func (e *forkEnv) startBatch(t *testing.T, dir, mod string, id uint32, n int) map[uint32]Reply {
-	t.Helper()
-	var reqs []StartRequest
-	for i := 0; i < n; i++ {
-		w := Worker{Name: "helper batch", Library: mod, Function: "report_main"}
-		copy(w.Extra[:], filepath.Join(dir, fmt.Sprintf("hb%d", int(id)+i)))
-		reqs = append(reqs, StartRequest{ID: id + uint32(i), Slot: i % 8, Worker: w})
-	}
-	require.NoError(t, e.fs.SendStart(reqs))
-	got := map[uint32]Reply{}
-	buf := make([]Reply, 8)
-	for len(got) < n {
-		k := e.readReplies(t, buf)
-		for _, r := range buf[:k] {
-			_, dup := got[r.ID]
-			require.False(t, dup, "two replies for request %d", r.ID)
-			got[r.ID] = r
-			if r.Pid > 0 {
-				require.Equal(t, 0, waitExit(t, r.Pid))
-			}
-		}
-	}
-	return got
-}
-
-// TestForkServerHelper: on a machine with more than one CPU the fork
-// server announces a helper that clones every other start of a batch; a
-// helper that dies with starts queued gets them answered as failed forks
-// (the supervisor retries them), and the fork server carries on alone.
-func TestForkServerHelper(t *testing.T) {
-	var cpus unix.CPUSet
-	require.NoError(t, unix.SchedGetaffinity(0, &cpus))
-	if cpus.Count() < 2 {
-		t.Skip("the helper needs a second CPU")
-	}
-	dir, mod, env := startForkModuleEnv(t)
-	helper := env.readHelper(t)
-	require.Eventually(t, func() bool {
-		cmd, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", helper))
-		return err == nil && strings.Contains(string(cmd), "fork server helper")
-	}, 10*time.Second, 5*time.Millisecond, "the helper names itself in ps")
-
-	for id, r := range env.startBatch(t, dir, mod, 200, 20) {
-		require.Greater(t, r.Pid, 0, "request %d: %v", id, r.Errno)
-	}
-	require.NoError(t, unix.Kill(helper, 0), "the helper lives on after a batch")
-
-	// Stopped, the helper takes its share of a batch and sits on it; the
-	// fork server clones the rest. Killed, its queued starts come back as
-	// EAGAIN.
-	require.NoError(t, unix.Kill(helper, unix.SIGSTOP))
-	var reqs []StartRequest
-	for i := 0; i < 20; i++ {
-		w := Worker{Name: "helper batch", Library: mod, Function: "report_main"}
-		copy(w.Extra[:], filepath.Join(dir, fmt.Sprintf("hs%d", i)))
-		reqs = append(reqs, StartRequest{ID: uint32(300 + i), Slot: i % 8, Worker: w})
-	}
-	require.NoError(t, env.fs.SendStart(reqs))
-	got := map[uint32]Reply{}
-	buf := make([]Reply, 8)
-	for len(got) < 12 {
-		k := env.readReplies(t, buf)
-		for _, r := range buf[:k] {
-			require.Greater(t, r.Pid, 0)
-			require.Equal(t, 0, waitExit(t, r.Pid))
-			got[r.ID] = r
-		}
-	}
-	require.NoError(t, unix.Kill(helper, unix.SIGKILL))
-	require.Equal(t, -int(unix.SIGKILL), waitExit(t, helper))
-	delete(env.helpers, helper)
-	lost := 0
-	for len(got) < len(reqs) {
-		k := env.readReplies(t, buf)
-		for _, r := range buf[:k] {
-			_, dup := got[r.ID]
-			require.False(t, dup, "two replies for request %d", r.ID)
-			got[r.ID] = r
-			require.Equal(t, 0, r.Pid)
-			require.Equal(t, unix.EAGAIN, r.Errno)
-			lost++
-		}
-	}
-	require.Equal(t, 8, lost, "the stopped helper held its full share")
-
-	// alone again until the next start asks for a new helper
-	for id, r := range env.startBatch(t, dir, mod, 400, 6) {
-		require.Greater(t, r.Pid, 0, "request %d: %v", id, r.Errno)
-	}
-	require.NotEqual(t, helper, env.readHelper(t), "a new helper after the next start")
 }

@@ -54,23 +54,6 @@ static int	spare_fd = -1;		/* write end of the spare's order pipe */
 static bool spare_wanted = true;	/* make one when idle; cleared by a
 									 * failure or a RELOAD, set by START */
 
-/*
- * The helper, if any: see make_helper().  In the fork server, helper_fd is
- * its end of the socketpair to the helper; in the helper, helper_fd is the
- * helper's end.  Children close it.
- */
-static pid_t helper_pid;		/* fork server: 0 when there is none */
-static int	helper_fd = -1;
-#define HELPER_MAX_INFLIGHT 8
-static int	helper_inflight;	/* orders sent whose "done" has not come */
-static BgwForkRequest helper_orders[HELPER_MAX_INFLIGHT];	/* FIFO of those */
-static int	helper_head;		/* index of the oldest */
-static bool helper_wanted;		/* set at start on a multi-CPU machine,
-								 * cleared by a failure or a RELOAD, set
-								 * again by START */
-static bool helper_next;		/* whose turn the next START is */
-static bool bgw_multi_cpu;		/* more than one CPU online */
-
 /* This process's robust futex list head, re-registered in each child. */
 static void *robust_head;
 static size_t robust_len;
@@ -271,14 +254,6 @@ start_child(void)
 		/* only the fork server may hold the spare's pipe */
 		if (spare_fd >= 0)
 			close(spare_fd);
-		spare_fd = -1;
-		spare_pid = 0;
-		/* nor the helper's socket */
-		if (helper_fd >= 0)
-			close(helper_fd);
-		helper_fd = -1;
-		helper_pid = 0;
-		helper_wanted = false;
 		return 0;
 	}
 	saved = errno;
@@ -465,191 +440,6 @@ use_spare(const BgwForkRequest *req)
 	return n == (ssize_t) sizeof(order) ? pid : 0;
 }
 
-/*
- * The helper: a second cloner, so that a batch of starts (a launch, a
- * crash cycle's restart) runs on two CPUs.  A clone costs the fork server
- * 0.2-0.3 ms of CPU here (page tables of every anonymous mapping it
- * inherited), and while it clones, the new workers' own start-up leaves
- * the other CPU partly idle (measured: 10-20 ms idle in a 40 ms restart of
- * 100 workers).  The helper is a clone of the fork server made when the
- * fork server is idle (so it has the same image: modules, settings,
- * segment) and a child of the supervisor, announced (BGW_FORK_HELPER) so
- * that the supervisor reaps it.  The fork server hands it every other START
- * it does not give the spare, over a SOCK_SEQPACKET socketpair; the
- * helper clones the worker, publishes its pid, and sends the reply to the
- * supervisor itself (each reply is one datagram on the supervisor's
- * SOCK_SEQPACKET socket, so the two writers never interleave), then a
- * one-byte "done" back to the fork server.  It ends when its socket
- * reaches EOF (the fork server dropped it at a RELOAD, since it has the
- * old settings, or exited), or when the supervisor dies.  Only on a
- * machine with more than one CPU.
- */
-
-/* The helper's life; signals as in the fork server.  Never returns. */
-static void
-helper_main(int sock, int order_fd)
-{
-	union
-	{
-		BgwForkRequest req;
-		char		raw[sizeof(BgwForkRequest) + 64];
-	}			buf;
-
-	init_ps_display("fork server helper");
-	for (;;)
-	{
-		ssize_t		n;
-		pid_t		pid;
-		bool		notified;
-		char		done = 'd';
-
-		while (wait_fd_or_death(order_fd, bgw_death_pipe_fd, -1) == 0)
-			;
-		n = recv(order_fd, &buf, sizeof(buf), MSG_TRUNC);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != (ssize_t) sizeof(BgwForkRequest))
-			_exit(0);			/* EOF: dropped, or the fork server is gone */
-		pid = start_child();
-		if (pid == 0)
-			bgw_child_worker_main(sock, buf.req.slot, &buf.req.worker);
-		if (pid < 0)
-			send_reply(sock, &buf.req, buf.req.kind, 0, errno, 0);
-		else
-		{
-			notified = bgw_slot_publish_started(buf.req.slot, pid,
-												buf.req.worker.bgw_notify_pid);
-			send_reply(sock, &buf.req, buf.req.kind, pid, 0,
-					   notified ? BGW_FORK_REPLY_NOTIFIED : 0);
-		}
-		while (send(order_fd, &done, 1, MSG_NOSIGNAL) < 0)
-		{
-			if (errno != EINTR)
-				_exit(0);
-		}
-	}
-}
-
-/* Clone the helper and announce it; on failure, do without. */
-static void
-make_helper(int sock)
-{
-	int			sv[2];
-	pid_t		pid;
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
-	{
-		helper_wanted = false;
-		return;
-	}
-	pid = start_child();
-	if (pid == 0)
-	{
-		close(sv[0]);
-		helper_fd = sv[1];
-		helper_main(sock, sv[1]);
-	}
-	close(sv[1]);
-	if (pid < 0)
-	{
-		close(sv[0]);
-		helper_wanted = false;
-		return;
-	}
-	helper_pid = pid;
-	helper_fd = sv[0];
-	helper_inflight = 0;
-	helper_head = 0;
-	send_reply(sock, NULL, BGW_FORK_HELPER, pid, 0, 0);
-}
-
-/*
- * Let the helper go: it serves what it was sent, then sees EOF.  (Should
- * it die before that, those starts are lost: only a SIGKILL from outside
- * could do it in that window.)
- */
-static void
-drop_helper(void)
-{
-	if (helper_fd >= 0)
-		close(helper_fd);
-	helper_fd = -1;
-	helper_pid = 0;
-	helper_inflight = 0;
-}
-
-/*
- * Read the helper's "done" bytes.  EOF or an error means it died (it
- * closes its socket only by exiting): the starts it had not done are
- * answered as failed forks, so that the supervisor retries them (a
- * duplicate of a reply the helper did send is ignored there).
- */
-static void
-helper_collect(int sock)
-{
-	char		done[HELPER_MAX_INFLIGHT];
-
-	while (helper_fd >= 0)
-	{
-		ssize_t		n = recv(helper_fd, done, sizeof(done), MSG_DONTWAIT);
-
-		if (n > 0)
-		{
-			if (helper_inflight > 0)
-			{
-				helper_head = (helper_head + 1) % HELPER_MAX_INFLIGHT;
-				helper_inflight--;
-			}
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		for (int i = 0; i < helper_inflight; i++)
-		{
-			const BgwForkRequest *req =
-				&helper_orders[(helper_head + i) % HELPER_MAX_INFLIGHT];
-
-			send_reply(sock, req, req->kind, 0, EAGAIN, 0);
-		}
-		drop_helper();			/* starts go back to us */
-		helper_wanted = false;
-	}
-}
-
-/*
- * Give a START to the helper when it is its turn and it is keeping up.
- * Returns true if it took the request (it replies).
- */
-static bool
-use_helper(int sock, const BgwForkRequest *req)
-{
-	ssize_t		n;
-
-	if (helper_fd < 0)
-		return false;
-	helper_collect(sock);
-	if (helper_fd < 0 || !helper_next || helper_inflight >= HELPER_MAX_INFLIGHT)
-	{
-		helper_next = true;
-		return false;
-	}
-	helper_next = false;
-	do
-		n = send(helper_fd, req, sizeof(*req), MSG_NOSIGNAL | MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t) sizeof(*req))
-	{
-		drop_helper();
-		helper_wanted = false;
-		return false;
-	}
-	helper_orders[(helper_head + helper_inflight) % HELPER_MAX_INFLIGHT] = *req;
-	helper_inflight++;
-	return true;
-}
-
 /* Handle one request; returns only in the fork server. */
 static void
 handle_request(int sock, const BgwForkRequest *req)
@@ -680,10 +470,7 @@ handle_request(int sock, const BgwForkRequest *req)
 				send_reply(sock, req, req->kind, 0, err, 0);
 				return;
 			}
-			helper_wanted = bgw_multi_cpu;
 			pid = use_spare(req);
-			if (pid == 0 && use_helper(sock, req))
-				return;			/* the helper replies */
 			if (pid == 0)
 				pid = start_child();
 			if (pid == 0)
@@ -722,16 +509,13 @@ handle_request(int sock, const BgwForkRequest *req)
 			 */
 			drop_spare();
 			spare_wanted = false;
-			drop_helper();
-			helper_wanted = false;
 			return;
 
 		case BGW_FORK_EXIT:
 			_exit(0);
 
 		case BGW_FORK_SPARE:
-		case BGW_FORK_HELPER:
-			break;				/* reply kinds, not requests */
+			break;				/* a reply kind, not a request */
 	}
 	send_reply(sock, req, req->kind, 0, EPROTO, 0);
 }
@@ -844,54 +628,20 @@ forkserver_main(int death_fd, int sock, const uintptr_t *drop, int ndrop)
 	if (syscall(SYS_get_robust_list, 0, &robust_head, &robust_len) != 0)
 		robust_head = NULL;
 
-	{
-		cpu_set_t	cpus;
-
-		bgw_multi_cpu = sched_getaffinity(0, sizeof(cpus), &cpus) == 0 &&
-			CPU_COUNT(&cpus) > 1;
-	}
-	helper_wanted = bgw_multi_cpu;
 	for (;;)
 	{
 		bool		want_spare = spare_pid == 0 && spare_wanted;
-		bool		want_helper = helper_pid == 0 && helper_wanted;
-		struct pollfd pfd[3];
-		int			nfds = 2;
+		short		revents;
 
-		/*
-		 * Requests, the death pipe, and the helper's "done" bytes (or its
-		 * EOF: the starts it had are answered at once).  A new spare or
-		 * helper only when no request waits: requests come first.
-		 */
-		pfd[0].fd = sock;
-		pfd[1].fd = death_fd;
-		pfd[2].fd = helper_fd;
-		for (int i = 0; i < 3; i++)
-		{
-			pfd[i].events = POLLIN;
-			pfd[i].revents = 0;
-		}
-		if (helper_fd >= 0)
-			nfds = 3;
-		if (poll(pfd, nfds, want_spare || want_helper ? 0 : -1) < 0)
-		{
-			if (errno == EINTR)
-				continue;
-			_exit(1);
-		}
-		if (pfd[1].revents != 0)
-			_exit(0);			/* the supervisor is gone */
-		if (nfds == 3 && pfd[2].revents != 0)
-			helper_collect(sock);
-		if (pfd[0].revents == 0)
+		/* a new spare only when no request waits: requests come first */
+		revents = wait_fd_or_death(sock, death_fd, want_spare ? 0 : -1);
+		if (revents == 0)
 		{
 			if (want_spare)
 				make_spare(sock);
-			else if (want_helper)
-				make_helper(sock);
 			continue;
 		}
-		if (pfd[0].revents & POLLIN)
+		if (revents & POLLIN)
 			drain_requests(sock);
 		else
 			_exit(0);			/* POLLHUP, POLLERR, POLLNVAL */

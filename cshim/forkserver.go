@@ -36,15 +36,11 @@ type StartRequest struct {
 // its announcement of a spare child: a process that is already a child of
 // the supervisor and that a later reply hands to a worker.
 type Reply struct {
-	Spare bool // a spare announcement: only Pid is set
-	// Helper: the announcement of the fork server's helper (a second
-	// cloner, a child of the supervisor that ends by itself): only Pid is
-	// set.
-	Helper bool
-	ID     uint32        // the request's ID
-	Slot   int           // the request's slot; -1 for the startup child
-	Pid    int           // the new child (a child of the supervisor); 0 on failure
-	Errno  syscall.Errno // why the fork failed; 0 on success
+	Spare bool          // a spare announcement: only Pid is set
+	ID    uint32        // the request's ID
+	Slot  int           // the request's slot; -1 for the startup child
+	Pid   int           // the new child (a child of the supervisor); 0 on failure
+	Errno syscall.Errno // why the fork failed; 0 on success
 	// Notified: the fork server already published the pid in the slot and
 	// woke the worker's bgw_notify_pid (the supervisor must not again).
 	Notified bool
@@ -204,12 +200,11 @@ func (fs *ForkServer) ReadReplies(buf []Reply) (int, error) {
 				return true
 			}
 			buf[n] = Reply{
-				Spare:  rep.kind == C.BGW_FORK_SPARE,
-				Helper: rep.kind == C.BGW_FORK_HELPER,
-				ID:     uint32(rep.id),
-				Slot:   int(rep.slot),
-				Pid:    int(rep.pid),
-				Errno:  syscall.Errno(rep.err),
+				Spare: rep.kind == C.BGW_FORK_SPARE,
+				ID:    uint32(rep.id),
+				Slot:  int(rep.slot),
+				Pid:   int(rep.pid),
+				Errno: syscall.Errno(rep.err),
 
 				Notified: rep.flags&C.BGW_FORK_REPLY_NOTIFIED != 0,
 			}

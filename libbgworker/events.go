@@ -97,9 +97,6 @@ func (p *postmaster) handleReplies(r forkReplies) {
 			if rep.Spare && rep.Pid > 0 {
 				p.spares[rep.Pid] = r.gen
 			}
-			if rep.Helper && rep.Pid > 0 {
-				p.helpers[rep.Pid] = true
-			}
 		}
 		if r.err != nil {
 			if fs := p.oldConns[r.gen]; fs != nil {
@@ -119,12 +116,6 @@ func (p *postmaster) handleReplies(r forkReplies) {
 		return
 	}
 	for _, rep := range r.replies {
-		if rep.Helper {
-			if rep.Pid > 0 {
-				p.helpers[rep.Pid] = true
-			}
-			continue
-		}
 		if rep.Spare {
 			// Exits held for earlier spares are of spares never used: the
 			// reply that hands a spare a worker precedes the next spare.
@@ -432,7 +423,7 @@ func (p *postmaster) isOurs(pid int) bool {
 	if _, ok := p.spares[pid]; ok {
 		return true
 	}
-	return p.helpers[pid]
+	return false
 }
 
 // reapKnown asks wait4 for each known pid; slow path, see reapChildren.
@@ -445,9 +436,6 @@ func (p *postmaster) reapKnown() {
 		pids = append(pids, pid)
 	}
 	for pid := range p.spares {
-		pids = append(pids, pid)
-	}
-	for pid := range p.helpers {
 		pids = append(pids, pid)
 	}
 	if p.startupPid != 0 {
@@ -473,10 +461,6 @@ func (p *postmaster) reapKnown() {
 func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 	if p.oldFS[pid] {
 		delete(p.oldFS, pid)
-		return
-	}
-	if p.helpers[pid] {
-		delete(p.helpers, pid)
 		return
 	}
 	if gen, ok := p.spares[pid]; ok {
@@ -761,12 +745,6 @@ func (p *postmaster) reapOldForkServers() {
 		unix.Wait4(pid, &ws, 0, nil)
 		delete(p.spares, pid)
 	}
-	for pid := range p.helpers {
-		unix.Kill(pid, unix.SIGKILL)
-		var ws unix.WaitStatus
-		unix.Wait4(pid, &ws, 0, nil)
-		delete(p.helpers, pid)
-	}
 	clear(p.spareExits)
 }
 
@@ -783,7 +761,7 @@ func (p *postmaster) finishShutdown() {
 // cleanup releases what the supervisor holds: fork server, segment, lock
 // file, death pipe. Safe to call after a partial start.
 func (p *postmaster) cleanup() {
-	if p.fs != nil || len(p.oldFS) > 0 || len(p.spares) > 0 || len(p.helpers) > 0 {
+	if p.fs != nil || len(p.oldFS) > 0 || len(p.spares) > 0 {
 		p.stopForkServer()
 		p.reapOldForkServers()
 	}

@@ -81,11 +81,8 @@ type postmaster struct {
 	// fork-server generation that made it; spareExits holds the exit of a
 	// current spare reaped before any reply named it (a reply may still
 	// hand it a worker that already ran and exited).
-	spares     map[int]int
-	spareExits map[int]unix.WaitStatus
-	// helpers are the fork servers' helpers (second cloners, children of
-	// ours that end with their fork server) not reaped yet.
-	helpers      map[int]bool
+	spares       map[int]int
+	spareExits   map[int]unix.WaitStatus
 	fsReaderGone bool // the current fork server's reader reported EOF
 	replies      chan forkReplies
 	signals      chan os.Signal // SIGTERM, SIGINT, SIGQUIT (start: one channel per kind)
@@ -142,7 +139,7 @@ func Run(opts Options) int {
 	runtime.LockOSThread() // never unlocked: see fork-from-go.md Q8
 	p := &postmaster{opts: opts, byPid: map[int]*worker{}, byReq: map[uint32]*worker{},
 		oldFS: map[int]bool{}, oldConns: map[int]*cshim.ForkServer{},
-		spares: map[int]int{}, spareExits: map[int]unix.WaitStatus{}, helpers: map[int]bool{}, deathRead: -1, deathWrite: -1, exitCode: 0}
+		spares: map[int]int{}, spareExits: map[int]unix.WaitStatus{}, deathRead: -1, deathWrite: -1, exitCode: 0}
 	if err := p.start(); err != nil {
 		p.reportStartupError(err)
 		p.stopControl()
