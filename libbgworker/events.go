@@ -251,14 +251,16 @@ func (p *postmaster) abortStartup() {
 
 // maybeStartWorkers starts every worker that is due, within the in-flight
 // limit (maybe_start_bgworkers), and records the earliest restart deadline
-// not yet due in p.nextRestart. With the fork server's queue full it
-// returns at once: each reply runs it again, so a fleet of N waiting
-// workers costs O(N) per batch of maxInFlight, not per reply.
+// not yet due in p.nextRestart. The limit is what the fork server's socket
+// buffer holds (ForkServer.QueueRoom), so a send never blocks the loop and
+// thousands of pending workers never keep it busy: with the queue full it
+// returns at once, and each batch of replies runs it again.
 func (p *postmaster) maybeStartWorkers() {
 	p.nextRestart = time.Time{}
 	if p.fatalError || p.shutdown > noShutdown || p.state >= pmStopBackends || p.fs == nil {
 		return
 	}
+	maxInFlight := p.fs.QueueRoom()
 	if p.inFlight >= maxInFlight {
 		return
 	}

@@ -55,10 +55,6 @@ const (
 	// get to obey SIGQUIT (crash, immediate stop) or SIGTERM (smart and fast
 	// stop) before the supervisor SIGKILLs them.
 	killStragglersAfter = 5 * time.Second
-	// maxInFlight bounds start requests outstanding at the fork server, so
-	// that thousands of pending workers never keep the loop busy: each
-	// reply frees room for one more, and signals are served in between.
-	maxInFlight = 64
 )
 
 // postmaster is the supervisor's whole state.
