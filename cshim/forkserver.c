@@ -262,26 +262,70 @@ start_child(void)
 	return (pid_t) pid;
 }
 
-/* Send one reply; EOF or an error on the socket ends the fork server. */
+/*
+ * Replies wait in a small queue and go out together (sendmmsg, one datagram
+ * each) when no request is left to read, when the queue is full, or before
+ * the fork server waits or exits.  A batch of starts then wakes the
+ * supervisor a few times instead of once per start: at 100 starts, each
+ * reply used to wake its reply reader and the postmaster thread and to
+ * preempt the fork server.  A start's waiter does not wait for this: the
+ * fork server publishes the pid in the slot and wakes bgw_notify_pid
+ * before it queues the reply.  The order of replies is kept (a reply that
+ * hands a spare a worker precedes the next spare's announcement).
+ */
+#define BGW_REPLY_QUEUE 32
+static BgwForkReply reply_queue[BGW_REPLY_QUEUE];
+static int	reply_count;
+
+/* Send every queued reply; an error on the socket ends the fork server. */
+static void
+flush_replies(int sock)
+{
+	struct mmsghdr msgs[BGW_REPLY_QUEUE];
+	struct iovec iov[BGW_REPLY_QUEUE];
+	int			done = 0;
+
+	for (int i = 0; i < reply_count; i++)
+	{
+		iov[i].iov_base = &reply_queue[i];
+		iov[i].iov_len = sizeof(BgwForkReply);
+		memset(&msgs[i], 0, sizeof(msgs[i]));
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (done < reply_count)
+	{
+		int			n = sendmmsg(sock, msgs + done, reply_count - done, MSG_NOSIGNAL);
+
+		if (n < 0)
+		{
+			if (errno == EINTR)
+				continue;
+			_exit(0);
+		}
+		done += n;
+	}
+	reply_count = 0;
+}
+
+/* Queue one reply (see above); a full queue is sent at once. */
 static void
 send_reply(int sock, const BgwForkRequest *req, uint32 kind, pid_t pid, int err,
 		   uint32 flags)
 {
-	BgwForkReply rep;
+	BgwForkReply *rep;
 
-	memset(&rep, 0, sizeof(rep));
-	rep.magic = BGW_FORKSERVER_MAGIC;
-	rep.id = req ? req->id : 0;
-	rep.slot = req && kind == BGW_FORK_START_WORKER ? req->slot : -1;
-	rep.pid = pid;
-	rep.err = err;
-	rep.kind = kind;
-	rep.flags = flags;
-	while (send(sock, &rep, sizeof(rep), MSG_NOSIGNAL) < 0)
-	{
-		if (errno != EINTR)
-			_exit(0);
-	}
+	if (reply_count == BGW_REPLY_QUEUE)
+		flush_replies(sock);
+	rep = &reply_queue[reply_count++];
+	memset(rep, 0, sizeof(*rep));
+	rep->magic = BGW_FORKSERVER_MAGIC;
+	rep->id = req ? req->id : 0;
+	rep->slot = req && kind == BGW_FORK_START_WORKER ? req->slot : -1;
+	rep->pid = pid;
+	rep->err = err;
+	rep->kind = kind;
+	rep->flags = flags;
 }
 
 /* RELOAD: re-read the configuration so that later workers see it. */
@@ -405,6 +449,7 @@ make_spare(int sock)
 	spare_pid = pid;
 	spare_fd = p[1];
 	send_reply(sock, NULL, BGW_FORK_SPARE, pid, 0, 0);
+	flush_replies(sock);
 }
 
 /* Let the spare go: EOF on its pipe ends it. */
@@ -512,6 +557,7 @@ handle_request(int sock, const BgwForkRequest *req)
 			return;
 
 		case BGW_FORK_EXIT:
+			flush_replies(sock);
 			_exit(0);
 
 		case BGW_FORK_SPARE:
@@ -544,7 +590,10 @@ drain_requests(int sock)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
+			{
+				flush_replies(sock);	/* nothing left to read */
 				return;
+			}
 			_exit(0);
 		}
 		if ((size_t) n != sizeof(BgwForkRequest))
