@@ -85,6 +85,7 @@ extern void bgw_elog_signal_context(bool in_handler);
  * process start time.  Child start and reload; never in a handler.
  */
 extern void bgw_elog_reset_log_zone(void);
+extern void bgw_elog_fresh_log_zone(void);
 
 /*
  * Format a Unix time as the log's %m (with_ms) or %t: "2026-11-30

@@ -1353,6 +1353,32 @@ bgw_elog_reset_log_zone(void)
 	(void) get_formatted_start_time();
 }
 
+/* Whether the published log zone is fresh at time now (not in a handler). */
+static bool
+log_zone_fresh(pg_time_t now)
+{
+	int			cur = log_zone_cur;
+
+	return cur >= 0 && now >= log_zones[cur].base &&
+		now - log_zones[cur].base < LOG_ZONE_RECHECK_SECS;
+}
+
+/*
+ * The fork server, before it starts workers: refresh the log zone if it is
+ * older than LOG_ZONE_RECHECK_SECS, so that its children inherit a fresh
+ * one and need neither tzset() (a stat of /etc/localtime) nor the zone
+ * computation each (bgw_elog_child_init).
+ */
+void
+bgw_elog_fresh_log_zone(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	if (!log_zone_fresh((pg_time_t) tv.tv_sec))
+		bgw_elog_reset_log_zone();
+}
+
 /* See bgw_internal.h (for tests). */
 void
 bgw_elog_format_time(char *buf, size_t len, pg_time_t secs, int ms,
@@ -1931,7 +1957,21 @@ bgw_elog_child_init(void)
 	else
 		MemoryContextReset(ErrorContext);
 
-	/* the log zone and start time, for a SIGTERM handler's FATAL record */
+	/*
+	 * The log zone and start time, for a SIGTERM handler's FATAL record.
+	 * The zone inherited from the fork server is kept while fresh.
+	 */
 	elog_in_signal_handler = false;
-	bgw_elog_reset_log_zone();
+	{
+		struct timeval tv;
+
+		gettimeofday(&tv, NULL);
+		if (log_zone_fresh((pg_time_t) tv.tv_sec))
+		{
+			reset_formatted_start_time();
+			(void) get_formatted_start_time();
+		}
+		else
+			bgw_elog_reset_log_zone();
+	}
 }

@@ -509,6 +509,7 @@ handle_request(int sock, const BgwForkRequest *req)
 				return;
 			}
 			spare_wanted = true;
+			bgw_elog_fresh_log_zone();	/* inherited by the child */
 			/* reliability tests only: a planned fork failure (faults_int.h) */
 			if ((err = bgw_clone_fault_check()) != 0)
 			{
