@@ -82,9 +82,15 @@ extern void bgw_elog_signal_context(bool in_handler);
 
 /*
  * Re-read TZ (tzset) and recompute the cached log zone and the formatted
- * process start time.  Child start and reload; never in a handler.
+ * process start time.  Reload; never in a handler.
  */
 extern void bgw_elog_reset_log_zone(void);
+
+/*
+ * Re-read TZ and recompute the cached log zone only if it is older than a
+ * minute: the fork server before it starts workers, and a child at start
+ * (which then keeps the zone it inherited).  Never in a handler.
+ */
 extern void bgw_elog_fresh_log_zone(void);
 
 /*

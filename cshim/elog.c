@@ -1148,6 +1148,27 @@ log_zone_refresh(pg_time_t now)
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
+/* Whether the published log zone is fresh at time now. */
+static bool
+log_zone_fresh(pg_time_t now)
+{
+	int			cur = log_zone_cur;
+
+	return cur >= 0 && now >= log_zones[cur].base &&
+		now - log_zones[cur].base < LOG_ZONE_RECHECK_SECS;
+}
+
+/* Re-read the time zone and publish the log zone for now.  Not in a handler. */
+static void
+log_zone_reload(void)
+{
+	struct timeval tv;
+
+	tzset();
+	gettimeofday(&tv, NULL);
+	log_zone_refresh((pg_time_t) tv.tv_sec);
+}
+
 /*
  * The UTC offset and abbreviation for time t.  Outside a handler the
  * cache is refreshed first if it is older than LOG_ZONE_RECHECK_SECS (or
@@ -1156,17 +1177,13 @@ log_zone_refresh(pg_time_t now)
 static void
 log_zone_lookup(pg_time_t t, long *gmtoff, const char **abbrev)
 {
-	int			cur = log_zone_cur;
+	int			cur;
 	const LogZone *z;
 	int			i;
 
-	if (!elog_in_signal_handler &&
-		(cur < 0 || t < log_zones[cur].base ||
-		 t - log_zones[cur].base >= LOG_ZONE_RECHECK_SECS))
-	{
+	if (!elog_in_signal_handler && !log_zone_fresh(t))
 		log_zone_refresh(t);
-		cur = log_zone_cur;
-	}
+	cur = log_zone_cur;
 	if (cur < 0)
 	{
 		/* a handler before any refresh (or localtime_r failed) */
@@ -1342,32 +1359,18 @@ bgw_elog_signal_context(bool in_handler)
 void
 bgw_elog_reset_log_zone(void)
 {
-	struct timeval tv;
-
 	if (elog_in_signal_handler)
 		return;
-	tzset();
-	gettimeofday(&tv, NULL);
-	log_zone_refresh((pg_time_t) tv.tv_sec);
+	log_zone_reload();
 	reset_formatted_start_time();
 	(void) get_formatted_start_time();
 }
 
-/* Whether the published log zone is fresh at time now (not in a handler). */
-static bool
-log_zone_fresh(pg_time_t now)
-{
-	int			cur = log_zone_cur;
-
-	return cur >= 0 && now >= log_zones[cur].base &&
-		now - log_zones[cur].base < LOG_ZONE_RECHECK_SECS;
-}
-
 /*
- * The fork server, before it starts workers: refresh the log zone if it is
- * older than LOG_ZONE_RECHECK_SECS, so that its children inherit a fresh
- * one and need neither tzset() (a stat of /etc/localtime) nor the zone
- * computation each (bgw_elog_child_init).
+ * The fork server before it starts workers, and a new child: reload the
+ * log zone only if it is not fresh, so that children inherit a fresh one
+ * and need neither tzset() (a stat of /etc/localtime) nor the zone
+ * computation each.  Never in a handler.
  */
 void
 bgw_elog_fresh_log_zone(void)
@@ -1376,7 +1379,7 @@ bgw_elog_fresh_log_zone(void)
 
 	gettimeofday(&tv, NULL);
 	if (!log_zone_fresh((pg_time_t) tv.tv_sec))
-		bgw_elog_reset_log_zone();
+		log_zone_reload();
 }
 
 /* See bgw_internal.h (for tests). */
@@ -1962,16 +1965,7 @@ bgw_elog_child_init(void)
 	 * The zone inherited from the fork server is kept while fresh.
 	 */
 	elog_in_signal_handler = false;
-	{
-		struct timeval tv;
-
-		gettimeofday(&tv, NULL);
-		if (log_zone_fresh((pg_time_t) tv.tv_sec))
-		{
-			reset_formatted_start_time();
-			(void) get_formatted_start_time();
-		}
-		else
-			bgw_elog_reset_log_zone();
-	}
+	bgw_elog_fresh_log_zone();
+	reset_formatted_start_time();
+	(void) get_formatted_start_time();
 }

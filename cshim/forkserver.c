@@ -264,8 +264,8 @@ start_child(void)
 
 /*
  * Replies wait in a small queue and go out together (sendmmsg, one datagram
- * each) when no request is left to read, when the queue is full, or before
- * the fork server waits or exits.  A batch of starts then wakes the
+ * each) when the queue is full, or when the fork server is about to wait
+ * (no request left to read) or to exit.  A batch of starts then wakes the
  * supervisor a few times instead of once per start: at 100 starts, each
  * reply used to wake its reply reader and the postmaster thread and to
  * preempt the fork server.  A start's waiter does not wait for this: the
@@ -449,7 +449,6 @@ make_spare(int sock)
 	spare_pid = pid;
 	spare_fd = p[1];
 	send_reply(sock, NULL, BGW_FORK_SPARE, pid, 0, 0);
-	flush_replies(sock);
 }
 
 /* Let the spare go: EOF on its pipe ends it. */
@@ -591,10 +590,7 @@ drain_requests(int sock)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-			{
-				flush_replies(sock);	/* nothing left to read */
-				return;
-			}
+				return;			/* the main loop sends the replies */
 			_exit(0);
 		}
 		if ((size_t) n != sizeof(BgwForkRequest))
@@ -683,6 +679,8 @@ forkserver_main(int death_fd, int sock, const uintptr_t *drop, int ndrop)
 		bool		want_spare = spare_pid == 0 && spare_wanted;
 		short		revents;
 
+		/* what was answered goes out before we wait (see flush_replies) */
+		flush_replies(sock);
 		/* a new spare only when no request waits: requests come first */
 		revents = wait_fd_or_death(sock, death_fd, want_spare ? 0 : -1);
 		if (revents == 0)

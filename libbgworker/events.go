@@ -383,29 +383,28 @@ func (p *postmaster) killOrphanedGroup(pid int, info *unix.Siginfo) {
 		return
 	}
 	tearingDown := p.fatalError || p.shutdown != noShutdown
-	if !tearingDown {
-		if w == nil {
-			return // the startup child's exit is handled by startupExited
-		}
-		code, signalled := siginfoExit(info)
-		crash := signalled || code != 0 && code != 1 || cshim.ProcWasActive(w.slot)
-		if !w.shmem() || !crash {
-			return
-		}
+	if !tearingDown && (w == nil || !w.startsCrashCycle(exitCode(siginfoStatus(info)))) {
+		return // the startup child's exit is judged by startupExited
 	}
 	unix.Kill(-pid, unix.SIGKILL)
 }
 
-// siginfoExit reads si_code and si_status of a waitid siginfo: the exit
-// code, or whether the child was killed by a signal.
-func siginfoExit(info *unix.Siginfo) (code int, signalled bool) {
-	const cldExited = 1 // CLD_EXITED; CLD_KILLED and CLD_DUMPED are signals
+// siginfoStatus turns si_code and si_status of a waitid siginfo into the
+// wait status wait4 would report for the same exit.
+func siginfoStatus(info *unix.Siginfo) unix.WaitStatus {
+	const (
+		cldExited = 1 // CLD_EXITED
+		cldDumped = 3 // CLD_DUMPED; CLD_KILLED (2) is a signal without core
+	)
 	siCode := *(*int32)(unsafe.Add(unsafe.Pointer(info), 8))
-	status := int(*(*int32)(unsafe.Add(unsafe.Pointer(info), 24)))
-	if siCode == cldExited {
-		return status, false
+	status := uint32(*(*int32)(unsafe.Add(unsafe.Pointer(info), 24)))
+	switch siCode {
+	case cldExited:
+		return unix.WaitStatus(status&0xff) << 8
+	case cldDumped:
+		return unix.WaitStatus(status&0x7f | 0x80)
 	}
-	return 0, true
+	return unix.WaitStatus(status & 0x7f)
 }
 
 // siginfoPid extracts si_pid from a siginfo_t filled by waitid.
@@ -494,14 +493,10 @@ func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 	name := w.typeName()
 	exitLine := fmt.Sprintf("background worker \"%s\" (PID %d) %s", name, pid, w.lastExit)
 
-	code := -1
-	if ws.Exited() {
-		code = ws.ExitStatus()
-	}
-	// The dead-man switch: a worker attached to shared memory that left
-	// without running its exit callbacks may have left shared state
-	// inconsistent, whatever its exit code (reference §4.4).
-	skippedExit := w.shmem() && (code == 0 || code == 1) && cshim.ProcWasActive(w.slot)
+	code := exitCode(ws)
+	// The dead-man switch: exit 0 or 1 without the exit callbacks
+	// (startsCrashCycle).
+	skippedExit := (code == 0 || code == 1) && w.startsCrashCycle(code)
 
 	if code == 0 && !skippedExit {
 		cshim.Log(cshim.LevelDebug1, exitLine, "", "")

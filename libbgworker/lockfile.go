@@ -175,32 +175,34 @@ func createLockFile(dir string) (*lockFile, *LockInfo, error) {
 }
 
 // update rewrites the lock file in place: one pwrite of all seven lines at
-// offset 0, then a truncate if the file got shorter (the stale tail a
-// reader may see in between follows the seventh newline, which
-// ReadLockFile ignores), as PostgreSQL rewrites postmaster.pid. A
-// temporary file renamed over it (the old way) cost about 2 ms on ext4 at
-// every phase change, mostly allocating an inode, and sat on the path of
-// every crash cycle. If the file is gone, it is made again that way.
-// Supervisor event loop.
+// offset 0, then a truncate to their length (a stale tail a reader may see
+// in between follows the seventh newline, which ReadLockFile ignores), as
+// PostgreSQL rewrites postmaster.pid. A temporary file renamed over it cost
+// about 2 ms on ext4 at every phase change, mostly allocating an inode, and
+// sat on the path of every crash cycle; that is kept for a file that is
+// gone. Supervisor event loop.
 func (lf *lockFile) update(mutate func(*LockInfo)) error {
 	mutate(&lf.info)
 	data := lf.info.encode()
 	f, err := os.OpenFile(lf.path, os.O_WRONLY, 0)
 	if err != nil {
-		tmp := lf.path + ".tmp"
-		if err := os.WriteFile(tmp, data, 0o600); err != nil {
-			return err
-		}
-		return os.Rename(tmp, lf.path)
+		return replaceFile(lf.path, data)
 	}
 	defer f.Close()
 	if _, err := f.WriteAt(data, 0); err != nil {
 		return err
 	}
-	if st, err := f.Stat(); err == nil && st.Size() > int64(len(data)) {
-		return f.Truncate(int64(len(data)))
+	return f.Truncate(int64(len(data)))
+}
+
+// replaceFile writes data to path through a temporary file renamed over
+// it, so a reader sees the old content or the new, never a part.
+func replaceFile(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
 	}
-	return nil
+	return os.Rename(tmp, path)
 }
 
 // remove deletes the lock file if it is still ours.
@@ -216,8 +218,5 @@ func (lf *lockFile) remove() {
 // use): it names the segment, which the next start must check again.
 // The caller forgets lf afterwards, so the file is not removed at exit.
 func (lf *lockFile) restore(old *LockInfo) {
-	tmp := lf.path + ".tmp"
-	if err := os.WriteFile(tmp, old.encode(), 0o600); err == nil {
-		os.Rename(tmp, lf.path)
-	}
+	replaceFile(lf.path, old.encode())
 }

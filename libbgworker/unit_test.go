@@ -5,6 +5,7 @@ package libbgworker
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -154,4 +155,23 @@ func TestRestartDue(t *testing.T) {
 	require.Equal(t, t0.Add(forkRetryDelay), w.restartDue())
 	w.reg.RestartTime = 10
 	require.Equal(t, t0.Add(10*time.Second), w.restartDue())
+}
+
+// TestSiginfoStatus: the status read from waitid's siginfo (before the
+// reap) is the one wait4 then reports, for an exit code, a signal and a
+// core dump.
+func TestSiginfoStatus(t *testing.T) {
+	for _, script := range []string{"exit 3", "exit 0", "kill -KILL $$", "kill -SEGV $$", "ulimit -c unlimited; kill -ABRT $$"} {
+		cmd := exec.Command("sh", "-c", script)
+		cmd.Dir = t.TempDir() // where a core file may land
+		require.NoError(t, cmd.Start())
+		pid := cmd.Process.Pid
+		var info unix.Siginfo
+		require.NoError(t, unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil))
+		var ws unix.WaitStatus
+		got, err := unix.Wait4(pid, &ws, 0, nil)
+		require.NoError(t, err)
+		require.Equal(t, pid, got)
+		require.Equal(t, ws, siginfoStatus(&info), "%s: wait4 %#x", script, uint32(ws))
+	}
 }

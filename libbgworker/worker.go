@@ -80,6 +80,24 @@ func (w *worker) restartDue() time.Time {
 func (w *worker) neverRestart() bool { return w.reg.RestartTime == bgwNeverRestart }
 func (w *worker) shmem() bool        { return w.reg.Flags&bgworkerShmemAccess != 0 }
 
+// startsCrashCycle tells whether this worker's exit with code (-1: killed
+// by a signal) takes every worker down (reference §4.4): it is attached
+// to shared memory and did not exit 0 or 1, or it left without running its
+// exit callbacks (the dead-man switch: shared state may be inconsistent,
+// whatever its exit code).
+func (w *worker) startsCrashCycle(code int) bool {
+	return w.shmem() && (code != 0 && code != 1 || cshim.ProcWasActive(w.slot))
+}
+
+// exitCode is the exit code in ws, or -1 if the process was killed by a
+// signal.
+func exitCode(ws unix.WaitStatus) int {
+	if ws.Exited() {
+		return ws.ExitStatus()
+	}
+	return -1
+}
+
 // Constants of postmaster/bgworker.h.
 const (
 	bgworkerShmemAccess = 0x0001

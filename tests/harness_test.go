@@ -264,10 +264,10 @@ func launchHost(t *testing.T, dir, bin string, prefix, env []string, args ...str
 		case <-drained:
 		case <-time.After(10 * time.Second):
 			h.strays = pipeHolders(rd)
-			rd.Close()
+			rd.Close() // ends the reader's Scan
 			<-drained
 		}
-		rd.Close()
+		rd.Close() // (again, harmlessly, after a timeout)
 		unregisterHost(h)
 		h.log.finish()
 		close(h.exited)

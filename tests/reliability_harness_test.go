@@ -65,6 +65,15 @@ func (h *host) misbehavePid(name string, n int) int {
 	return pid
 }
 
+// misbehaveChildPid waits for the n-th "child pid" line of misbehave
+// worker name (a child it forked).
+func (h *host) misbehaveChildPid(name string, n int) int {
+	h.t.Helper()
+	m := h.log.waitFor(h.t, `misbehave `+name+` child pid (\d+)`, n, 20*time.Second)
+	pid, _ := strconv.Atoi(m[1])
+	return pid
+}
+
 // goMisbehave lets the misbehave workers' one-shot actions happen.
 func (h *host) goMisbehave() {
 	h.t.Helper()

@@ -286,21 +286,16 @@ func TestMisbehaveCrashHoldingLockAndChildren(t *testing.T) {
 	dir := newDataDir(t, misbehaveConf(t, "fc:s:0:forkchild, fn:n:0:forkchild, lw:s:0:lwlock"))
 	h := startHost(t, dir)
 	h.waitReady()
-	childRe := func(name string, n int) int {
-		m := h.log.waitFor(t, `misbehave `+name+` child pid (\d+)`, n, 20*time.Second)
-		pid, _ := strconv.Atoi(m[1])
-		return pid
-	}
-	c1 := childRe("fc", 1)
-	n1 := childRe("fn", 1)
+	c1 := h.misbehaveChildPid("fc", 1)
+	n1 := h.misbehaveChildPid("fn", 1)
 	h.log.waitFor(t, `misbehave lw holds the lock`, 1, 20*time.Second)
 	h.goMisbehave()
 	h.log.waitFor(t, `all server processes terminated; reinitializing`, 1, 20*time.Second)
 	require.True(t, processGone(c1, 5*time.Second), "a worker's child survived the crash cycle")
 	h.log.waitFor(t, `misbehave lw finds the lock free`, 1, 20*time.Second)
 	require.Zero(t, h.log.count(`finds the lock busy`))
-	c2 := childRe("fc", 2)
-	n2 := childRe("fn", 2)
+	c2 := h.misbehaveChildPid("fc", 2)
+	n2 := h.misbehaveChildPid("fn", 2)
 	require.NotEqual(t, c1, c2)
 	require.True(t, processGone(n1, 5*time.Second))
 	h.signal(syscall.SIGINT)
@@ -318,16 +313,11 @@ func TestMisbehaveChildrenKeepingHandlers(t *testing.T) {
 	dir := newDataDir(t, misbehaveConf(t, "ks:s:0:forkkeep, kn:n:0:forkkeep, kc:s:0:forkcrash"))
 	h := startHost(t, dir)
 	h.waitReady()
-	childRe := func(name string, n int) int {
-		m := h.log.waitFor(t, `misbehave `+name+` child pid (\d+)`, n, 20*time.Second)
-		pid, _ := strconv.Atoi(m[1])
-		return pid
-	}
-	crashChild := childRe("kc", 1)
+	crashChild := h.misbehaveChildPid("kc", 1)
 	h.goMisbehave()
 	h.log.waitFor(t, `all server processes terminated; reinitializing`, 1, 20*time.Second)
 	require.True(t, processGone(crashChild, 5*time.Second), "the crashed worker's child survived the crash cycle")
-	kids := []int{childRe("ks", 2), childRe("kn", 2), childRe("kc", 2)}
+	kids := []int{h.misbehaveChildPid("ks", 2), h.misbehaveChildPid("kn", 2), h.misbehaveChildPid("kc", 2)}
 	h.signal(syscall.SIGINT)
 	require.Equal(t, 0, h.waitExit(20*time.Second))
 	h.requireClean(kids...)

@@ -25,12 +25,12 @@ import (
 // liveHosts are the hosts started by the harness that have not exited.
 var (
 	liveMu    sync.Mutex
-	liveHosts = map[*host]string{} // host → name of the test that started it
+	liveHosts = map[*host]bool{}
 )
 
 func registerHost(h *host) {
 	liveMu.Lock()
-	liveHosts[h] = h.t.Name()
+	liveHosts[h] = true
 	liveMu.Unlock()
 }
 
@@ -83,20 +83,20 @@ func watchdogFire(after time.Duration) {
 		fmt.Fprintf(&b, "--- goroutine of %s:\n%s\n", m[1], strings.Join(lines, "\n"))
 	}
 	liveMu.Lock()
-	hosts := make(map[*host]string, len(liveHosts))
-	for h, name := range liveHosts {
-		hosts[h] = name
+	hosts := make([]*host, 0, len(liveHosts))
+	for h := range liveHosts {
+		hosts = append(hosts, h)
 	}
 	liveMu.Unlock()
-	for h, name := range hosts {
+	for _, h := range hosts {
 		lines := strings.Split(h.log.all(), "\n")
 		if len(lines) > 40 {
 			lines = lines[len(lines)-40:]
 		}
 		fmt.Fprintf(&b, "--- host pid %d of %s (data directory %s), last log lines:\n%s\n",
-			h.pid(), name, h.dir, strings.Join(lines, "\n"))
+			h.pid(), h.t.Name(), h.dir, strings.Join(lines, "\n"))
 	}
-	for h := range hosts {
+	for _, h := range hosts {
 		pid := h.pid()
 		segs := segmentsOwnedBy(pid)
 		syscall.Kill(pid, syscall.SIGKILL)

@@ -165,36 +165,14 @@ idle(long ms)
 	}
 }
 
-/* A child of the worker, in the worker's process group; sleeps for ever. */
-static void
-fork_child(const char *name)
-{
-	pid_t		child = fork();
-
-	if (child < 0)
-		elog(ERROR, "misbehave %s could not fork: %m", name);
-	if (child == 0)
-	{
-		sigset_t	none;
-
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (;;)
-			pause();
-	}
-	elog(LOG, "misbehave %s child pid %d", name, (int) child);
-}
-
 /*
- * A helper child that never installs handlers of its own: it keeps the
- * worker's, so a SIGTERM to its process group only sets its flags, as in a
- * careless module.  Sleeps for ever.
+ * A child of the worker, in the worker's process group; sleeps for ever.
+ * With keep_handlers it keeps the worker's handlers, as in a careless
+ * module, so a SIGTERM to its process group only sets its flags; without,
+ * it takes the default actions.
  */
 static void
-fork_keeper(const char *name)
+fork_child(const char *name, bool keep_handlers)
 {
 	pid_t		child = fork();
 
@@ -202,6 +180,16 @@ fork_keeper(const char *name)
 		elog(ERROR, "misbehave %s could not fork: %m", name);
 	if (child == 0)
 	{
+		if (!keep_handlers)
+		{
+			sigset_t	none;
+
+			signal(SIGTERM, SIG_DFL);
+			signal(SIGQUIT, SIG_DFL);
+			signal(SIGINT, SIG_DFL);
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+		}
 		for (;;)
 			pause();
 	}
@@ -303,12 +291,12 @@ misbehave_main(Datum main_arg)
 	elog(LOG, "misbehave %s started pid %d", name, MyProcPid);
 
 	if (strcmp(action, "forkchild") == 0)
-		fork_child(name);
+		fork_child(name, false);
 	else if (strcmp(action, "forkkeep") == 0)
-		fork_keeper(name);
+		fork_child(name, true);
 	else if (strcmp(action, "forkcrash") == 0)
 	{
-		fork_keeper(name);
+		fork_child(name, true);
 		if (first_time(name))
 		{
 			wait_for_go();
