@@ -191,6 +191,16 @@ typedef struct BgwForkReply
 extern int	bgw_forkserver_start(int death_read_fd, int *sockfd_out,
 								 const uintptr_t *drop, int ndrop);
 
+/*
+ * Keeping the Go runtime's mappings out of every fork (forkimage.c): the
+ * host binary records the mappings that exist before the Go runtime starts
+ * (from a constructor); the postmaster thread then marks the anonymous
+ * mappings made since with MADV_DONTFORK, before it loads any module.
+ * Returns how many it marked (0 without the first snapshot).
+ */
+extern void bgw_record_pre_runtime_mappings(void);
+extern int	bgw_exclude_runtime_mappings_from_forks(void);
+
 /* Exported for the Go bindings (sizes checked there). */
 extern const size_t bgw_fork_request_size;
 extern const size_t bgw_fork_reply_size;

@@ -607,11 +607,50 @@ drain_requests(int sock)
 	}
 }
 
+/* Larger than glibc's default stack cache (40 MB); see flush_stack_cache. */
+#define BGW_FLUSH_STACK_SIZE	((size_t) 64 * 1024 * 1024)
+
+static void *
+flush_stack_cache_thread(void *arg)
+{
+	return arg;
+}
+
+/*
+ * After fork(), glibc keeps the stacks of the parent's other threads (the
+ * Go runtime's threads, dead in this process) in its stack cache: seven
+ * or so 8 MB mappings, each with its own page table and anon_vma that
+ * every clone copies and every worker's exit tears down.  They cannot
+ * simply be unmapped: the cache links them through the thread descriptors
+ * they hold, and a later pthread_create walks that list.  Instead let
+ * glibc free them itself: it trims the cache, oldest stacks first, when a
+ * joined thread's stack brings it over its limit (40 MB by default); a
+ * thread whose stack alone exceeds the limit makes it free every cached
+ * stack, and then its own.  With a larger limit (GLIBC_TUNABLES) fewer or
+ * none are freed, which is only slower.  All signals are blocked here, so
+ * the short-lived thread gets none.  Fork server only, while it is still
+ * single-threaded apart from this thread.
+ */
+static void
+flush_stack_cache(void)
+{
+	pthread_attr_t attr;
+	pthread_t	thread;
+
+	if (pthread_attr_init(&attr) != 0)
+		return;
+	if (pthread_attr_setstacksize(&attr, BGW_FLUSH_STACK_SIZE) == 0 &&
+		pthread_create(&thread, &attr, flush_stack_cache_thread, NULL) == 0)
+		(void) pthread_join(thread, NULL);
+	(void) pthread_attr_destroy(&attr);
+}
+
 /*
  * Shed what the fork server inherited but never uses, so that each clone
  * copies fewer page tables (fork cost grows with the mappings and the
  * anonymous pages of the process being cloned): the Go heap arenas the
- * supervisor named (ranges, copied to our stack before the fork), and the
+ * supervisor named (ranges, copied to our stack before the fork), the
+ * stacks of the supervisor's other threads (flush_stack_cache), and the
  * list of static registrations, which the supervisor already copied
  * (workers get their registration in each request).  Fork server only.
  */
@@ -626,6 +665,7 @@ forkserver_trim(const uintptr_t *drop, int ndrop)
 		if (start != 0 && len != 0)
 			(void) munmap((void *) start, len);
 	}
+	flush_stack_cache();
 	bgw_free_static_workers();
 	(void) malloc_trim(0);
 }

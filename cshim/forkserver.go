@@ -75,6 +75,17 @@ var (
 	replySize   = int(unsafe.Sizeof(C.BgwForkReply{}))
 )
 
+// ExcludeRuntimeMappingsFromForks marks the Go runtime's own mappings
+// (those made since the host binary's constructor recorded the loader's)
+// so that no fork of the supervisor copies them: the fork server's image,
+// which every worker start copies, keeps only what C code can use
+// (forkimage.c). Postmaster goroutine, when the host starts, before the
+// configuration is read and any module loaded; a no-op in an embedding
+// program. Returns how many were marked.
+func ExcludeRuntimeMappingsFromForks() int {
+	return int(C.bgw_exclude_runtime_mappings_from_forks())
+}
+
 // StartForkServer forks the fork server. Postmaster goroutine only, after
 // modules were loaded and shared memory initialised, with no other thread
 // inside C. deathRead is the read end of the death pipe; the fork server

@@ -133,6 +133,10 @@ type forkReplies struct {
 // postmaster thread, the parent of every worker.
 func Run(opts Options) int {
 	runtime.LockOSThread() // never unlocked: see fork-from-go.md Q8
+	// First, before any C code of ours or a module's maps memory: what
+	// exists now that the loader did not map is the Go runtime's, and no
+	// fork needs it (cshim/forkimage.c).
+	cshim.ExcludeRuntimeMappingsFromForks()
 	p := &postmaster{opts: opts, byPid: map[int]*worker{}, byReq: map[uint32]*worker{},
 		oldFS: map[int]bool{}, oldConns: map[int]*cshim.ForkServer{},
 		spares: map[int]int{}, spareExits: map[int]unix.WaitStatus{}, deathRead: -1, deathWrite: -1, exitCode: 0}

@@ -1,0 +1,263 @@
+/*-------------------------------------------------------------------------
+ *
+ * forkimage.c
+ *	  Keeps the Go runtime's own memory out of the fork server's image.
+ *
+ *	  Every worker is cloned from the fork server, so every mapping the
+ *	  fork server holds is copied (VMA, anon_vma, page tables) at each start
+ *	  and torn down at each exit.  The fork server inherits, from the Go
+ *	  supervisor it was forked from, the Go runtime's metadata mappings
+ *	  (page-allocator summaries, the arena index, persistent allocations,
+ *	  the first heap arenas), which it never touches: it runs no Go.
+ *
+ *	  Which mappings are the runtime's is decided once, positively, in two
+ *	  snapshots of /proc/self/maps:
+ *
+ *	  1. bgw_record_pre_runtime_mappings(), from a constructor of the host
+ *	     binary, before the Go runtime starts: what the dynamic loader and
+ *	     glibc mapped (among them the main thread's TLS).
+ *	  2. bgw_exclude_runtime_mappings_from_forks(), from the postmaster
+ *	     thread when the host starts, before the configuration is read and
+ *	     any module is loaded: every private anonymous read-write mapping
+ *	     that did not exist at 1 was made by the Go runtime, by glibc for
+ *	     a thread the runtime started, or by a large malloc().  A mapping
+ *	     is left alone when one of its resident pages holds a glibc thread
+ *	     descriptor (glibc's stack cache links the other threads' stacks
+ *	     after a fork, and flush_stack_cache in forkserver.c frees them
+ *	     through it) or an mmapped malloc chunk header, or when it follows
+ *	     a file mapping (a library's .bss); the rest get MADV_DONTFORK, so
+ *	     that no fork of the supervisor copies them.  Signatures rather
+ *	     than boundaries: adjacent anonymous mappings merge, so a thread
+ *	     stack may share one mapping with the runtime's memory.
+ *
+ *	  MADV_DONTFORK stays with those mappings only: a mapping made later,
+ *	  even at an address the runtime gave back, is a new one without it,
+ *	  and mappings with different flags never merge.  Nothing else changes
+ *	  for the supervisor.  An embedding program (libbgworker.so) has no
+ *	  snapshot 1, and neither has a host built for AddressSanitizer or for
+ *	  another architecture than x86-64; step 2 does nothing there.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fork_int.h"
+
+#define BGW_MAX_PRE_RUNTIME_MAPS 512
+
+/* [start, end) of every mapping before the Go runtime started */
+static uintptr_t pre_runtime_maps[2 * BGW_MAX_PRE_RUNTIME_MAPS];
+static int	n_pre_runtime_maps = -1;	/* -1: no snapshot (embedded) */
+
+/* One line of /proc/self/maps. */
+typedef struct MapsLine
+{
+	uintptr_t	start;
+	uintptr_t	end;
+	char		perms[8];
+	unsigned long inode;
+	bool		named;			/* a path or a [name] follows */
+} MapsLine;
+
+static bool
+parse_maps_line(const char *line, MapsLine *m)
+{
+	unsigned long start,
+				end,
+				offset;
+	char		dev[16];
+	int			pos = 0;
+
+	if (sscanf(line, "%lx-%lx %7s %lx %15s %lu %n", &start, &end, m->perms,
+			   &offset, dev, &m->inode, &pos) < 6 || end <= start)
+		return false;
+	m->start = (uintptr_t) start;
+	m->end = (uintptr_t) end;
+	m->named = pos > 0 && line[pos] != '\0' && line[pos] != '\n';
+	return true;
+}
+
+/* The next mapping of the maps file f into *m; false at its end. */
+static bool
+next_mapping(FILE *f, MapsLine *m)
+{
+	char		line[512];
+
+	while (fgets(line, sizeof(line), f) != NULL)
+	{
+		if (strchr(line, '\n') == NULL && !feof(f))
+		{
+			/* a path longer than the buffer: skip the rest of the line */
+			int			c;
+
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+		}
+		if (parse_maps_line(line, m))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Snapshot 1.  Host binary only, from a constructor: one thread, no Go
+ * runtime yet.  On any failure no snapshot is kept, and step 2 does
+ * nothing.
+ */
+void
+bgw_record_pre_runtime_mappings(void)
+{
+/*
+ * page_needed_by_c knows x86-64's glibc; under AddressSanitizer malloc is
+ * its allocator's, whose regions carry no glibc chunk header.
+ */
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+	FILE	   *f = fopen("/proc/self/maps", "re");
+	MapsLine	m;
+	int			n = 0;
+
+	if (f == NULL)
+		return;
+	while (next_mapping(f, &m))
+	{
+		if (n == BGW_MAX_PRE_RUNTIME_MAPS)
+		{
+			fclose(f);
+			return;				/* too many to be sure: no snapshot */
+		}
+		pre_runtime_maps[2 * n] = m.start;
+		pre_runtime_maps[2 * n + 1] = m.end;
+		n++;
+	}
+	fclose(f);
+	n_pre_runtime_maps = n;
+#endif
+}
+
+static bool
+existed_before_runtime(uintptr_t start, uintptr_t end)
+{
+	for (int i = 0; i < n_pre_runtime_maps; i++)
+		if (start < pre_runtime_maps[2 * i + 1] && pre_runtime_maps[2 * i] < end)
+			return true;
+	return false;
+}
+
+/*
+ * Whether the page at p holds something C still needs in a forked child,
+ * judged by two signatures, each false only when the thing is absent (a
+ * false match merely keeps a mapping):
+ *
+ *	- glibc's descriptor of a thread (x86-64: its first and third words
+ *	  point to itself, and it sits at the top of the thread's stack, 64-byte
+ *	  aligned, within the last page).  After a fork glibc keeps the other
+ *	  threads' stacks in its stack cache, linked through these descriptors;
+ *	- the header glibc puts on a chunk it mmapped for a large malloc(): at
+ *	  the start of a page, the chunk's offset in its mapping (less than a
+ *	  page), then its size with the IS_MMAPPED bit, fitting in the mapping.
+ *
+ * Adjacent anonymous mappings with the same protection merge, so either
+ * may sit anywhere in a mapping, not only at its ends.
+ */
+static bool
+page_needed_by_c(const char *p, size_t page, uintptr_t map_end)
+{
+	const size_t *hdr = (const size_t *) p;
+
+	if ((hdr[1] & 0x2) != 0 && hdr[0] < page &&
+		(hdr[1] & ~(size_t) 0x7) >= page &&
+		(hdr[1] & ~(size_t) 0x7) <= map_end - (uintptr_t) p - hdr[0])
+		return true;
+	for (size_t off = 0; off + 3 * sizeof(uintptr_t) <= page; off += 64)
+	{
+		const uintptr_t *w = (const uintptr_t *) (p + off);
+
+		if (w[0] == (uintptr_t) w && w[2] == (uintptr_t) w)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether any resident page of the read-write mapping [start, end) is
+ * needed by C (page_needed_by_c).  Pages never touched hold nothing; they
+ * are not read (reading would fault them in).  When residency cannot be
+ * read, the mapping counts as needed.
+ */
+static bool
+mapping_needed_by_c(uintptr_t start, uintptr_t end, size_t page)
+{
+	unsigned char vec[256];
+
+	for (uintptr_t at = start; at < end;)
+	{
+		size_t		pages = (end - at) / page;
+
+		if (pages > sizeof(vec))
+			pages = sizeof(vec);
+		if (mincore((void *) at, pages * page, vec) != 0)
+			return true;
+		for (size_t i = 0; i < pages; i++)
+			if ((vec[i] & 1) != 0 &&
+				page_needed_by_c((const char *) (at + i * page), page, end))
+				return true;
+		at += pages * page;
+	}
+	return false;
+}
+
+/*
+ * Step 2.  Supervisor, postmaster thread, as early as it can (before the
+ * configuration is read and before any module is loaded, so that no
+ * module's mapping can be among the new ones).
+ * Returns how many mappings were marked.
+ */
+int
+bgw_exclude_runtime_mappings_from_forks(void)
+{
+	FILE	   *f;
+	MapsLine	m;
+	MapsLine	prev = {0};
+	uintptr_t	marks[2 * BGW_MAX_PRE_RUNTIME_MAPS];
+	int			n = 0,
+				done = 0;
+	size_t		page = (size_t) sysconf(_SC_PAGESIZE);
+
+	if (n_pre_runtime_maps < 0 || (f = fopen("/proc/self/maps", "re")) == NULL)
+		return 0;
+	while (next_mapping(f, &m))
+	{
+		/*
+		 * Read-write, private, anonymous, made since the loader's snapshot,
+		 * not the .bss of a library loaded meanwhile (right after its file
+		 * mapping).  Reservations (PROT_NONE) cost a fork little and are
+		 * left alone, guard pages among them.
+		 */
+		if (m.inode == 0 && !m.named && strcmp(m.perms, "rw-p") == 0 &&
+			!(prev.end == m.start && prev.inode != 0) &&
+			!existed_before_runtime(m.start, m.end) &&
+			n < BGW_MAX_PRE_RUNTIME_MAPS)
+		{
+			marks[2 * n] = m.start;
+			marks[2 * n + 1] = m.end;
+			n++;
+		}
+		prev = m;
+	}
+	fclose(f);
+
+	/* judged after the file is closed: mincore and reads change no mapping */
+	for (int i = 0; i < n; i++)
+	{
+		if (mapping_needed_by_c(marks[2 * i], marks[2 * i + 1], page))
+			continue;
+		if (madvise((void *) marks[2 * i], marks[2 * i + 1] - marks[2 * i], MADV_DONTFORK) == 0)
+			done++;
+	}
+	return done;
+}

@@ -1,0 +1,144 @@
+package tests
+
+// What the fork server leaves out of its image (cshim/forkimage.c and
+// flush_stack_cache in cshim/forkserver.c): the Go runtime's mappings,
+// which the supervisor marks so that no fork copies them, and the stacks
+// of the supervisor's other threads, which glibc frees in the fork server.
+// Checked on the real processes' maps, with a module whose worker uses
+// what it allocated in _PG_init and creates threads.
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// mapping is one line of /proc/PID/maps (or smaps), with the VmFlags of
+// smaps when read from there.
+type mapping struct {
+	start, end uint64
+	perms      string
+	inode      string
+	path       string
+	flags      []string
+}
+
+// readMappings parses /proc/pid/smaps.
+func readMappings(t *testing.T, pid int) []mapping {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	require.NoError(t, err)
+	var out []mapping
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":") {
+			lo, hi, _ := strings.Cut(f[0], "-")
+			start, err1 := strconv.ParseUint(lo, 16, 64)
+			end, err2 := strconv.ParseUint(hi, 16, 64)
+			if err1 != nil || err2 != nil {
+				continue
+			}
+			m := mapping{start: start, end: end, perms: f[1], inode: f[4]}
+			if len(f) > 5 {
+				m.path = f[5]
+			}
+			out = append(out, m)
+			continue
+		}
+		if len(f) > 0 && f[0] == "VmFlags:" && len(out) > 0 {
+			out[len(out)-1].flags = f[1:]
+		}
+	}
+	return out
+}
+
+func (m mapping) has(flag string) bool {
+	for _, f := range m.flags {
+		if f == flag {
+			return true
+		}
+	}
+	return false
+}
+
+func overlaps(a, b mapping) bool { return a.start < b.end && b.start < a.end }
+
+// forkServerPid finds the host's fork server among its children.
+func forkServerPid(t *testing.T, h *host) int {
+	t.Helper()
+	var pid int
+	require.Eventually(t, func() bool {
+		for p := range childrenOf(h.pid()) {
+			cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
+			if strings.HasPrefix(string(cmdline), "bgworker: fork server") {
+				pid = p
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 10*time.Millisecond, "no fork server among the host's children")
+	return pid
+}
+
+// checkForkImage: the supervisor marked mappings "dc" (MADV_DONTFORK) and
+// none of them is in the fork server; no stack of the supervisor's threads
+// (read-write, right above a one-page guard) is left in the fork server.
+func checkForkImage(t *testing.T, h *host) {
+	t.Helper()
+	fs := forkServerPid(t, h)
+	sup := readMappings(t, h.pid())
+	image := readMappings(t, fs)
+	page := uint64(os.Getpagesize())
+
+	var dontFork, stacks []mapping
+	for i, m := range sup {
+		if m.has("dc") {
+			dontFork = append(dontFork, m)
+		}
+		if i > 0 && m.perms == "rw-p" && m.inode == "0" && m.path == "" &&
+			sup[i-1].end == m.start && sup[i-1].perms == "---p" && sup[i-1].end-sup[i-1].start == page {
+			stacks = append(stacks, m)
+		}
+	}
+	require.NotEmpty(t, dontFork, "the supervisor marked none of the Go runtime's mappings")
+	require.NotEmpty(t, stacks, "no thread stack found in the supervisor")
+	for _, m := range image {
+		for _, d := range dontFork {
+			require.False(t, overlaps(m, d), "fork server %d maps %x-%x, which the supervisor marked do-not-fork (%x-%x)",
+				fs, m.start, m.end, d.start, d.end)
+		}
+		for _, s := range stacks {
+			require.False(t, overlaps(m, s), "fork server %d still maps the supervisor's thread stack %x-%x", fs, s.start, s.end)
+		}
+	}
+}
+
+// TestForkImage: the fork server's image leaves the Go runtime out, the
+// worker finds what its module allocated in _PG_init and runs threads,
+// before and after a crash cycle (which makes a new fork server).
+func TestForkImage(t *testing.T) {
+	t.Parallel()
+	dir := newDataDir(t, apiConf(t, []string{"forkimage"}, ""))
+	h := startHost(t, dir)
+	h.waitReady()
+	m := h.log.waitFor(t, `forkimage: ready pid (\d+)`, 1, 20*time.Second)
+	checkForkImage(t, h)
+
+	pid, err := strconv.Atoi(m[1])
+	require.NoError(t, err)
+	require.NoError(t, syscall.Kill(pid, syscall.SIGSEGV))
+	h.log.waitFor(t, `all server processes terminated; reinitializing`, 1, 20*time.Second)
+	h.log.waitFor(t, `forkimage: ready pid (\d+)`, 2, 20*time.Second)
+	checkForkImage(t, h)
+
+	log := h.log.all()
+	require.Equal(t, 2, strings.Count(log, "forkimage: malloc intact, mmap intact"), "%s", log)
+	require.Equal(t, 2, strings.Count(log, fmt.Sprintf("forkimage: %d threads joined, 0 failed", 20)), "%s", log)
+	stopHost(t, h)
+}
