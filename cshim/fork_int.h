@@ -199,7 +199,15 @@ extern int	bgw_forkserver_start(int death_read_fd, int *sockfd_out,
  * Returns how many it marked (0 without the first snapshot).
  */
 extern void bgw_record_pre_runtime_mappings(void);
+extern bool bgw_pre_runtime_recorded(void);
 extern int	bgw_exclude_runtime_mappings_from_forks(void);
+
+/*
+ * Before each fork of the fork server: marks the chunks of the Go
+ * runtime's persistent allocator (list head at head, each chunk bytes
+ * long) with MADV_DONTFORK.  Returns how many.
+ */
+extern int	bgw_exclude_runtime_chunks(uintptr_t head, size_t chunk);
 
 /* Exported for the Go bindings (sizes checked there). */
 extern const size_t bgw_fork_request_size;

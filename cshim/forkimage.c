@@ -30,6 +30,12 @@
  *	     than boundaries: adjacent anonymous mappings merge, so a thread
  *	     stack may share one mapping with the runtime's memory.
  *
+ *	  3. bgw_exclude_runtime_chunks(), before every fork of the fork
+ *	     server: the runtime keeps growing its metadata in chunks of its
+ *	     persistent allocator, which it links in a list; the Go side finds
+ *	     the list in the binary's symbol table (goheap.go), and the chunks
+ *	     on it get MADV_DONTFORK as well.
+ *
  *	  MADV_DONTFORK stays with those mappings only: a mapping made later,
  *	  even at an address the runtime gave back, is a new one without it,
  *	  and mappings with different flags never merge.  Nothing else changes
@@ -137,6 +143,13 @@ bgw_record_pre_runtime_mappings(void)
 	fclose(f);
 	n_pre_runtime_maps = n;
 #endif
+}
+
+/* Whether snapshot 1 was taken (the host binary on x86-64). */
+bool
+bgw_pre_runtime_recorded(void)
+{
+	return n_pre_runtime_maps >= 0;
 }
 
 static bool
@@ -258,6 +271,70 @@ bgw_exclude_runtime_mappings_from_forks(void)
 			continue;
 		if (madvise((void *) marks[2 * i], marks[2 * i + 1] - marks[2 * i], MADV_DONTFORK) == 0)
 			done++;
+	}
+	return done;
+}
+
+/*
+ * Step 3, before every fork of the fork server: the chunks the Go
+ * runtime's persistent allocator added since step 2 (its metadata grows
+ * with the supervisor's heap, and new chunks are new mappings).  head is
+ * the address of the runtime's list of chunks (runtime.persistentChunks,
+ * from the binary's symbol table: each chunk's first word links the one
+ * allocated before it), chunk their size; both come from the Go side,
+ * which knows the runtime it was built with.  A chunk is marked only when
+ * it lies wholly in private anonymous read-write memory; the walk stops
+ * at anything else.  Supervisor, postmaster thread.  Returns how many
+ * chunks were marked.
+ */
+int
+bgw_exclude_runtime_chunks(uintptr_t head, size_t chunk)
+{
+	FILE	   *f;
+	MapsLine	m;
+	uintptr_t	anon[2 * BGW_MAX_PRE_RUNTIME_MAPS];
+	int			n = 0,
+				done = 0;
+	size_t		page = (size_t) sysconf(_SC_PAGESIZE);
+	uintptr_t	c;
+	bool		head_ok = false;
+
+	if (n_pre_runtime_maps < 0 || head == 0 || chunk == 0 || chunk % page != 0 ||
+		(f = fopen("/proc/self/maps", "re")) == NULL)
+		return 0;
+	while (next_mapping(f, &m) && n < BGW_MAX_PRE_RUNTIME_MAPS)
+	{
+		if (head >= m.start && head + sizeof(uintptr_t) <= m.end && m.perms[0] == 'r' && m.perms[1] == 'w')
+			head_ok = true;
+		if (m.inode != 0 || m.named || strcmp(m.perms, "rw-p") != 0)
+			continue;
+		if (n > 0 && anon[2 * n - 1] == m.start)
+			anon[2 * n - 1] = m.end;	/* contiguous: one run */
+		else
+		{
+			anon[2 * n] = m.start;
+			anon[2 * n + 1] = m.end;
+			n++;
+		}
+	}
+	fclose(f);
+
+	if (!head_ok)
+		return 0;				/* not a variable of ours: wrong symbol table? */
+	c = *(const uintptr_t *) head;
+	for (int steps = 0; c != 0 && steps < 4096; steps++)
+	{
+		bool		inside = false;
+
+		if (c % page != 0)
+			break;
+		for (int i = 0; i < n && !inside; i++)
+			inside = c >= anon[2 * i] && c + chunk <= anon[2 * i + 1];
+		if (!inside)
+			break;
+		if (madvise((void *) c, chunk, MADV_DONTFORK) == 0)
+			done++;
+		c = *(const uintptr_t *) c;
 	}
 	return done;
 }

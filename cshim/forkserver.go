@@ -95,6 +95,7 @@ func StartForkServer(deathRead int) (*ForkServer, error) {
 		return nil, errors.New("fork server protocol size mismatch between Go and C")
 	}
 	var sock C.int
+	excludeRuntimeChunks()
 	drop := goHeapRanges()
 	var dropPtr *C.uintptr_t
 	if len(drop) > 0 {

@@ -8,6 +8,8 @@ package tests
 // what it allocated in _PG_init and creates threads.
 
 import (
+	"debug/elf"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"strconv"
@@ -119,6 +121,41 @@ func checkForkImage(t *testing.T, h *host) {
 	}
 }
 
+// runtimeChunks walks the Go runtime's list of persistent-allocator chunks
+// in the supervisor's memory (the list head from the binary's symbol
+// table; the host binary is not position-independent, which the check of
+// its first mapping confirms) and returns their addresses.
+func runtimeChunks(t *testing.T, h *host) []uint64 {
+	t.Helper()
+	f, err := elf.Open(hostBin)
+	require.NoError(t, err)
+	defer f.Close()
+	require.Equal(t, elf.ET_EXEC, f.Type, "the host binary is expected not to be position-independent")
+	syms, err := f.Symbols()
+	require.NoError(t, err)
+	var head uint64
+	for _, s := range syms {
+		if s.Name == "runtime.persistentChunks" {
+			head = s.Value
+		}
+	}
+	require.NotZero(t, head, "runtime.persistentChunks not in the symbol table")
+	mem, err := os.Open(fmt.Sprintf("/proc/%d/mem", h.pid()))
+	require.NoError(t, err)
+	defer mem.Close()
+	word := func(at uint64) uint64 {
+		var b [8]byte
+		_, err := mem.ReadAt(b[:], int64(at))
+		require.NoError(t, err)
+		return binary.LittleEndian.Uint64(b[:])
+	}
+	var chunks []uint64
+	for c := word(head); c != 0 && len(chunks) < 4096; c = word(c) {
+		chunks = append(chunks, c)
+	}
+	return chunks
+}
+
 // TestForkImage: the fork server's image leaves the Go runtime out, the
 // worker finds what its module allocated in _PG_init and runs threads,
 // before and after a crash cycle (which makes a new fork server).
@@ -136,6 +173,21 @@ func TestForkImage(t *testing.T) {
 	h.log.waitFor(t, `all server processes terminated; reinitializing`, 1, 20*time.Second)
 	h.log.waitFor(t, `forkimage: ready pid (\d+)`, 2, 20*time.Second)
 	checkForkImage(t, h)
+
+	// The runtime's metadata chunks, including those it added since the
+	// host started, are kept out of forks (forkimage.c, step 3).
+	chunks := runtimeChunks(t, h)
+	require.NotEmpty(t, chunks)
+	sup := readMappings(t, h.pid())
+	for _, c := range chunks {
+		marked := false
+		for _, m := range sup {
+			if c >= m.start && c < m.end {
+				marked = m.has("dc")
+			}
+		}
+		require.True(t, marked, "runtime chunk %x is not marked do-not-fork", c)
+	}
 
 	log := h.log.all()
 	require.Equal(t, 2, strings.Count(log, "forkimage: malloc intact, mmap intact"), "%s", log)
