@@ -56,8 +56,12 @@
 
 #define BGW_MAX_PRE_RUNTIME_MAPS 512
 
-/* [start, end) of every mapping before the Go runtime started */
-static uintptr_t pre_runtime_maps[2 * BGW_MAX_PRE_RUNTIME_MAPS];
+/*
+ * [start, end) of every mapping before the Go runtime started; malloc'd,
+ * not static, so that it does not spread the globals every worker writes
+ * over more pages of .bss.
+ */
+static uintptr_t *pre_runtime_maps;
 static int	n_pre_runtime_maps = -1;	/* -1: no snapshot (embedded) */
 
 /* One line of /proc/self/maps. */
@@ -123,10 +127,14 @@ bgw_record_pre_runtime_mappings(void)
  * its allocator's, whose regions carry no glibc chunk header.
  */
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-	FILE	   *f = fopen("/proc/self/maps", "re");
+	FILE	   *f;
 	MapsLine	m;
 	int			n = 0;
 
+	pre_runtime_maps = malloc(sizeof(uintptr_t) * 2 * BGW_MAX_PRE_RUNTIME_MAPS);
+	if (pre_runtime_maps == NULL)
+		return;
+	f = fopen("/proc/self/maps", "re");
 	if (f == NULL)
 		return;
 	while (next_mapping(f, &m))

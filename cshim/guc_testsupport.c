@@ -35,8 +35,14 @@ static const struct config_enum_entry test_enum_options[] = {
 	{NULL, 0, false}
 };
 
-/* Logged reports, one "LEVEL: message" line plus DETAIL/HINT lines each. */
-static char test_log[1 << 16];
+/*
+ * Logged reports, one "LEVEL: message" line plus DETAIL/HINT lines each.
+ * Allocated at the first capture, not static: 64 kB in the middle of the
+ * package's .bss would spread the globals every worker writes over more
+ * pages (each a copy-on-write fault per worker start).
+ */
+#define TEST_LOG_SIZE (1 << 16)
+static char *test_log;
 static size_t test_log_len;
 static emit_log_hook_type prev_emit_log_hook;
 static bool capturing;
@@ -50,13 +56,13 @@ append_log(const char *fmt,...)
 	va_list		ap;
 	int			n;
 
-	if (test_log_len >= sizeof(test_log) - 1)
+	if (test_log == NULL || test_log_len >= TEST_LOG_SIZE - 1)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(test_log + test_log_len, sizeof(test_log) - test_log_len, fmt, ap);
+	n = vsnprintf(test_log + test_log_len, TEST_LOG_SIZE - test_log_len, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		test_log_len = Min(test_log_len + (size_t) n, sizeof(test_log) - 1);
+		test_log_len = Min(test_log_len + (size_t) n, TEST_LOG_SIZE - 1);
 }
 
 static void
@@ -83,13 +89,18 @@ bgw_guc_test_capture_log(bool on)
 	else if (!on && capturing)
 		emit_log_hook = prev_emit_log_hook;
 	capturing = on;
+	if (test_log == NULL)
+		test_log = malloc(TEST_LOG_SIZE);
 	test_log_len = 0;
-	test_log[0] = '\0';
+	if (test_log != NULL)
+		test_log[0] = '\0';
 }
 
 const char *
 bgw_guc_test_log(void)
 {
+	if (test_log == NULL)
+		return "";
 	test_log[test_log_len] = '\0';
 	return test_log;
 }
