@@ -30,7 +30,7 @@
 #include "fork_int.h"
 #include "shmem_int.h"
 
-BackgroundWorker *MyBgworkerEntry = NULL;
+BGW_CHILD_HOT BackgroundWorker *MyBgworkerEntry = NULL;
 BackgroundWorkerArray *bgw_worker_array = NULL;
 
 /* Static registrations, process-local (supervisor). */

@@ -29,7 +29,7 @@
 bgw_recovery_hook_type bgw_recovery_hook = NULL;
 
 /* This worker's registration; MyBgworkerEntry points here. */
-static BackgroundWorker my_entry;
+BGW_CHILD_HOT static BackgroundWorker my_entry;
 
 /* Seconds between the Unix epoch and PostgreSQL's (2000-01-01). */
 #define BGW_PG_EPOCH_OFFSET	INT64CONST(946684800)

@@ -68,38 +68,38 @@ __attribute__((weak)) int Log_destination = LOG_DESTINATION_STDERR;
 __attribute__((weak)) int Log_error_verbosity = PGERROR_DEFAULT;
 
 /* ---- public state ---- */
-ErrorContextCallback *error_context_stack = NULL;
-sigjmp_buf *PG_exception_stack = NULL;
+BGW_CHILD_HOT ErrorContextCallback *error_context_stack = NULL;
+BGW_CHILD_HOT sigjmp_buf *PG_exception_stack = NULL;
 emit_log_hook_type emit_log_hook = NULL;
 
 /* ---- the error data stack ---- */
 #define ERRORDATA_STACK_SIZE  5
 
 static ErrorData errordata[ERRORDATA_STACK_SIZE];
-static int	errordata_stack_depth = -1;	/* index of the top entry */
-static int	recursion_depth = 0;	/* nesting of error reporting */
+BGW_CHILD_HOT static int errordata_stack_depth = -1;	/* index of the top entry */
+BGW_CHILD_HOT static int	recursion_depth = 0;	/* nesting of error reporting */
 
 /*
  * The trampoline of bgw_call_protected: while set (and in the process
  * that set it), FATAL longjmps there instead of ending the process.
  */
-static sigjmp_buf *protected_jb = NULL;
-static pid_t protected_pid = 0;
+BGW_CHILD_HOT static sigjmp_buf *protected_jb = NULL;
+BGW_CHILD_HOT static pid_t protected_pid = 0;
 
 /*
  * Set (for good: the process is ending) by a signal handler that reports
  * from inside itself (bgworker_die): from then on the log formats times
  * from its cache only and skips fflush.  See bgw_elog_signal_context.
  */
-static volatile sig_atomic_t elog_in_signal_handler = false;
+BGW_CHILD_HOT static volatile sig_atomic_t elog_in_signal_handler = false;
 
 /* Per-record timestamp, so that every line of one record shows the same time. */
 static struct timeval record_time;
 
 /* Counters for %l (stderr) and line_num (jsonlog), reset in each new process. */
-static long log_line_number = 0;
-static long json_line_number = 0;
-static int	log_my_pid = 0;
+BGW_CHILD_HOT static long log_line_number = 0;
+BGW_CHILD_HOT static long json_line_number = 0;
+BGW_CHILD_HOT static int	log_my_pid = 0;
 
 static void send_message_to_server_log(ErrorData *edata);
 static void FreeErrorDataContents(ErrorData *edata);
@@ -1307,8 +1307,8 @@ get_formatted_log_time(void)
  * (with the zone in effect at that time).  formatted_start_of says for
  * which MyStartTime the text is complete; a handler reads nothing else.
  */
-static char formatted_start_time[FORMATTED_TS_LEN];
-static volatile pg_time_t formatted_start_of = 0;
+BGW_CHILD_HOT static char formatted_start_time[FORMATTED_TS_LEN];
+BGW_CHILD_HOT static volatile pg_time_t formatted_start_of = 0;
 
 char *
 get_formatted_start_time(void)

@@ -14,13 +14,15 @@
  */
 #include "postgres.h"
 
+#include "bgw_internal.h"
+
 #include "miscadmin.h"
 #include "storage/ipc.h"
 
 /* ---- interrupts ---- */
-volatile sig_atomic_t InterruptPending = false;
-volatile sig_atomic_t QueryCancelPending = false;
-volatile sig_atomic_t ProcDiePending = false;
+BGW_CHILD_HOT volatile sig_atomic_t InterruptPending = false;
+BGW_CHILD_HOT volatile sig_atomic_t QueryCancelPending = false;
+BGW_CHILD_HOT volatile sig_atomic_t ProcDiePending = false;
 volatile sig_atomic_t IdleInTransactionSessionTimeoutPending = false;
 volatile sig_atomic_t IdleSessionTimeoutPending = false;
 volatile sig_atomic_t ProcSignalBarrierPending = false;
@@ -29,15 +31,15 @@ volatile sig_atomic_t IdleStatsUpdateTimeoutPending = false;
 volatile sig_atomic_t CheckClientConnectionPending = false;
 volatile sig_atomic_t ClientConnectionLost = false;
 
-volatile uint32 InterruptHoldoffCount = 0;
-volatile uint32 QueryCancelHoldoffCount = 0;
-volatile uint32 CritSectionCount = 0;
+BGW_CHILD_HOT volatile uint32 InterruptHoldoffCount = 0;
+BGW_CHILD_HOT volatile uint32 QueryCancelHoldoffCount = 0;
+BGW_CHILD_HOT volatile uint32 CritSectionCount = 0;
 
 /* ---- process identity ---- */
 pid_t		PostmasterPid = 0;
 bool		IsPostmasterEnvironment = false;
-bool		IsUnderPostmaster = false;
-bool		IsBackgroundWorker = false;
+BGW_CHILD_HOT bool IsUnderPostmaster = false;
+BGW_CHILD_HOT bool IsBackgroundWorker = false;
 bool		IsBinaryUpgrade = false;
 bool		ExitOnAnyError = false;
 char	   *DataDir = NULL;
@@ -45,11 +47,11 @@ int			data_directory_mode = 0700;	/* PG_DIR_MODE_OWNER */
 int			NBuffers = 16384;	/* shared_buffers = 128MB of 8kB pages */
 int			MaxBackends = 0;	/* computed at start in PostgreSQL */
 int			MaxConnections = 100;
-int			MyProcPid = 0;
-pg_time_t	MyStartTime = 0;
-int64		MyStartTimestamp = 0;
+BGW_CHILD_HOT int MyProcPid = 0;
+BGW_CHILD_HOT pg_time_t MyStartTime = 0;
+BGW_CHILD_HOT int64 MyStartTimestamp = 0;
 struct Port *MyProcPort = NULL;
-struct Latch *MyLatch = NULL;
+BGW_CHILD_HOT struct Latch *MyLatch = NULL;
 int32		MyCancelKey = 0;
 int			MyPMChildSlot = 0;
 char		OutputFileName[MAXPGPATH] = "";
@@ -69,7 +71,7 @@ char	   *local_preload_libraries_string = NULL;
 shmem_request_hook_type shmem_request_hook = NULL;
 shmem_startup_hook_type shmem_startup_hook = NULL;
 
-BackendType MyBackendType = B_INVALID;
+BGW_CHILD_HOT BackendType MyBackendType = B_INVALID;
 
 /* PostgreSQL's descriptions of the backend types (pg_stat_activity). */
 const char *

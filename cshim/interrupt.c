@@ -29,8 +29,8 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
-volatile sig_atomic_t ConfigReloadPending = false;
-volatile sig_atomic_t ShutdownRequestPending = false;
+BGW_CHILD_HOT volatile sig_atomic_t ConfigReloadPending = false;
+BGW_CHILD_HOT volatile sig_atomic_t ShutdownRequestPending = false;
 
 /* The name a worker is known by in "terminating ..." messages. */
 static const char *

@@ -19,6 +19,8 @@
  */
 #include "postgres.h"
 
+#include "bgw_internal.h"
+
 #include "miscadmin.h"
 #include "storage/ipc.h"
 
@@ -30,17 +32,17 @@ typedef struct ExitCallback
 	Datum		arg;
 } ExitCallback;
 
-static ExitCallback on_proc_exit_list[MAX_ON_EXITS];
-static ExitCallback on_shmem_exit_list[MAX_ON_EXITS];
-static ExitCallback before_shmem_exit_list[MAX_ON_EXITS];
-static int	on_proc_exit_index;
-static int	on_shmem_exit_index;
-static int	before_shmem_exit_index;
+BGW_CHILD_HOT static ExitCallback on_proc_exit_list[MAX_ON_EXITS];
+BGW_CHILD_HOT static ExitCallback on_shmem_exit_list[MAX_ON_EXITS];
+BGW_CHILD_HOT static ExitCallback before_shmem_exit_list[MAX_ON_EXITS];
+BGW_CHILD_HOT static int on_proc_exit_index;
+BGW_CHILD_HOT static int on_shmem_exit_index;
+BGW_CHILD_HOT static int before_shmem_exit_index;
 
-bool		proc_exit_inprogress = false;
-bool		shmem_exit_inprogress = false;
+BGW_CHILD_HOT bool proc_exit_inprogress = false;
+BGW_CHILD_HOT bool shmem_exit_inprogress = false;
 
-static bool atexit_callback_setup = false;
+BGW_CHILD_HOT static bool atexit_callback_setup = false;
 
 static void proc_exit_prepare(int code);
 

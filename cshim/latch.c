@@ -72,19 +72,19 @@
 #include "storage/pmsignal.h"
 #include "utils/wait_event.h"
 
-volatile unsigned int *volatile bgw_current_sleep_word = NULL;
+BGW_CHILD_HOT volatile unsigned int *volatile bgw_current_sleep_word = NULL;
 
 /* The process-local latch of processes without a slot (and the host). */
-static Latch LocalLatchData;
+BGW_CHILD_HOT static Latch LocalLatchData;
 
 /* Sleep word of waits with no latch (timeout or host death only). */
 static volatile unsigned int idle_sleep_word;
 
 /* This process's signalfd for SIGURG, -1 until a wait event set needs it. */
-static int	latch_signal_fd = -1;
+BGW_CHILD_HOT static int	latch_signal_fd = -1;
 
 /* The set WaitLatch falls back to when it must watch the death pipe. */
-static WaitEventSet *LatchWaitSet = NULL;
+BGW_CHILD_HOT static WaitEventSet *LatchWaitSet = NULL;
 
 #define LatchWaitSetLatchPos 0
 
@@ -94,15 +94,15 @@ static WaitEventSet *LatchWaitSet = NULL;
  * left to sleep without spinning after a failed spin, and the next such
  * back-off; the CPUs it may run on, 0 until known.
  */
-static int64 latch_spin_est_ns = 0;
-static int	latch_spin_skip = 0;
-static int	latch_spin_backoff = 0;
-static int	latch_spin_ncpus = 0;
-static uint64 latch_spin_count = 0; /* spins, and those that saw is_set */
-static uint64 latch_spin_won = 0;
+BGW_CHILD_HOT static int64 latch_spin_est_ns = 0;
+BGW_CHILD_HOT static int	latch_spin_skip = 0;
+BGW_CHILD_HOT static int	latch_spin_backoff = 0;
+BGW_CHILD_HOT static int	latch_spin_ncpus = 0;
+BGW_CHILD_HOT static uint64 latch_spin_count = 0; /* spins, and those that saw is_set */
+BGW_CHILD_HOT static uint64 latch_spin_won = 0;
 
 /* Whether the parent-death signal wakes our futex sleeps: see latch_int.h. */
-static int	pm_death_signal_state = 0;	/* 0 unknown, 1 yes, -1 no */
+BGW_CHILD_HOT static int	pm_death_signal_state = 0;	/* 0 unknown, 1 yes, -1 no */
 
 struct WaitEventSet
 {

@@ -25,8 +25,8 @@ bool		pgstat_track_activities = true;
 int			pgstat_track_activity_query_size = BGW_ACTIVITY_SIZE;
 
 /* Where waits are recorded before a process has a per-worker slot. */
-static uint32 local_wait_event_info = 0;
-uint32	   *my_wait_event_info = &local_wait_event_info;
+BGW_CHILD_HOT static uint32 local_wait_event_info = 0;
+BGW_CHILD_HOT uint32	   *my_wait_event_info = &local_wait_event_info;
 
 void
 pgstat_set_wait_event_storage(uint32 *wait_event_info)

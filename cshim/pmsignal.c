@@ -30,7 +30,7 @@
 
 int			bgw_death_pipe_fd = -1;
 
-volatile sig_atomic_t postmaster_possibly_dead = false;
+BGW_CHILD_HOT volatile sig_atomic_t postmaster_possibly_dead = false;
 
 /* The flags children raise; written by children, cleared by the host. */
 typedef struct PMSignalData
@@ -40,7 +40,7 @@ typedef struct PMSignalData
 
 static PMSignalData *PMSignalState = NULL;
 
-static bool pm_death_handler_installed = false;
+BGW_CHILD_HOT static bool pm_death_handler_installed = false;
 
 /*
  * Handler of BGW_PM_DEATH_SIGNAL, in a child.  Async-signal-safe: a flag

@@ -20,9 +20,9 @@
 #include "libpq/pqsignal.h"
 #include "fork_int.h"
 
-sigset_t	UnBlockSig;
-sigset_t	BlockSig;
-sigset_t	StartupBlockSig;
+BGW_CHILD_HOT sigset_t UnBlockSig;
+BGW_CHILD_HOT sigset_t BlockSig;
+BGW_CHILD_HOT sigset_t StartupBlockSig;
 
 /*
  * Signals that are never blocked: blocking a synchronous fault signal

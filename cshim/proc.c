@@ -26,7 +26,7 @@
 #include "shmem_int.h"
 #include "storage/ipc.h"
 
-PGPROC	   *MyProc = NULL;
+BGW_CHILD_HOT PGPROC	   *MyProc = NULL;
 BgwProc    *bgw_proc_array = NULL;
 int			bgw_proc_count = 0;
 

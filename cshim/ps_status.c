@@ -26,7 +26,7 @@
 #include "fork_int.h"
 
 bool		update_process_title = true;
-bool		bgw_ps_title_allowed = false;
+BGW_CHILD_HOT bool		bgw_ps_title_allowed = false;
 
 extern char **environ;
 
@@ -36,10 +36,10 @@ static char *ps_area;			/* start of the argv+environ strings */
 static size_t ps_area_len;		/* contiguous bytes we may overwrite */
 static bool environ_moved;
 
-static char ps_buffer[1024];	/* the title, also when ps_area is short */
-static size_t ps_fixed_len;		/* length of "bgworker: <fixed part>" */
-static size_t ps_len;			/* current length of the title */
-static size_t ps_suffix_at;		/* 0, or where a suffix was appended */
+BGW_CHILD_HOT static char ps_buffer[1024];	/* the title, also when ps_area is short */
+BGW_CHILD_HOT static size_t ps_fixed_len;		/* length of "bgworker: <fixed part>" */
+BGW_CHILD_HOT static size_t ps_len;			/* current length of the title */
+BGW_CHILD_HOT static size_t ps_suffix_at;		/* 0, or where a suffix was appended */
 
 /*
  * Record the argv area.  Runs at load time in every process (host
