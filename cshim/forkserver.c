@@ -237,7 +237,13 @@ start_child(void)
 		ctid = (char *) pthread_self() + tid_offset;
 	}
 
-	fflush(NULL);
+	/*
+	 * No fflush(NULL) here: nothing in the fork server writes through
+	 * stdio (elog uses write(2)), and the supervisor flushes every stream
+	 * before it forks the fork server, so a child inherits no buffered
+	 * output.  Flushing took the stdio list lock, a write to libc's data
+	 * after every clone (see fs_poll).
+	 */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 #if defined(__x86_64__)
@@ -256,9 +262,15 @@ start_child(void)
 			close(spare_fd);
 		return 0;
 	}
+	/*
+	 * errno matters only after a failure; restoring it unconditionally
+	 * was a write to this thread's TLS page after every clone, that is a
+	 * copy-on-write fault (the page is shared with the new child).
+	 */
 	saved = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	errno = saved;
+	if (pid < 0)
+		errno = saved;
 	return (pid_t) pid;
 }
 
@@ -274,8 +286,39 @@ start_child(void)
  * hands a spare a worker precedes the next spare's announcement).
  */
 #define BGW_REPLY_QUEUE 32
-static BgwForkReply reply_queue[BGW_REPLY_QUEUE];
-static int	reply_count;
+
+/*
+ * The queue lives in a page of its own that no clone gets (MADV_DONTFORK,
+ * reply_queue_init): every clone write-protects the fork server's pages
+ * that the child shares, so a queue in .bss cost the fork server one or
+ * two copy-on-write faults per start.  No child touches it.  Until the
+ * page exists (or if it cannot be had), the static queue serves.
+ */
+typedef struct ReplyQueue
+{
+	int			count;
+	BgwForkReply reply[BGW_REPLY_QUEUE];
+} ReplyQueue;
+
+static ReplyQueue static_reply_queue;
+static ReplyQueue *replies = &static_reply_queue;
+
+/* Fork server start: move the (empty) queue to its own page. */
+static void
+reply_queue_init(void)
+{
+	size_t		len = (sizeof(ReplyQueue) + 4095) & ~(size_t) 4095;
+	void	   *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return;
+	if (madvise(p, len, MADV_DONTFORK) != 0)
+	{
+		munmap(p, len);
+		return;
+	}
+	replies = p;
+}
 
 /* Send every queued reply; an error on the socket ends the fork server. */
 static void
@@ -285,17 +328,18 @@ flush_replies(int sock)
 	struct iovec iov[BGW_REPLY_QUEUE];
 	int			done = 0;
 
-	for (int i = 0; i < reply_count; i++)
+	for (int i = 0; i < replies->count; i++)
 	{
-		iov[i].iov_base = &reply_queue[i];
+		iov[i].iov_base = &replies->reply[i];
 		iov[i].iov_len = sizeof(BgwForkReply);
 		memset(&msgs[i], 0, sizeof(msgs[i]));
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	while (done < reply_count)
+	while (done < replies->count)
 	{
-		int			n = sendmmsg(sock, msgs + done, reply_count - done, MSG_NOSIGNAL);
+		int			n = (int) syscall(SYS_sendmmsg, sock, msgs + done,
+									  (unsigned int) (replies->count - done), MSG_NOSIGNAL);	/* fs_poll */
 
 		if (n < 0)
 		{
@@ -305,7 +349,7 @@ flush_replies(int sock)
 		}
 		done += n;
 	}
-	reply_count = 0;
+	replies->count = 0;
 }
 
 /* Queue one reply (see above); a full queue is sent at once. */
@@ -315,9 +359,9 @@ send_reply(int sock, const BgwForkRequest *req, uint32 kind, pid_t pid, int err,
 {
 	BgwForkReply *rep;
 
-	if (reply_count == BGW_REPLY_QUEUE)
+	if (replies->count == BGW_REPLY_QUEUE)
 		flush_replies(sock);
-	rep = &reply_queue[reply_count++];
+	rep = &replies->reply[replies->count++];
 	memset(rep, 0, sizeof(*rep));
 	rep->magic = BGW_FORKSERVER_MAGIC;
 	rep->id = req ? req->id : 0;
@@ -374,6 +418,27 @@ StaticAssertDecl(sizeof(SpareOrder) <= PIPE_BUF,
 				 "a spare's order must be written atomically");
 
 /*
+ * The fork server's loop calls the kernel directly for its socket and its
+ * wait.  It descends from the multi-threaded Go process, so glibc treats it
+ * as multi-threaded, and glibc's wrappers of cancellation points (poll,
+ * recv, sendmmsg) write to the thread's descriptor around the call: after
+ * every clone that page is shared with the new child, and the write was a
+ * copy-on-write fault per start on the one path every start takes.
+ */
+static long
+fs_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
+{
+	struct timespec ts;
+
+	if (timeout_ms >= 0)
+	{
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long) (timeout_ms % 1000) * 1000000L;
+	}
+	return syscall(SYS_ppoll, fds, n, timeout_ms >= 0 ? &ts : NULL, NULL, (size_t) 8);
+}
+
+/*
  * Wait up to timeout ms (-1: for ever) for fd to become readable; end the
  * process when the death pipe shows anything (nobody writes it: the
  * supervisor is gone) or poll fails.  Returns fd's revents, 0 on timeout
@@ -390,7 +455,7 @@ wait_fd_or_death(int fd, int death_fd, int timeout)
 	pfd[1].fd = death_fd;
 	pfd[1].events = POLLIN;
 	pfd[1].revents = 0;
-	if (poll(pfd, 2, timeout) < 0)
+	if (fs_poll(pfd, 2, timeout) < 0)
 	{
 		if (errno == EINTR)
 			return 0;
@@ -507,7 +572,8 @@ handle_request(int sock, const BgwForkRequest *req)
 				send_reply(sock, req, req->kind, 0, EINVAL, 0);
 				return;
 			}
-			spare_wanted = true;
+			if (!spare_wanted)	/* no write when set: see reply_queue_init */
+				spare_wanted = true;
 			bgw_elog_fresh_log_zone();	/* inherited by the child */
 			/* reliability tests only: a planned fork failure (faults_int.h) */
 			if ((err = bgw_clone_fault_check()) != 0)
@@ -581,7 +647,8 @@ drain_requests(int sock)
 
 	for (;;)
 	{
-		ssize_t		n = recv(sock, &buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+		ssize_t		n = syscall(SYS_recvfrom, sock, &buf, sizeof(buf),
+								MSG_DONTWAIT | MSG_TRUNC, NULL, NULL);	/* see fs_poll */
 
 		if (n == 0)
 			_exit(0);
@@ -678,6 +745,7 @@ forkserver_main(int death_fd, int sock, const uintptr_t *drop, int ndrop)
 	stack_t		ss;
 
 	forkserver_trim(drop, ndrop);
+	reply_queue_init();
 	bgw_reset_inherited_signals();
 	memset(&ss, 0, sizeof(ss));
 	ss.ss_flags = SS_DISABLE;
