@@ -181,15 +181,10 @@ typedef struct BgwForkReply
 /*
  * Fork the fork server (supervisor, postmaster thread).  Returns its pid
  * and the supervisor's end of the socket in *sockfd_out, or -1 with errno.
- *
- * drop holds ndrop (start, length) pairs of address ranges that only the
- * Go runtime uses (its heap arenas); the fork server unmaps them, as it
- * never runs Go, so that every clone copies fewer page tables.  At most
- * BGW_FORKSERVER_MAX_DROP pairs are honoured.
+ * What of the Go runtime it should not get is marked MADV_DONTFORK before
+ * (forkimage.c).
  */
-#define BGW_FORKSERVER_MAX_DROP 32
-extern int	bgw_forkserver_start(int death_read_fd, int *sockfd_out,
-								 const uintptr_t *drop, int ndrop);
+extern int	bgw_forkserver_start(int death_read_fd, int *sockfd_out);
 
 /*
  * Keeping the Go runtime's mappings out of every fork (forkimage.c): the
@@ -203,11 +198,14 @@ extern bool bgw_pre_runtime_recorded(void);
 extern int	bgw_exclude_runtime_mappings_from_forks(void);
 
 /*
- * Before each fork of the fork server: marks the chunks of the Go
- * runtime's persistent allocator (list head at head, each chunk bytes
- * long) with MADV_DONTFORK.  Returns how many.
+ * Before each fork of the fork server: marks the Go heap (the mappings
+ * holding the nprobes probes and their contiguous anonymous neighbours)
+ * and the chunks of the runtime's persistent allocator (list head at
+ * chunk_head, 0 if unknown, each chunk_size bytes) with MADV_DONTFORK.
+ * Returns how many ranges it marked.
  */
-extern int	bgw_exclude_runtime_chunks(uintptr_t head, size_t chunk);
+extern int	bgw_exclude_go_memory(const uintptr_t *probes, int nprobes,
+								  uintptr_t chunk_head, size_t chunk_size);
 
 /* Exported for the Go bindings (sizes checked there). */
 extern const size_t bgw_fork_request_size;

@@ -30,11 +30,11 @@
  *	     than boundaries: adjacent anonymous mappings merge, so a thread
  *	     stack may share one mapping with the runtime's memory.
  *
- *	  3. bgw_exclude_runtime_chunks(), before every fork of the fork
- *	     server: the runtime keeps growing its metadata in chunks of its
- *	     persistent allocator, which it links in a list; the Go side finds
- *	     the list in the binary's symbol table (goheap.go), and the chunks
- *	     on it get MADV_DONTFORK as well.
+ *	  3. bgw_exclude_go_memory(), before every fork of the fork server:
+ *	     the Go heap (found from Go objects, contiguous arenas included)
+ *	     and the chunks the runtime's persistent allocator keeps adding to
+ *	     its metadata (a list the Go side finds in the binary's symbol
+ *	     table, goheap.go) get MADV_DONTFORK as well.
  *
  *	  MADV_DONTFORK stays with those mappings only: a mapping made later,
  *	  even at an address the runtime gave back, is a new one without it,
@@ -284,65 +284,120 @@ bgw_exclude_runtime_mappings_from_forks(void)
 }
 
 /*
- * Step 3, before every fork of the fork server: the chunks the Go
- * runtime's persistent allocator added since step 2 (its metadata grows
- * with the supervisor's heap, and new chunks are new mappings).  head is
- * the address of the runtime's list of chunks (runtime.persistentChunks,
- * from the binary's symbol table: each chunk's first word links the one
- * allocated before it), chunk their size; both come from the Go side,
- * which knows the runtime it was built with.  A chunk is marked only when
- * it lies wholly in private anonymous read-write memory; the walk stops
- * at anything else.  Supervisor, postmaster thread.  Returns how many
- * chunks were marked.
+ * Step 3, before every fork of the fork server, in one pass over the maps:
+ * what the Go runtime added since step 2 (its heap and its metadata grow
+ * as the supervisor runs, and the new parts are new mappings) gets
+ * MADV_DONTFORK too:
+ *
+ *	- the Go heap: each private anonymous read-write mapping holding one of
+ *	  the nprobes probes (Go heap objects), and every private anonymous
+ *	  mapping contiguous with those (the arena reservation and the parts
+ *	  committed since, which do not merge with marked ones).  Nothing C
+ *	  allocates (glibc malloc, shmat, dlopen) is placed against Go's arena
+ *	  reservation: mmap places those far below the loader, nowhere near the
+ *	  runtime's arena hints.  This needs no snapshot: an embedding program
+ *	  gets it too.
+ *	- the chunks of the runtime's persistent allocator: chunk_head is the
+ *	  address of its list (runtime.persistentChunks, from the binary's
+ *	  symbol table: each chunk's first word links the one allocated before
+ *	  it; 0 when unknown), chunk_size their size; both come from the Go
+ *	  side, which knows the runtime it was built with.  A chunk is marked
+ *	  only when it lies wholly in private anonymous read-write memory; the
+ *	  walk stops at anything else.
+ *
+ * Supervisor, postmaster thread.  Returns how many ranges were marked.
  */
+typedef struct GoMapping
+{
+	uintptr_t	start;
+	uintptr_t	end;
+	bool		anon;			/* private, anonymous, unnamed */
+	bool		rw;				/* and read-write */
+	bool		heap;
+} GoMapping;
+
+#define BGW_MAX_MAPS 4096
+
 int
-bgw_exclude_runtime_chunks(uintptr_t head, size_t chunk)
+bgw_exclude_go_memory(const uintptr_t *probes, int nprobes,
+					  uintptr_t chunk_head, size_t chunk_size)
 {
 	FILE	   *f;
 	MapsLine	m;
-	uintptr_t	anon[2 * BGW_MAX_PRE_RUNTIME_MAPS];
+	GoMapping  *maps;
 	int			n = 0,
 				done = 0;
 	size_t		page = (size_t) sysconf(_SC_PAGESIZE);
-	uintptr_t	c;
 	bool		head_ok = false;
 
-	if (n_pre_runtime_maps < 0 || head == 0 || chunk == 0 || chunk % page != 0 ||
-		(f = fopen("/proc/self/maps", "re")) == NULL)
+	maps = malloc(sizeof(GoMapping) * BGW_MAX_MAPS);
+	if (maps == NULL)
 		return 0;
-	while (next_mapping(f, &m) && n < BGW_MAX_PRE_RUNTIME_MAPS)
+	if ((f = fopen("/proc/self/maps", "re")) == NULL)
 	{
-		if (head >= m.start && head + sizeof(uintptr_t) <= m.end && m.perms[0] == 'r' && m.perms[1] == 'w')
+		free(maps);
+		return 0;
+	}
+	while (n < BGW_MAX_MAPS && next_mapping(f, &m))
+	{
+		GoMapping  *g = &maps[n++];
+
+		if (chunk_head >= m.start && chunk_head + sizeof(uintptr_t) <= m.end &&
+			m.perms[0] == 'r' && m.perms[1] == 'w')
 			head_ok = true;
-		if (m.inode != 0 || m.named || strcmp(m.perms, "rw-p") != 0)
-			continue;
-		if (n > 0 && anon[2 * n - 1] == m.start)
-			anon[2 * n - 1] = m.end;	/* contiguous: one run */
-		else
-		{
-			anon[2 * n] = m.start;
-			anon[2 * n + 1] = m.end;
-			n++;
-		}
+		g->start = m.start;
+		g->end = m.end;
+		g->anon = m.inode == 0 && !m.named && m.perms[3] == 'p';
+		g->rw = g->anon && strcmp(m.perms, "rw-p") == 0;
+		g->heap = false;
+		for (int i = 0; i < nprobes && g->rw; i++)
+			if (probes[i] >= m.start && probes[i] < m.end)
+				g->heap = true;
 	}
 	fclose(f);
 
-	if (!head_ok)
-		return 0;				/* not a variable of ours: wrong symbol table? */
-	c = *(const uintptr_t *) head;
-	for (int steps = 0; c != 0 && steps < 4096; steps++)
-	{
-		bool		inside = false;
-
-		if (c % page != 0)
-			break;
-		for (int i = 0; i < n && !inside; i++)
-			inside = c >= anon[2 * i] && c + chunk <= anon[2 * i + 1];
-		if (!inside)
-			break;
-		if (madvise((void *) c, chunk, MADV_DONTFORK) == 0)
+	/* the heap spreads to contiguous anonymous neighbours, both ways */
+	for (int i = 1; i < n; i++)
+		if (maps[i - 1].heap && maps[i].anon && maps[i].start == maps[i - 1].end)
+			maps[i].heap = true;
+	for (int i = n - 2; i >= 0; i--)
+		if (maps[i + 1].heap && maps[i].anon && maps[i].end == maps[i + 1].start)
+			maps[i].heap = true;
+	for (int i = 0; i < n; i++)
+		if (maps[i].heap &&
+			madvise((void *) maps[i].start, maps[i].end - maps[i].start, MADV_DONTFORK) == 0)
 			done++;
-		c = *(const uintptr_t *) c;
+
+	/* a head outside our writable data would mean a wrong symbol table */
+	if (chunk_head != 0 && head_ok && chunk_size != 0 && chunk_size % page == 0)
+	{
+		uintptr_t	c = *(const uintptr_t *) chunk_head;
+
+		for (int steps = 0; c != 0 && steps < 4096; steps++)
+		{
+			bool		inside = false;
+
+			if (c % page != 0)
+				break;
+			/* wholly inside one run of contiguous read-write anonymous maps */
+			for (int i = 0; i < n && !inside; i++)
+			{
+				int			j = i;
+
+				if (!maps[i].rw || c < maps[i].start || c >= maps[i].end)
+					continue;
+				while (j + 1 < n && maps[j + 1].rw && maps[j + 1].start == maps[j].end &&
+					   maps[j].end < c + chunk_size)
+					j++;
+				inside = c + chunk_size <= maps[j].end;
+			}
+			if (!inside)
+				break;
+			if (madvise((void *) c, chunk_size, MADV_DONTFORK) == 0)
+				done++;
+			c = *(const uintptr_t *) c;
+		}
 	}
+	free(maps);
 	return done;
 }

@@ -715,23 +715,15 @@ flush_stack_cache(void)
 /*
  * Shed what the fork server inherited but never uses, so that each clone
  * copies fewer page tables (fork cost grows with the mappings and the
- * anonymous pages of the process being cloned): the Go heap arenas the
- * supervisor named (ranges, copied to our stack before the fork), the
- * stacks of the supervisor's other threads (flush_stack_cache), and the
- * list of static registrations, which the supervisor already copied
- * (workers get their registration in each request).  Fork server only.
+ * anonymous pages of the process being cloned): the stacks of the
+ * supervisor's other threads (flush_stack_cache) and the list of static
+ * registrations, which the supervisor already copied (workers get their
+ * registration in each request).  The Go runtime's memory never got here
+ * (MADV_DONTFORK, forkimage.c).  Fork server only.
  */
 static void
-forkserver_trim(const uintptr_t *drop, int ndrop)
+forkserver_trim(void)
 {
-	for (int i = 0; i < ndrop; i++)
-	{
-		uintptr_t	start = drop[2 * i];
-		uintptr_t	len = drop[2 * i + 1];
-
-		if (start != 0 && len != 0)
-			(void) munmap((void *) start, len);
-	}
 	flush_stack_cache();
 	bgw_free_static_workers();
 	(void) malloc_trim(0);
@@ -739,12 +731,12 @@ forkserver_trim(const uintptr_t *drop, int ndrop)
 
 /* The fork server's life, after the fork.  Never returns. */
 static void
-forkserver_main(int death_fd, int sock, const uintptr_t *drop, int ndrop)
+forkserver_main(int death_fd, int sock)
 {
 	int			keep[5] = {0, 1, 2, death_fd, sock};
 	stack_t		ss;
 
-	forkserver_trim(drop, ndrop);
+	forkserver_trim();
 	reply_queue_init();
 	bgw_reset_inherited_signals();
 	memset(&ss, 0, sizeof(ss));
@@ -811,10 +803,8 @@ forkserver_main(int death_fd, int sock, const uintptr_t *drop, int ndrop)
  * *sockfd_out; -1 with errno on failure.
  */
 int
-bgw_forkserver_start(int death_read_fd, int *sockfd_out,
-					 const uintptr_t *drop, int ndrop)
+bgw_forkserver_start(int death_read_fd, int *sockfd_out)
 {
-	uintptr_t	ranges[2 * BGW_FORKSERVER_MAX_DROP];
 	int			sv[2];
 	sigset_t	all;
 	sigset_t	old;
@@ -826,13 +816,6 @@ bgw_forkserver_start(int death_read_fd, int *sockfd_out,
 		errno = EINVAL;
 		return -1;
 	}
-	/* the ranges may live in memory the fork server is about to unmap */
-	if (ndrop < 0 || drop == NULL)
-		ndrop = 0;
-	if (ndrop > BGW_FORKSERVER_MAX_DROP)
-		ndrop = BGW_FORKSERVER_MAX_DROP;
-	if (ndrop > 0)
-		memcpy(ranges, drop, sizeof(uintptr_t) * 2 * ndrop);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
 		return -1;
 
@@ -843,7 +826,7 @@ bgw_forkserver_start(int death_read_fd, int *sockfd_out,
 	if (pid == 0)
 	{
 		close(sv[0]);
-		forkserver_main(death_read_fd, sv[1], ranges, ndrop);
+		forkserver_main(death_read_fd, sv[1]);
 	}
 	saved = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

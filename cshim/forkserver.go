@@ -95,13 +95,8 @@ func StartForkServer(deathRead int) (*ForkServer, error) {
 		return nil, errors.New("fork server protocol size mismatch between Go and C")
 	}
 	var sock C.int
-	excludeRuntimeChunks()
-	drop := goHeapRanges()
-	var dropPtr *C.uintptr_t
-	if len(drop) > 0 {
-		dropPtr = (*C.uintptr_t)(unsafe.Pointer(&drop[0]))
-	}
-	pid, err := C.bgw_forkserver_start(C.int(deathRead), &sock, dropPtr, C.int(len(drop)/2))
+	excludeGoMemory()
+	pid, err := C.bgw_forkserver_start(C.int(deathRead), &sock)
 	if pid < 0 {
 		return nil, fmt.Errorf("could not start the fork server: %w", err)
 	}
