@@ -28,6 +28,7 @@
 #include <signal.h>
 #include <malloc.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -729,6 +730,40 @@ forkserver_trim(void)
 	(void) malloc_trim(0);
 }
 
+/*
+ * Put the fork server ahead of the workers it starts: SCHED_FIFO at the
+ * lowest real-time priority, with SCHED_RESET_ON_FORK, so that every child
+ * begins as SCHED_OTHER at nice 0, as it would have under the supervisor.
+ *
+ * The fork server is the one serial step of every start.  At normal
+ * priority it shares a CPU with the workers it has just cloned, each of
+ * them runnable at once: measured at 5000 workers on 2 CPUs, it spent 0.6 s
+ * of a 2 s launch waiting for a CPU, preempted some 4000 times, and each
+ * preemption cooled its caches for the next clone.  Ahead of them it clones
+ * until its queue is empty and then sleeps, so the workers lose nothing
+ * but the wait for a queue they could not have outrun.  It never spins:
+ * it sleeps in ppoll whenever no request waits, and the kernel's
+ * real-time throttling (95% of a CPU by default) bounds it anyway.
+ *
+ * Only when the supervisor runs SCHED_OTHER at nice 0 (the reset gives
+ * children exactly that), and only where the kernel lets it (root or
+ * CAP_SYS_NICE, and a cgroup with real-time time): otherwise the fork
+ * server and its children keep the supervisor's policy and nice value, as
+ * before.  Fork server, once, before its first clone.
+ */
+static void
+forkserver_prioritise(void)
+{
+	struct sched_param sp = {.sched_priority = 1};
+	int			nice;
+
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, 0);
+	if (nice != 0 || errno != 0 || sched_getscheduler(0) != SCHED_OTHER)
+		return;
+	(void) sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
+}
+
 /* The fork server's life, after the fork.  Never returns. */
 static void
 forkserver_main(int death_fd, int sock)
@@ -744,6 +779,7 @@ forkserver_main(int death_fd, int sock)
 	(void) sigaltstack(&ss, NULL);
 	close_fds_except(keep, lengthof(keep));
 	(void) setsid();
+	forkserver_prioritise();
 
 	IsUnderPostmaster = true;
 	MyProcPid = getpid();

@@ -1,0 +1,115 @@
+package tests
+
+// The fork server runs ahead of the workers it starts (SCHED_FIFO, see
+// forkserver_prioritise in cshim/forkserver.c) while every worker keeps
+// the supervisor's scheduling: SCHED_OTHER at the supervisor's nice value,
+// as under PostgreSQL, where a worker inherits the postmaster's. Checked in
+// /proc for a host run as is and one run under nice(1).
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// schedOf reads a process's nice value, real-time priority and policy
+// (fields 19, 40 and 41 of /proc/PID/stat).
+func schedOf(t *testing.T, pid int) (nice, rtprio, policy int) {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	require.NoError(t, err)
+	// fields after the command name, which may hold spaces: state is 3
+	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+	field := func(n int) int {
+		v, err := strconv.Atoi(f[n-3])
+		require.NoError(t, err)
+		return v
+	}
+	return field(19), field(40), field(41)
+}
+
+const (
+	schedOther = 0
+	schedFIFO  = 1
+)
+
+// spareWorkerPid finds the host's spare worker, 0 if there is none now.
+func spareWorkerPid(h *host) int {
+	for p := range childrenOf(h.pid()) {
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
+		if strings.HasPrefix(string(cmdline), "bgworker: spare worker") {
+			return p
+		}
+	}
+	return 0
+}
+
+// checkWorkerSched: the worker the forkimage module reports ready, and the
+// spare worker if there is one, run SCHED_OTHER at the given nice value.
+func checkWorkerSched(t *testing.T, h *host, wantNice int) {
+	t.Helper()
+	m := h.log.waitFor(t, `forkimage: ready pid (\d+)`, 1, 20*time.Second)
+	worker, err := strconv.Atoi(m[1])
+	require.NoError(t, err)
+	pids := []int{worker}
+	if spare := spareWorkerPid(h); spare != 0 {
+		pids = append(pids, spare)
+	}
+	for _, pid := range pids {
+		nice, rtprio, policy := schedOf(t, pid)
+		require.Equal(t, schedOther, policy, "process %d: policy", pid)
+		require.Equal(t, 0, rtprio, "process %d: real-time priority", pid)
+		require.Equal(t, wantNice, nice, "process %d: nice value", pid)
+	}
+}
+
+// TestSchedulingFastForkServer: at nice 0, the fork server is SCHED_FIFO
+// at priority 1 when the kernel allows it (root here), and the workers are
+// not.
+func TestSchedulingFastForkServer(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Skip("raising the fork server to SCHED_FIFO needs root")
+	}
+	dir := newDataDir(t, apiConf(t, []string{"forkimage"}, ""))
+	h := startHost(t, dir)
+	h.waitReady()
+	nice, _, policy := schedOf(t, h.pid())
+	require.Equal(t, schedOther, policy, "supervisor policy")
+	require.Equal(t, 0, nice, "supervisor nice value")
+
+	fs := forkServerPid(t, h)
+	_, rtprio, policy := schedOf(t, fs)
+	require.Equal(t, schedFIFO, policy, "fork server %d: policy", fs)
+	require.Equal(t, 1, rtprio, "fork server %d: real-time priority", fs)
+	checkWorkerSched(t, h, 0)
+	stopHost(t, h)
+}
+
+// TestSchedulingNicedSupervisor: a supervisor started under nice 5 keeps
+// the fork server and every worker at nice 5, SCHED_OTHER.
+func TestSchedulingNicedSupervisor(t *testing.T) {
+	t.Parallel()
+	niceBin, err := exec.LookPath("nice")
+	require.NoError(t, err)
+	dir := newDataDir(t, apiConf(t, []string{"forkimage"}, ""))
+	h := startHostWith(t, dir, niceBin, []string{"-n", "5", hostBin})
+	h.waitReady()
+	nice, _, policy := schedOf(t, h.pid())
+	require.Equal(t, schedOther, policy, "supervisor policy")
+	require.Equal(t, 5, nice, "supervisor nice value")
+
+	fs := forkServerPid(t, h)
+	nice, rtprio, policy := schedOf(t, fs)
+	require.Equal(t, schedOther, policy, "fork server %d: policy", fs)
+	require.Equal(t, 0, rtprio, "fork server %d: real-time priority", fs)
+	require.Equal(t, 5, nice, "fork server %d: nice value", fs)
+	checkWorkerSched(t, h, 5)
+	stopHost(t, h)
+}
