@@ -28,7 +28,9 @@
  *	     a file mapping (a library's .bss); the rest get MADV_DONTFORK, so
  *	     that no fork of the supervisor copies them.  Signatures rather
  *	     than boundaries: adjacent anonymous mappings merge, so a thread
- *	     stack may share one mapping with the runtime's memory.
+ *	     stack may share one mapping with the runtime's memory.  The
+ *	     runtime's address-space reservations made since (PROT_NONE, 64 kB
+ *	     and more; a thread's guard page is smaller) get it too.
  *
  *	  3. bgw_exclude_go_memory(), before every fork of the fork server:
  *	     the Go heap (found from Go objects, contiguous arenas included)
@@ -55,6 +57,9 @@
 #include "fork_int.h"
 
 #define BGW_MAX_PRE_RUNTIME_MAPS 512
+
+/* A PROT_NONE mapping at least this big, made by the runtime, is its own. */
+#define BGW_MIN_RUNTIME_RESERVATION (64 * 1024)
 
 /*
  * [start, end) of every mapping before the Go runtime started; malloc'd,
@@ -245,28 +250,42 @@ bgw_exclude_runtime_mappings_from_forks(void)
 	MapsLine	m;
 	MapsLine	prev = {0};
 	uintptr_t	marks[2 * BGW_MAX_PRE_RUNTIME_MAPS];
+	bool		reserved[BGW_MAX_PRE_RUNTIME_MAPS];
 	int			n = 0,
 				done = 0;
 	size_t		page = (size_t) sysconf(_SC_PAGESIZE);
 
 	if (n_pre_runtime_maps < 0 || (f = fopen("/proc/self/maps", "re")) == NULL)
 		return 0;
-	while (next_mapping(f, &m))
+	while (next_mapping(f, &m) && n < BGW_MAX_PRE_RUNTIME_MAPS)
 	{
+		bool		fresh_anon = m.inode == 0 && !m.named &&
+			!existed_before_runtime(m.start, m.end);
+
 		/*
 		 * Read-write, private, anonymous, made since the loader's snapshot,
 		 * not the .bss of a library loaded meanwhile (right after its file
-		 * mapping).  Reservations (PROT_NONE) cost a fork little and are
-		 * left alone, guard pages among them.
+		 * mapping).  Or a reservation (PROT_NONE) made since, of at least
+		 * BGW_MIN_RUNTIME_RESERVATION: the runtime reserves its address
+		 * space that way (hundreds of MB for its page allocator's
+		 * summaries, each with read-write pieces inside, which are marked
+		 * as above).  A reservation has no pages, but it is one more
+		 * mapping every clone duplicates and every exit removes.  Guard
+		 * pages of thread stacks are a page or two: left alone.
 		 */
-		if (m.inode == 0 && !m.named && strcmp(m.perms, "rw-p") == 0 &&
-			!(prev.end == m.start && prev.inode != 0) &&
-			!existed_before_runtime(m.start, m.end) &&
-			n < BGW_MAX_PRE_RUNTIME_MAPS)
+		if (fresh_anon && strcmp(m.perms, "rw-p") == 0 &&
+			!(prev.end == m.start && prev.inode != 0))
 		{
 			marks[2 * n] = m.start;
 			marks[2 * n + 1] = m.end;
-			n++;
+			reserved[n++] = false;
+		}
+		else if (fresh_anon && strcmp(m.perms, "---p") == 0 &&
+				 m.end - m.start >= BGW_MIN_RUNTIME_RESERVATION)
+		{
+			marks[2 * n] = m.start;
+			marks[2 * n + 1] = m.end;
+			reserved[n++] = true;
 		}
 		prev = m;
 	}
@@ -275,7 +294,8 @@ bgw_exclude_runtime_mappings_from_forks(void)
 	/* judged after the file is closed: mincore and reads change no mapping */
 	for (int i = 0; i < n; i++)
 	{
-		if (mapping_needed_by_c(marks[2 * i], marks[2 * i + 1], page))
+		/* a reservation cannot be read, and holds nothing */
+		if (!reserved[i] && mapping_needed_by_c(marks[2 * i], marks[2 * i + 1], page))
 			continue;
 		if (madvise((void *) marks[2 * i], marks[2 * i + 1] - marks[2 * i], MADV_DONTFORK) == 0)
 			done++;

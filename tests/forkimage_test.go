@@ -90,7 +90,8 @@ func forkServerPid(t *testing.T, h *host) int {
 
 // checkForkImage: the supervisor marked mappings "dc" (MADV_DONTFORK) and
 // none of them is in the fork server; no stack of the supervisor's threads
-// (read-write, right above a one-page guard) is left in the fork server.
+// (read-write, right above a one-page guard) and no address-space
+// reservation of the runtime's is left in the fork server.
 func checkForkImage(t *testing.T, h *host) {
 	t.Helper()
 	fs := forkServerPid(t, h)
@@ -111,6 +112,10 @@ func checkForkImage(t *testing.T, h *host) {
 	require.NotEmpty(t, dontFork, "the supervisor marked none of the Go runtime's mappings")
 	require.NotEmpty(t, stacks, "no thread stack found in the supervisor")
 	for _, m := range image {
+		// the runtime's address-space reservations (forkimage.c, step 2);
+		// the module reserves none
+		require.False(t, m.perms == "---p" && m.inode == "0" && m.path == "" && m.end-m.start >= 64<<10,
+			"fork server %d still maps a reservation %x-%x", fs, m.start, m.end)
 		for _, d := range dontFork {
 			require.False(t, overlaps(m, d), "fork server %d maps %x-%x, which the supervisor marked do-not-fork (%x-%x)",
 				fs, m.start, m.end, d.start, d.end)
