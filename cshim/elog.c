@@ -67,6 +67,15 @@ __attribute__((weak)) char *Log_line_prefix = "%m [%p] ";
 __attribute__((weak)) int Log_destination = LOG_DESTINATION_STDERR;
 __attribute__((weak)) int Log_error_verbosity = PGERROR_DEFAULT;
 
+/*
+ * PostgreSQL's syslog settings, declared in utils/elog.h.  bgworker offers
+ * no syslog destination (log_destination takes stderr and jsonlog), so
+ * they are not parameters; they hold PostgreSQL's defaults, so that a
+ * module that reads them loads and sees what an unconfigured server has.
+ */
+bool		syslog_sequence_numbers = true;
+bool		syslog_split_messages = true;
+
 /* ---- public state ---- */
 BGW_CHILD_HOT ErrorContextCallback *error_context_stack = NULL;
 BGW_CHILD_HOT sigjmp_buf *PG_exception_stack = NULL;

@@ -51,6 +51,7 @@ func TestAPIElog(t *testing.T) {
 	h.log.waitFor(t, `exited with exit code 1`, 1, 20*time.Second)
 	log := h.log.all()
 	require.Contains(t, log, `api_elog: caught elevel=ERROR sqlstate=22012 message="cannot divide 7 by 0" detail="The divisor was zero." hint="Use a divisor other than zero." context="computing the ratio`+"\n\t"+`while processing item 42"`)
+	require.Contains(t, log, "api_elog: syslog_sequence_numbers=1 syslog_split_messages=1")
 	require.Contains(t, log, "api_elog: context stack restored=yes")
 	require.Contains(t, log, "api_elog: inner try without error")
 	require.Contains(t, log, `api_elog: outer caught "inner failure 1" after 2 finally blocks`)

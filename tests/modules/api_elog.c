@@ -275,6 +275,9 @@ api_elog_main(Datum main_arg)
 	BackgroundWorkerUnblockSignals();
 
 	elog(LOG, "api_elog: started");
+	/* utils/elog.h's syslog settings link, with PostgreSQL's defaults */
+	elog(LOG, "api_elog: syslog_sequence_numbers=%d syslog_split_messages=%d",
+		 (int) syslog_sequence_numbers, (int) syslog_split_messages);
 	step_copy_error_data();
 	step_finally_and_rethrow();
 	step_rethrow_copy_and_emit();
