@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -387,12 +388,12 @@ func (b *bench) idle(hosts []host, goIdle string, window time.Duration) error {
 		runs = append(runs, r)
 		ws = append(ws, watched{"supervisor wake-ups per minute, idle, N = 10", h, r.pid()})
 		if _, ok := h.(*bgwHost); ok {
-			workers := map[int]bool{}
-			for _, e := range startedSince(r.events.events, 0) {
-				workers[e.pid] = true
-			}
+			// by its title: the host's other children are the workers and
+			// the spare worker, which the fork server replaces when it
+			// likes
 			for _, c := range children(r.pid()) {
-				if !workers[c] {
+				cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", c))
+				if strings.HasPrefix(string(cmdline), "bgworker: fork server") {
 					ws = append(ws, watched{"fork server wake-ups per minute, idle", h, c})
 				}
 			}
@@ -415,7 +416,7 @@ func (b *bench) idle(hosts []host, goIdle string, window time.Duration) error {
 		for i, w := range ws {
 			c, err := ctxSwitches(w.pid)
 			if err != nil {
-				return err
+				return fmt.Errorf("%s: %w (the process is gone)", w.label, err)
 			}
 			b.res.add(w.label, w.h, float64(c-prev[i])*scale)
 			prev[i] = c
