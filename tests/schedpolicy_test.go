@@ -69,6 +69,30 @@ func checkWorkerSched(t *testing.T, h *host, wantNice int) {
 	}
 }
 
+// checkHostSched starts a host with the forkimage module through bin and
+// prefix (startHostWith) and checks the scheduling of its supervisor
+// (SCHED_OTHER at nice), its fork server (fsPolicy at real-time priority
+// fsPrio, and nice unless real-time) and its workers (SCHED_OTHER at nice).
+func checkHostSched(t *testing.T, bin string, prefix []string, nice, fsPolicy, fsPrio int) {
+	t.Helper()
+	dir := newDataDir(t, apiConf(t, []string{"forkimage"}, ""))
+	h := startHostWith(t, dir, bin, prefix)
+	h.waitReady()
+	supNice, _, supPolicy := schedOf(t, h.pid())
+	require.Equal(t, schedOther, supPolicy, "supervisor policy")
+	require.Equal(t, nice, supNice, "supervisor nice value")
+
+	fs := forkServerPid(t, h)
+	fsNice, rtprio, policy := schedOf(t, fs)
+	require.Equal(t, fsPolicy, policy, "fork server %d: policy", fs)
+	require.Equal(t, fsPrio, rtprio, "fork server %d: real-time priority", fs)
+	if fsPolicy == schedOther {
+		require.Equal(t, nice, fsNice, "fork server %d: nice value", fs)
+	}
+	checkWorkerSched(t, h, nice)
+	stopHost(t, h)
+}
+
 // TestSchedulingFastForkServer: at nice 0, the fork server is SCHED_FIFO
 // at priority 1 when the kernel allows it (root here), and the workers are
 // not.
@@ -77,19 +101,7 @@ func TestSchedulingFastForkServer(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("raising the fork server to SCHED_FIFO needs root")
 	}
-	dir := newDataDir(t, apiConf(t, []string{"forkimage"}, ""))
-	h := startHost(t, dir)
-	h.waitReady()
-	nice, _, policy := schedOf(t, h.pid())
-	require.Equal(t, schedOther, policy, "supervisor policy")
-	require.Equal(t, 0, nice, "supervisor nice value")
-
-	fs := forkServerPid(t, h)
-	_, rtprio, policy := schedOf(t, fs)
-	require.Equal(t, schedFIFO, policy, "fork server %d: policy", fs)
-	require.Equal(t, 1, rtprio, "fork server %d: real-time priority", fs)
-	checkWorkerSched(t, h, 0)
-	stopHost(t, h)
+	checkHostSched(t, hostBin, nil, 0, schedFIFO, 1)
 }
 
 // TestSchedulingNicedSupervisor: a supervisor started under nice 5 keeps
@@ -98,18 +110,5 @@ func TestSchedulingNicedSupervisor(t *testing.T) {
 	t.Parallel()
 	niceBin, err := exec.LookPath("nice")
 	require.NoError(t, err)
-	dir := newDataDir(t, apiConf(t, []string{"forkimage"}, ""))
-	h := startHostWith(t, dir, niceBin, []string{"-n", "5", hostBin})
-	h.waitReady()
-	nice, _, policy := schedOf(t, h.pid())
-	require.Equal(t, schedOther, policy, "supervisor policy")
-	require.Equal(t, 5, nice, "supervisor nice value")
-
-	fs := forkServerPid(t, h)
-	nice, rtprio, policy := schedOf(t, fs)
-	require.Equal(t, schedOther, policy, "fork server %d: policy", fs)
-	require.Equal(t, 0, rtprio, "fork server %d: real-time priority", fs)
-	require.Equal(t, 5, nice, "fork server %d: nice value", fs)
-	checkWorkerSched(t, h, 5)
-	stopHost(t, h)
+	checkHostSched(t, niceBin, []string{"-n", "5", hostBin}, 5, schedOther, 0)
 }
