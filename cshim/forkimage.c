@@ -261,6 +261,8 @@ bgw_exclude_runtime_mappings_from_forks(void)
 	{
 		bool		fresh_anon = m.inode == 0 && !m.named &&
 			!existed_before_runtime(m.start, m.end);
+		bool		runtime_rw,
+					reservation;
 
 		/*
 		 * Read-write, private, anonymous, made since the loader's snapshot,
@@ -273,19 +275,15 @@ bgw_exclude_runtime_mappings_from_forks(void)
 		 * mapping every clone duplicates and every exit removes.  Guard
 		 * pages of thread stacks are a page or two: left alone.
 		 */
-		if (fresh_anon && strcmp(m.perms, "rw-p") == 0 &&
-			!(prev.end == m.start && prev.inode != 0))
+		runtime_rw = fresh_anon && strcmp(m.perms, "rw-p") == 0 &&
+			!(prev.end == m.start && prev.inode != 0);
+		reservation = fresh_anon && strcmp(m.perms, "---p") == 0 &&
+			m.end - m.start >= BGW_MIN_RUNTIME_RESERVATION;
+		if (runtime_rw || reservation)
 		{
 			marks[2 * n] = m.start;
 			marks[2 * n + 1] = m.end;
-			reserved[n++] = false;
-		}
-		else if (fresh_anon && strcmp(m.perms, "---p") == 0 &&
-				 m.end - m.start >= BGW_MIN_RUNTIME_RESERVATION)
-		{
-			marks[2 * n] = m.start;
-			marks[2 * n + 1] = m.end;
-			reserved[n++] = true;
+			reserved[n++] = reservation;
 		}
 		prev = m;
 	}

@@ -76,14 +76,8 @@ func forkServerPid(t *testing.T, h *host) int {
 	t.Helper()
 	var pid int
 	require.Eventually(t, func() bool {
-		for p := range childrenOf(h.pid()) {
-			cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
-			if strings.HasPrefix(string(cmdline), "bgworker: fork server") {
-				pid = p
-				return true
-			}
-		}
-		return false
+		pid = childWithTitle(h.pid(), "bgworker: fork server")
+		return pid != 0
 	}, 10*time.Second, 10*time.Millisecond, "no fork server among the host's children")
 	return pid
 }

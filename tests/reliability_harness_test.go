@@ -107,6 +107,22 @@ func recordFigure(t *testing.T, kind string, value any) {
 	require.NoError(t, err)
 }
 
+// procStat returns the fields of /proc/PID/stat after the command name
+// (which may hold spaces): f[0] is field 3 (state), f[n-3] is field n.
+// nil when the process is gone.
+func procStat(pid int) []string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil
+	}
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 || len(s) < i+4 {
+		return nil
+	}
+	return strings.Fields(s[i+2:])
+}
+
 // childrenOf lists the pids whose parent is pid, with their state letter.
 func childrenOf(pid int) map[int]byte {
 	out := map[int]byte{}
@@ -116,16 +132,7 @@ func childrenOf(pid int) map[int]byte {
 		if err != nil {
 			continue
 		}
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
-		if err != nil {
-			continue
-		}
-		s := string(data)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 || len(s) < i+4 {
-			continue
-		}
-		f := strings.Fields(s[i+2:])
+		f := procStat(p)
 		if len(f) < 2 {
 			continue
 		}
@@ -134,6 +141,18 @@ func childrenOf(pid int) map[int]byte {
 		}
 	}
 	return out
+}
+
+// childWithTitle is the child of pid whose title (command line) starts
+// with prefix, 0 if there is none now.
+func childWithTitle(pid int, prefix string) int {
+	for p := range childrenOf(pid) {
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
+		if strings.HasPrefix(string(cmdline), prefix) {
+			return p
+		}
+	}
+	return 0
 }
 
 // fdCount is the number of open fds of pid.

@@ -125,10 +125,8 @@ func writeLock(t *testing.T, dir string, pid int, procStart uint64, shmID int) {
 
 // procStartOf is field 22 of /proc/PID/stat.
 func procStartOf(t *testing.T, pid int) uint64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	require.NoError(t, err)
-	s := string(data)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	f := procStat(pid)
+	require.Greater(t, len(f), 19, "/proc/%d/stat", pid)
 	v, err := strconv.ParseUint(f[19], 10, 64)
 	require.NoError(t, err)
 	return v

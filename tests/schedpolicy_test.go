@@ -7,11 +7,9 @@ package tests
 // /proc for a host run as is and one run under nice(1).
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,10 +20,8 @@ import (
 // (fields 19, 40 and 41 of /proc/PID/stat).
 func schedOf(t *testing.T, pid int) (nice, rtprio, policy int) {
 	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	require.NoError(t, err)
-	// fields after the command name, which may hold spaces: state is 3
-	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+	f := procStat(pid)
+	require.Greater(t, len(f), 41-3, "/proc/%d/stat", pid)
 	field := func(n int) int {
 		v, err := strconv.Atoi(f[n-3])
 		require.NoError(t, err)
@@ -39,17 +35,6 @@ const (
 	schedFIFO  = 1
 )
 
-// spareWorkerPid finds the host's spare worker, 0 if there is none now.
-func spareWorkerPid(h *host) int {
-	for p := range childrenOf(h.pid()) {
-		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
-		if strings.HasPrefix(string(cmdline), "bgworker: spare worker") {
-			return p
-		}
-	}
-	return 0
-}
-
 // checkWorkerSched: the worker the forkimage module reports ready, and the
 // spare worker if there is one, run SCHED_OTHER at the given nice value.
 func checkWorkerSched(t *testing.T, h *host, wantNice int) {
@@ -58,7 +43,7 @@ func checkWorkerSched(t *testing.T, h *host, wantNice int) {
 	worker, err := strconv.Atoi(m[1])
 	require.NoError(t, err)
 	pids := []int{worker}
-	if spare := spareWorkerPid(h); spare != 0 {
+	if spare := childWithTitle(h.pid(), "bgworker: spare worker"); spare != 0 {
 		pids = append(pids, spare)
 	}
 	for _, pid := range pids {
