@@ -139,67 +139,109 @@ close_fds_except(int *keep, int n)
 }
 
 /*
- * Find where glibc caches this thread's tid inside struct pthread.
- *
- * We scan the first bytes of our struct pthread for ints equal to
- * gettid(), then fork (with glibc's fork(), which updates the cache) a
- * test child that reports which of those offsets hold its new tid.
- * Exactly one must.  Fork server only, once at start.
+ * Where glibc caches a thread's tid inside struct pthread: the offsets
+ * (within the first TID_WINDOW bytes) at which the fork server's own
+ * descriptor holds its tid, and which of them a second thread's descriptor
+ * holds that thread's tid at too.  The field both share is the cache.
  */
-static void
-detect_tid_offset(void)
-{
-	const int	window = 1024;	/* well inside struct pthread */
-	unsigned char *self = (unsigned char *) pthread_self();
-	pid_t		tid = (pid_t) syscall(SYS_gettid);
-	int			candidates[16];
-	int			ncand = 0;
-	int			pfd[2];
-	pid_t		child;
-	uint32		seen = 0;
-	int			status;
+#define TID_WINDOW		1024	/* well inside struct pthread */
+#define TID_MAX_CANDIDATES 16
 
-	for (int off = 0; off + (int) sizeof(pid_t) <= window && ncand < 16;
-		 off += sizeof(pid_t))
+typedef struct TidProbe
+{
+	int			candidates[TID_MAX_CANDIDATES];
+	int			ncand;
+	uint32		seen;			/* bit i: candidates[i] held the other tid */
+} TidProbe;
+
+/* The offsets at which the calling thread's descriptor holds its tid. */
+static void
+tid_candidates(TidProbe *probe)
+{
+	const unsigned char *self = (const unsigned char *) pthread_self();
+	pid_t		tid = (pid_t) syscall(SYS_gettid);
+
+	probe->ncand = 0;
+	probe->seen = 0;
+	for (int off = 0; off + (int) sizeof(pid_t) <= TID_WINDOW &&
+		 probe->ncand < TID_MAX_CANDIDATES; off += sizeof(pid_t))
 	{
 		pid_t		v;
 
 		memcpy(&v, self + off, sizeof(v));
 		if (v == tid)
-			candidates[ncand++] = off;
+			probe->candidates[probe->ncand++] = off;
 	}
-	if (ncand == 0 || pipe(pfd) != 0)
+}
+
+/* Which candidates hold the calling thread's tid in its own descriptor. */
+static uint32
+tid_candidates_seen(const TidProbe *probe)
+{
+	const unsigned char *self = (const unsigned char *) pthread_self();
+	pid_t		tid = (pid_t) syscall(SYS_gettid);
+	uint32		mask = 0;
+
+	for (int i = 0; i < probe->ncand; i++)
+	{
+		pid_t		v;
+
+		memcpy(&v, self + probe->candidates[i], sizeof(v));
+		if (v == tid)
+			mask |= 1u << i;
+	}
+	return mask;
+}
+
+/*
+ * Settle tid_offset from probe: exactly one candidate must have held the
+ * other thread's (or process's) tid.
+ */
+static bool
+tid_offset_from(const TidProbe *probe)
+{
+	if (probe->seen == 0 || (probe->seen & (probe->seen - 1)) != 0)
+		return false;
+	tid_offset = probe->candidates[__builtin_ctz(probe->seen)];
+	return true;
+}
+
+/*
+ * The fallback when the thread of flush_stack_cache could not tell: fork
+ * (with glibc's fork(), which refreshes the cache) a test child that
+ * reports which candidates hold its new tid.  A fork costs what a clone
+ * costs, on the path of every fork server start (after each crash), which
+ * is why it is only the fallback.  Fork server only, once at start.
+ */
+static void
+detect_tid_offset_by_fork(TidProbe *probe)
+{
+	int			pfd[2];
+	pid_t		child;
+	int			status;
+
+	tid_candidates(probe);
+	if (probe->ncand == 0 || pipe(pfd) != 0)
 		return;
 
 	child = fork();
 	if (child == 0)
 	{
-		pid_t		mytid = (pid_t) syscall(SYS_gettid);
-		uint32		mask = 0;
+		uint32		mask = tid_candidates_seen(probe);
 
-		for (int i = 0; i < ncand; i++)
-		{
-			pid_t		v;
-
-			memcpy(&v, self + candidates[i], sizeof(v));
-			if (v == mytid)
-				mask |= 1u << i;
-		}
 		(void) write(pfd[1], &mask, sizeof(mask));
 		_exit(0);
 	}
 	close(pfd[1]);
 	if (child > 0)
 	{
-		if (read(pfd[0], &seen, sizeof(seen)) != sizeof(seen))
-			seen = 0;
+		if (read(pfd[0], &probe->seen, sizeof(probe->seen)) != sizeof(probe->seen))
+			probe->seen = 0;
 		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 			;
 	}
 	close(pfd[0]);
-
-	if (seen != 0 && (seen & (seen - 1)) == 0)
-		tid_offset = candidates[__builtin_ctz(seen)];
+	(void) tid_offset_from(probe);
 }
 
 /*
@@ -678,10 +720,20 @@ drain_requests(int sock)
 /* Larger than glibc's default stack cache (40 MB); see flush_stack_cache. */
 #define BGW_FLUSH_STACK_SIZE	((size_t) 64 * 1024 * 1024)
 
+/*
+ * The short-lived thread of flush_stack_cache.  It also tells where glibc
+ * caches a thread's tid (see TidProbe): pthread_create has the kernel
+ * write the new thread's tid into that field of its descriptor, so the
+ * one candidate of the fork server's descriptor that holds this thread's
+ * tid here is the cache.
+ */
 static void *
 flush_stack_cache_thread(void *arg)
 {
-	return arg;
+	TidProbe   *probe = (TidProbe *) arg;
+
+	probe->seen = tid_candidates_seen(probe);
+	return NULL;
 }
 
 /*
@@ -700,15 +752,16 @@ flush_stack_cache_thread(void *arg)
  * single-threaded apart from this thread.
  */
 static void
-flush_stack_cache(void)
+flush_stack_cache(TidProbe *probe)
 {
 	pthread_attr_t attr;
 	pthread_t	thread;
 
+	tid_candidates(probe);
 	if (pthread_attr_init(&attr) != 0)
 		return;
 	if (pthread_attr_setstacksize(&attr, BGW_FLUSH_STACK_SIZE) == 0 &&
-		pthread_create(&thread, &attr, flush_stack_cache_thread, NULL) == 0)
+		pthread_create(&thread, &attr, flush_stack_cache_thread, probe) == 0)
 		(void) pthread_join(thread, NULL);
 	(void) pthread_attr_destroy(&attr);
 }
@@ -720,12 +773,13 @@ flush_stack_cache(void)
  * supervisor's other threads (flush_stack_cache) and the list of static
  * registrations, which the supervisor already copied (workers get their
  * registration in each request).  The Go runtime's memory never got here
- * (MADV_DONTFORK, forkimage.c).  Fork server only.
+ * (MADV_DONTFORK, forkimage.c).  The thread that frees the stacks also
+ * fills probe (see flush_stack_cache_thread).  Fork server only.
  */
 static void
-forkserver_trim(void)
+forkserver_trim(TidProbe *probe)
 {
-	flush_stack_cache();
+	flush_stack_cache(probe);
 	bgw_free_static_workers();
 	(void) malloc_trim(0);
 }
@@ -770,8 +824,9 @@ forkserver_main(int death_fd, int sock)
 {
 	int			keep[5] = {0, 1, 2, death_fd, sock};
 	stack_t		ss;
+	TidProbe	probe = {0};
 
-	forkserver_trim();
+	forkserver_trim(&probe);
 	reply_queue_init();
 	bgw_reset_inherited_signals();
 	memset(&ss, 0, sizeof(ss));
@@ -806,7 +861,8 @@ forkserver_main(int death_fd, int sock)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 	}
 
-	detect_tid_offset();
+	if (!tid_offset_from(&probe))
+		detect_tid_offset_by_fork(&probe);
 	if (syscall(SYS_get_robust_list, 0, &robust_head, &robust_len) != 0)
 		robust_head = NULL;
 
