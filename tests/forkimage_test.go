@@ -193,3 +193,24 @@ func TestForkImage(t *testing.T) {
 	require.Equal(t, 2, strings.Count(log, fmt.Sprintf("forkimage: %d threads joined, 0 failed", 20)), "%s", log)
 	stopHost(t, h)
 }
+
+// TestForkServerHeap: the fork server's heap is one mapping. The fork
+// server gives the free top of its heap back after its start's last
+// allocation (forkserver_main): trimmed earlier, the start's allocations
+// grew brk again, and a heap inherited through fork cannot be extended in
+// place, so every clone copied two heap mappings. The custom settings of
+// api_guc leave the supervisor's heap with the free top that showed it.
+func TestForkServerHeap(t *testing.T) {
+	t.Parallel()
+	h := startHost(t, newDataDir(t, apiConf(t, []string{"api_guc"}, "")))
+	h.waitReady()
+	fs := forkServerPid(t, h)
+	heaps := 0
+	for _, m := range readMappings(t, fs) {
+		if m.path == "[heap]" {
+			heaps++
+		}
+	}
+	require.Equal(t, 1, heaps, "fork server %d has its heap in %d mappings", fs, heaps)
+	stopHost(t, h)
+}
