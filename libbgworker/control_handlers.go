@@ -82,6 +82,9 @@ func (p *postmaster) controlOp(req ControlRequest) (ControlReply, error) {
 	}
 	switch req.Op {
 	case OpStatus:
+		if req.Summary {
+			return ControlReply{Host: p.hostStatus(), Counts: p.workerCounts()}, nil
+		}
 		return ControlReply{Host: p.hostStatus(), Workers: p.workerStatuses()}, nil
 	case OpWorker:
 		for _, w := range p.workers {
@@ -279,11 +282,9 @@ func (p *postmaster) workerStatus(w *worker) WorkerStatus {
 		t := w.lastAt
 		ws.LastExitAt = &t
 	}
-	switch w.state {
-	case wsStarting:
-		ws.State = StateStarting
-	case wsRunning:
-		ws.State = StateRunning
+	ws.State = p.workerState(w)
+	switch ws.State {
+	case StateRunning:
 		if w.shmem() {
 			if act, _, we, ok := cshim.ProcStatus(w.slot); ok {
 				ws.Activity = act
@@ -291,23 +292,42 @@ func (p *postmaster) workerStatus(w *worker) WorkerStatus {
 				ws.WaitType = cshim.WaitEventType(we)
 			}
 		}
-	default:
-		switch {
-		case p.fatalError:
-			ws.State = StateCrashed
-		case p.shutdown > noShutdown || p.state >= pmStopBackends:
-			ws.State = StateStopped
-		case !w.crashedAt.IsZero() && !w.neverRestart():
-			ws.State = StateWaitingRestart
-			t := w.restartDue()
-			ws.RestartAt = &t
-		case !eligible(w.reg.StartTime, p.state):
-			ws.State = StateWaitingPhase
-		default:
-			ws.State = StateWaitingStart
-		}
+	case StateWaitingRestart:
+		t := w.restartDue()
+		ws.RestartAt = &t
 	}
 	return ws
+}
+
+// workerState is the state a status reply gives w (control_protocol.go).
+func (p *postmaster) workerState(w *worker) string {
+	switch w.state {
+	case wsStarting:
+		return StateStarting
+	case wsRunning:
+		return StateRunning
+	}
+	switch {
+	case p.fatalError:
+		return StateCrashed
+	case p.shutdown > noShutdown || p.state >= pmStopBackends:
+		return StateStopped
+	case !w.crashedAt.IsZero() && !w.neverRestart():
+		return StateWaitingRestart
+	case !eligible(w.reg.StartTime, p.state):
+		return StateWaitingPhase
+	}
+	return StateWaitingStart
+}
+
+// workerCounts is how many workers are in each state (a status request
+// with "summary").
+func (p *postmaster) workerCounts() map[string]int {
+	counts := map[string]int{}
+	for _, w := range p.workers {
+		counts[p.workerState(w)]++
+	}
+	return counts
 }
 
 // maxGone bounds the record of dynamic workers that went away.

@@ -42,6 +42,7 @@ type ControlRequest struct {
 	Slot       *int        `json:"slot,omitempty"`       // terminate, worker
 	Generation uint64      `json:"generation,omitempty"` // worker
 	Mode       string      `json:"mode,omitempty"`       // stop: smart, fast, immediate
+	Summary    bool        `json:"summary,omitempty"`    // status: counts instead of workers
 }
 
 // LaunchSpec describes a worker to launch, as `bgworker launch` flags do.
@@ -65,6 +66,7 @@ type ControlReply struct {
 	Error   string         `json:"error,omitempty"`
 	Host    *HostStatus    `json:"host,omitempty"`    // status
 	Workers []WorkerStatus `json:"workers,omitempty"` // status, launch, terminate, worker
+	Counts  map[string]int `json:"counts,omitempty"`  // status with summary: workers per state
 }
 
 // HostStatus describes the supervisor.

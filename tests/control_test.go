@@ -74,6 +74,7 @@ func TestControlCLI(t *testing.T) {
 	t.Logf("status:\n%s", out)
 	require.Contains(t, out, "server is running")
 	require.Regexp(t, `worker slots:\s+1 used of 8`, out)
+	require.Regexp(t, `workers:\s+1 running\n`, out)
 	require.Regexp(t, `0\s+launcher 0 \[launcher\]\s+static\s+running\s+\d+`, out)
 
 	// launch --wait prints the pid of the running worker.
@@ -107,6 +108,25 @@ func TestControlCLI(t *testing.T) {
 	require.Equal(t, "5s", cli.RestartTime)
 	require.Equal(t, []string{"shmem"}, cli.Flags)
 	require.Equal(t, "Extension", js.Workers[0].WaitEvent, "%+v", js.Workers[0])
+
+	// --summary: the host and the counts by state, no table.
+	out, err = runCLI("status", "-D", dir, "--summary")
+	require.NoError(t, err, out)
+	require.Regexp(t, `worker slots:\s+2 used of 8\n\s+workers:\s+2 running\n$`, out)
+	require.NotContains(t, out, "SLOT")
+	out, err = runCLI("status", "-D", dir, "--summary", "--json")
+	require.NoError(t, err, out)
+	var sum map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(out), &sum), out)
+	require.JSONEq(t, `{"running": 2}`, string(sum["counts"]), out)
+	require.NotContains(t, sum, "workers")
+	require.Contains(t, sum, "host")
+	// the host counts, and lists no worker
+	srep, err := libbgworker.ControlDo(dir, libbgworker.ControlRequest{Op: libbgworker.OpStatus, Summary: true})
+	require.NoError(t, err)
+	require.Empty(t, srep.Workers)
+	require.Equal(t, map[string]int{libbgworker.StateRunning: 2}, srep.Counts)
+	require.Equal(t, 2, srep.Host.SlotsUsed)
 
 	// terminate by name: stopped for good, slot freed.
 	out, err = runCLI("terminate", "-D", dir, "--name", "cli one")

@@ -28,7 +28,9 @@ Usage:
   %[1]s stop -D DIR [-m smart|fast|immediate] [--no-wait] [-t SECS]
   %[1]s reload -D DIR                    re-read the configuration (SIGHUP)
   %[1]s promote -D DIR                   leave standby mode
-  %[1]s status -D DIR [--json]           show the host and its workers
+  %[1]s status -D DIR [--json] [--summary]
+                                         show the host and its workers (with
+                                         --summary, only how many per state)
   %[1]s launch -D DIR --library L --function F [--name N] [--type T]
          [--arg INT] [--restart-time SECS|never] [--flags shmem,...]
          [--start-time postmaster-start|consistent|recovery-finished]
@@ -145,6 +147,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return terminate(fset, rest, dataDir, stdout, fail)
 	case "reload", "promote", "status":
 		jsonOut := fset.Bool("json", false, "status: print JSON for programs")
+		summary := fset.Bool("summary", false, "status: the host and how many workers are in each state, without the table")
 		if err := fset.Parse(rest); err != nil {
 			return 2
 		}
@@ -163,7 +166,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			fmt.Fprintln(stdout, "server promoting")
 		case "status":
-			return status(*dataDir, *jsonOut, stdout, stderr, prog)
+			return status(*dataDir, *jsonOut, *summary, stdout, stderr, prog)
 		}
 		return 0
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -18,9 +19,10 @@ import (
 	"github.com/bgworker/bgworker/libbgworker"
 )
 
-// status prints the host and its workers; exit 3 when nothing runs, as
-// pg_ctl status. Without a control socket it says what the lock file says.
-func status(dir string, jsonOut bool, stdout, stderr io.Writer, prog string) int {
+// status prints the host and its workers (with summary, only how many are
+// in each state); exit 3 when nothing runs, as pg_ctl status. Without a
+// control socket it says what the lock file says.
+func status(dir string, jsonOut, summary bool, stdout, stderr io.Writer, prog string) int {
 	if dir == "" {
 		fmt.Fprintf(stderr, "%s: no data directory specified (use -D DIR)\n", prog)
 		return 1
@@ -35,7 +37,7 @@ func status(dir string, jsonOut bool, stdout, stderr io.Writer, prog string) int
 		}
 		return 3
 	}
-	rep, err := libbgworker.ControlDo(abs, libbgworker.ControlRequest{Op: libbgworker.OpStatus})
+	rep, err := libbgworker.ControlDo(abs, libbgworker.ControlRequest{Op: libbgworker.OpStatus, Summary: summary})
 	if err != nil {
 		if jsonOut {
 			b, _ := json.Marshal(map[string]any{"running": true, "pid": l.Pid, "data_directory": l.DataDir,
@@ -50,16 +52,73 @@ func status(dir string, jsonOut bool, stdout, stderr io.Writer, prog string) int
 		return 0
 	}
 	if jsonOut {
-		b, _ := json.MarshalIndent(map[string]any{"running": true, "host": rep.Host, "workers": rep.Workers}, "", "  ")
+		out := map[string]any{"running": true, "host": rep.Host}
+		if summary {
+			counts := map[string]int{}
+			for _, c := range stateCounts(rep) {
+				counts[c.state] = c.n
+			}
+			out["counts"] = counts
+		} else {
+			out["workers"] = rep.Workers
+		}
+		b, _ := json.MarshalIndent(out, "", "  ")
 		fmt.Fprintln(stdout, string(b))
 		return 0
 	}
-	printStatus(stdout, prog, rep)
+	printStatus(stdout, prog, rep, summary)
 	return 0
 }
 
-// printStatus renders a status reply for a person.
-func printStatus(out io.Writer, prog string, rep *libbgworker.ControlReply) {
+// stateCount is how many workers are in one state.
+type stateCount struct {
+	state string
+	n     int
+}
+
+// workerStates lists the states a worker reports, in the order a person
+// reads them: running first, the end of the road last.
+var workerStates = []string{
+	libbgworker.StateRunning, libbgworker.StateStarting, libbgworker.StateWaitingStart,
+	libbgworker.StateWaitingPhase, libbgworker.StateWaitingRestart, libbgworker.StateCrashed,
+	libbgworker.StateStopped,
+}
+
+// stateCounts is how many workers of rep are in each state (the host's
+// counts for a summary, else counted from its workers), in workerStates
+// order, leaving out states no worker is in; a state this CLI does not know
+// comes last.
+func stateCounts(rep *libbgworker.ControlReply) []stateCount {
+	n := map[string]int{}
+	for st, c := range rep.Counts {
+		n[st] = c
+	}
+	if rep.Counts == nil {
+		for _, w := range rep.Workers {
+			n[w.State]++
+		}
+	}
+	var out []stateCount
+	for _, st := range workerStates {
+		if n[st] > 0 {
+			out = append(out, stateCount{st, n[st]})
+			delete(n, st)
+		}
+	}
+	var other []string
+	for st := range n {
+		other = append(other, st)
+	}
+	sort.Strings(other)
+	for _, st := range other {
+		out = append(out, stateCount{st, n[st]})
+	}
+	return out
+}
+
+// printStatus renders a status reply for a person; with summary, the host
+// and the counts of workers by state without the table.
+func printStatus(out io.Writer, prog string, rep *libbgworker.ControlReply, summary bool) {
 	h := rep.Host
 	fmt.Fprintf(out, "%s: server is running (PID: %d)\n", prog, h.Pid)
 	phase := h.Phase
@@ -75,6 +134,17 @@ func printStatus(out io.Writer, prog string, rep *libbgworker.ControlReply) {
 	fmt.Fprintf(out, "  data directory: %s\n", h.DataDir)
 	fmt.Fprintf(out, "  shared memory:  %s\n", humanBytes(h.SharedMem))
 	fmt.Fprintf(out, "  worker slots:   %d used of %d\n", h.SlotsUsed, h.SlotsTotal)
+	var counts []string
+	for _, c := range stateCounts(rep) {
+		counts = append(counts, fmt.Sprintf("%d %s", c.n, c.state))
+	}
+	if len(counts) == 0 {
+		counts = []string{"none"}
+	}
+	fmt.Fprintf(out, "  workers:        %s\n", strings.Join(counts, ", "))
+	if summary {
+		return
+	}
 	if len(rep.Workers) == 0 {
 		fmt.Fprintln(out, "\nno background workers")
 		return
