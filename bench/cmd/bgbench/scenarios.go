@@ -318,14 +318,15 @@ func (b *bench) statusLatency(h *bgwHost) error {
 		return err
 	}
 	defer r.stop()
-	run := func() (float64, error) {
+	runWith := func(extra ...string) (float64, error) {
 		t := time.Now()
-		out, err := exec.Command(h.bin, "status", "-D", h.dataDir).CombinedOutput()
+		out, err := exec.Command(h.bin, append([]string{"status", "-D", h.dataDir}, extra...)...).CombinedOutput()
 		if err != nil {
 			return 0, fmt.Errorf("bgworker status: %v: %s", err, out)
 		}
 		return float64(time.Since(t).Microseconds()) / 1000, nil
 	}
+	run := func() (float64, error) { return runWith() }
 	// The lock file appears once the host has loaded its modules; until
 	// then status rightly says that no server runs.
 	deadline := time.Now().Add(60 * time.Second)
@@ -337,7 +338,8 @@ func (b *bench) statusLatency(h *bgwHost) error {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	var during []float64
+	// The full table and --summary (the host's counts only), in turn.
+	var during, duringSummary []float64
 	for len(during) < 200 {
 		r.events.poll()
 		if len(startedSince(r.events.events, 0)) >= n {
@@ -348,9 +350,16 @@ func (b *bench) statusLatency(h *bgwHost) error {
 			return err
 		}
 		during = append(during, ms)
+		if ms, err = runWith("--summary"); err != nil {
+			return err
+		}
+		duringSummary = append(duringSummary, ms)
 	}
 	for _, ms := range during {
 		b.res.add("`bgworker status` while 5000 workers start", h, ms)
+	}
+	for _, ms := range duringSummary {
+		b.res.add("`bgworker status --summary` while 5000 workers start", h, ms)
 	}
 	if _, _, err := r.waitAllStarted(n, 0, launchTimeout(n)); err != nil {
 		return err
@@ -361,6 +370,10 @@ func (b *bench) statusLatency(h *bgwHost) error {
 			return err
 		}
 		b.res.add("`bgworker status` with 5000 workers running", h, ms)
+		if ms, err = runWith("--summary"); err != nil {
+			return err
+		}
+		b.res.add("`bgworker status --summary` with 5000 workers running", h, ms)
 	}
 	return nil
 }
