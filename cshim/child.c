@@ -71,6 +71,26 @@ child_common_init(int forkserver_sock, BackendType type)
 }
 
 /*
+ * PostgreSQL's postmaster has each child it forks call InitPostmasterChild;
+ * here child_common_init did that work before any module code runs.  A
+ * module that calls it anyway gets what a PostgreSQL background worker gets:
+ * the process already leads its own session, so setsid() fails and the
+ * call ends the worker with FATAL (exit code 1).  Outside a child (from
+ * _PG_init in the supervisor) there is no child to set up: an ERROR.
+ * Module code.
+ */
+void
+InitPostmasterChild(void)
+{
+	if (!IsUnderPostmaster)
+		ereport(ERROR,
+				errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				errmsg("InitPostmasterChild() can only be called in a child of the postmaster"));
+	if (setsid() < 0)
+		elog(FATAL, "setsid() failed: %m");
+}
+
+/*
  * Default handlers of a non-connected PostgreSQL worker, then the start
  * mask (BlockSig): only SIGQUIT, the host-death signal and the
  * synchronous fault signals get through until the worker calls

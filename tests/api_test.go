@@ -291,6 +291,13 @@ func TestAPIMisc(t *testing.T) {
 	require.Regexp(t, `api_misc: timestamps elapsed>=20ms=yes exceeds10=yes exceeds100s=no plus1500ms=1500000 backwards=0 ms str=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+`, log)
 	require.Contains(t, log, "api_misc: own SIGNAL_ARGS handler ran=yes")
 	require.Contains(t, log, "api_misc: wait event same id twice=yes type=Extension name=ApiMiscNap")
+	// InitPostmasterChild in a worker ends it as in PostgreSQL: it already
+	// leads its session, so setsid() fails.
+	h.log.waitFor(t, `background worker "api_misc initchild" \(PID \d+\) exited with exit code 1`, 1, 20*time.Second)
+	log = h.log.all()
+	require.Contains(t, log, "api_misc: initchild calling InitPostmasterChild")
+	require.Contains(t, log, "FATAL:  setsid() failed: Operation not permitted")
+	require.NotContains(t, log, "initchild not reached")
 	stopHost(t, h)
 }
 

@@ -41,6 +41,7 @@ void		_PG_init(void);
 PGDLLEXPORT void api_misc_die_main(Datum main_arg);
 PGDLLEXPORT void api_misc_shutdown_main(Datum main_arg);
 PGDLLEXPORT void api_misc_status_main(Datum main_arg);
+PGDLLEXPORT void api_misc_initchild_main(Datum main_arg);
 
 PG_FUNCTION_INFO_V1(api_misc_add);
 
@@ -70,6 +71,17 @@ _PG_init(void)
 	register_worker("api_misc die", "api_misc_die_main");
 	register_worker("api_misc shutdown", "api_misc_shutdown_main");
 	register_worker("api_misc status", "api_misc_status_main");
+	register_worker("api_misc initchild", "api_misc_initchild_main");
+}
+
+/* Calls what only the postmaster's children call, once, as a module might. */
+void
+api_misc_initchild_main(Datum main_arg)
+{
+	BackgroundWorkerUnblockSignals();
+	elog(LOG, "api_misc: initchild calling InitPostmasterChild");
+	InitPostmasterChild();
+	elog(LOG, "api_misc: initchild not reached");
 }
 
 /* An SQL-callable function: compiles and runs through DirectFunctionCall. */
