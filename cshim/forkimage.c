@@ -332,6 +332,8 @@ typedef struct GoMapping
 	bool		anon;			/* private, anonymous, unnamed */
 	bool		rw;				/* and read-write */
 	bool		heap;
+	uintptr_t	run_end;		/* rw: end of the run of contiguous rw
+								 * mappings it starts or continues */
 } GoMapping;
 
 #define BGW_MAX_MAPS 4096
@@ -391,6 +393,10 @@ bgw_exclude_go_memory(const uintptr_t *probes, int nprobes,
 	{
 		uintptr_t	c = *(const uintptr_t *) chunk_head;
 
+		/* a chunk may span mappings that MADV_DONTFORK kept from merging */
+		for (int i = n - 1; i >= 0; i--)
+			maps[i].run_end = i + 1 < n && maps[i].rw && maps[i + 1].rw &&
+				maps[i + 1].start == maps[i].end ? maps[i + 1].run_end : maps[i].end;
 		for (int steps = 0; c != 0 && steps < 4096; steps++)
 		{
 			bool		inside = false;
@@ -399,16 +405,8 @@ bgw_exclude_go_memory(const uintptr_t *probes, int nprobes,
 				break;
 			/* wholly inside one run of contiguous read-write anonymous maps */
 			for (int i = 0; i < n && !inside; i++)
-			{
-				int			j = i;
-
-				if (!maps[i].rw || c < maps[i].start || c >= maps[i].end)
-					continue;
-				while (j + 1 < n && maps[j + 1].rw && maps[j + 1].start == maps[j].end &&
-					   maps[j].end < c + chunk_size)
-					j++;
-				inside = c + chunk_size <= maps[j].end;
-			}
+				inside = maps[i].rw && c >= maps[i].start && c < maps[i].end &&
+					c + chunk_size <= maps[i].run_end;
 			if (!inside)
 				break;
 			if (madvise((void *) c, chunk_size, MADV_DONTFORK) == 0)

@@ -209,9 +209,10 @@ tid_offset_from(const TidProbe *probe)
 /*
  * The fallback when the thread of flush_stack_cache could not tell: fork
  * (with glibc's fork(), which refreshes the cache) a test child that
- * reports which candidates hold its new tid.  A fork costs what a clone
- * costs, on the path of every fork server start (after each crash), which
- * is why it is only the fallback.  Fork server only, once at start.
+ * reports which of probe's candidates hold its new tid.  A fork costs what
+ * a clone costs, on the path of every fork server start (after each
+ * crash), which is why it is only the fallback.  Fork server only, once at
+ * start.
  */
 static void
 detect_tid_offset_by_fork(TidProbe *probe)
@@ -220,7 +221,6 @@ detect_tid_offset_by_fork(TidProbe *probe)
 	pid_t		child;
 	int			status;
 
-	tid_candidates(probe);
 	if (probe->ncand == 0 || pipe(pfd) != 0)
 		return;
 
@@ -757,7 +757,6 @@ flush_stack_cache(TidProbe *probe)
 	pthread_attr_t attr;
 	pthread_t	thread;
 
-	tid_candidates(probe);
 	if (pthread_attr_init(&attr) != 0)
 		return;
 	if (pthread_attr_setstacksize(&attr, BGW_FLUSH_STACK_SIZE) == 0 &&
@@ -824,8 +823,9 @@ forkserver_main(int death_fd, int sock)
 {
 	int			keep[5] = {0, 1, 2, death_fd, sock};
 	stack_t		ss;
-	TidProbe	probe = {0};
+	TidProbe	probe;
 
+	tid_candidates(&probe);		/* this thread's, before any other exists */
 	forkserver_trim(&probe);
 	reply_queue_init();
 	bgw_reset_inherited_signals();

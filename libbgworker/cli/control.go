@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -54,11 +55,7 @@ func status(dir string, jsonOut, summary bool, stdout, stderr io.Writer, prog st
 	if jsonOut {
 		out := map[string]any{"running": true, "host": rep.Host}
 		if summary {
-			counts := map[string]int{}
-			for _, c := range stateCounts(rep) {
-				counts[c.state] = c.n
-			}
-			out["counts"] = counts
+			out["counts"] = workerCounts(rep)
 		} else {
 			out["workers"] = rep.Workers
 		}
@@ -84,20 +81,23 @@ var workerStates = []string{
 	libbgworker.StateStopped,
 }
 
-// stateCounts is how many workers of rep are in each state (the host's
-// counts for a summary, else counted from its workers), in workerStates
-// order, leaving out states no worker is in; a state this CLI does not know
-// comes last.
-func stateCounts(rep *libbgworker.ControlReply) []stateCount {
+// workerCounts is how many workers of rep are in each state: the host's
+// counts for a summary, else counted from its workers.
+func workerCounts(rep *libbgworker.ControlReply) map[string]int {
+	if rep.Counts != nil {
+		return rep.Counts
+	}
 	n := map[string]int{}
-	for st, c := range rep.Counts {
-		n[st] = c
+	for _, w := range rep.Workers {
+		n[w.State]++
 	}
-	if rep.Counts == nil {
-		for _, w := range rep.Workers {
-			n[w.State]++
-		}
-	}
+	return n
+}
+
+// stateCounts is workerCounts in workerStates order, leaving out states no
+// worker is in; a state this CLI does not know comes last.
+func stateCounts(rep *libbgworker.ControlReply) []stateCount {
+	n := maps.Clone(workerCounts(rep))
 	var out []stateCount
 	for _, st := range workerStates {
 		if n[st] > 0 {
