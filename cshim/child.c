@@ -23,6 +23,7 @@
 #include "bgworker/recovery.h"
 #include "fmgr.h"
 #include "libpq/pqsignal.h"
+#include "storage/latch.h"
 #include "utils/ps_status.h"
 #include "fork_int.h"
 
@@ -91,10 +92,29 @@ InitPostmasterChild(void)
 }
 
 /*
+ * SIGALRM in a worker.  PostgreSQL's workers have the timeout module's
+ * handler, which with no timeout registered only sets the process latch;
+ * a stray SIGALRM (a library's alarm(), a mistaken kill) must not end the
+ * worker, which would be a crash and restart every worker.  Signal handler.
+ */
+static void
+child_sigalrm(SIGNAL_ARGS)
+{
+	int			save_errno = errno;
+
+	if (MyLatch)
+		SetLatch(MyLatch);
+	errno = save_errno;
+}
+
+/*
  * Default handlers of a non-connected PostgreSQL worker, then the start
  * mask (BlockSig): only SIGQUIT, the host-death signal and the
  * synchronous fault signals get through until the worker calls
- * BackgroundWorkerUnblockSignals().
+ * BackgroundWorkerUnblockSignals().  SIGTTIN, SIGTTOU and SIGXFSZ are
+ * ignored as PostgreSQL's postmaster ignores them and its children
+ * inherit that: a worker never stops for the terminal, and a write past
+ * RLIMIT_FSIZE fails with EFBIG instead of killing it.
  */
 static void
 child_signals(void (*sigterm) (SIGNAL_ARGS))
@@ -108,6 +128,10 @@ child_signals(void (*sigterm) (SIGNAL_ARGS))
 	pqsignal(SIGUSR2, SIG_IGN);
 	pqsignal(SIGPIPE, SIG_IGN);
 	pqsignal(SIGFPE, SIG_IGN);
+	pqsignal(SIGALRM, child_sigalrm);
+	pqsignal(SIGTTIN, SIG_IGN);
+	pqsignal(SIGTTOU, SIG_IGN);
+	pqsignal(SIGXFSZ, SIG_IGN);
 	pqsignal(SIGCHLD, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &BlockSig, NULL);
 }

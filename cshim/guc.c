@@ -1937,15 +1937,19 @@ process_config_file(GucContext context, int elevel)
 
 		if (item->errmsg != NULL || item->ignore)
 			continue;
-		if (context == PGC_SIGHUP)
+		/*
+		 * The supervisor reports what a reload changed, comparing raw values
+		 * (a setting new to the file counts as changed from ""), and names
+		 * the value as the file wrote it; as PostgreSQL's postmaster, which
+		 * alone reports it.
+		 */
+		if (context == PGC_SIGHUP && !IsUnderPostmaster)
 		{
 			GucVar	   *old = find_var(item->name);
 
 			if (old != NULL)
-			{
-				strlcpy(before, value_string(old, true, buf, sizeof(buf)), sizeof(before));
-				had_before = true;
-			}
+				strlcpy(before, value_string(old, false, buf, sizeof(buf)), sizeof(before));
+			had_before = true;
 		}
 		current_file = item->filename;
 		current_line = item->sourceline;
@@ -1959,12 +1963,12 @@ process_config_file(GucContext context, int elevel)
 			var->sourceline = item->sourceline;
 			if (had_before)
 			{
-				const char *after = value_string(var, true, buf, sizeof(buf));
+				const char *after = value_string(var, false, buf, sizeof(buf));
 
 				if (strcmp(before, after) != 0)
 					guc_error(elevel, 0, NULL, NULL,
 							  "parameter \"%s\" changed to \"%s\"",
-							  var->name, after);
+							  item->name, item->value);
 			}
 		}
 		else if (rc == 0)

@@ -384,7 +384,7 @@ func TestReload(t *testing.T) {
 	defer testCaptureLog(false)
 
 	// SIGHUP parameters change; POSTMASTER ones need a restart; -c wins
-	require.NoError(t, os.WriteFile(file, []byte("max_worker_processes = 5\nrestart_after_crash = off\nlog_line_prefix = 'b '\nmymod.level = 2\n"), 0o644))
+	require.NoError(t, os.WriteFile(file, []byte("max_worker_processes = 5\nrestart_after_crash = off\nlog_line_prefix = 'b '\nmymod.level = 2\nother.placeholder = 3\n"), 0o644))
 	ReloadConfig()
 	log := testLog()
 	require.False(t, ConfigBool("restart_after_crash"))
@@ -393,6 +393,8 @@ func TestReload(t *testing.T) {
 	require.Equal(t, "cmd ", mustGet(t, "log_line_prefix"))
 	require.Contains(t, log, `LOG: parameter "restart_after_crash" changed to "off"`)
 	require.Contains(t, log, `LOG: parameter "mymod.level" changed to "2"`)
+	require.Contains(t, log, `LOG: parameter "other.placeholder" changed to "3"`, "a setting new to the file changes from \"\"")
+	require.NotContains(t, log, `parameter "log_line_prefix" changed`, "-c wins over the file")
 	require.Contains(t, log, `LOG: parameter "max_worker_processes" cannot be changed without restarting the server`)
 	require.Contains(t, log, `LOG: configuration file "`+file+`" contains errors; unaffected changes were applied`)
 

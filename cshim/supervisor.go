@@ -12,14 +12,16 @@ package cshim
 #include "storage/latch.h"
 #include "shmem_int.h"
 #include "fork_int.h"
+#include "utils/elog.h"
 
 static int bgw_call_protected_addr(uintptr_t fn, BgwCaughtError *err)
 {
 	return bgw_call_protected((void (*)(void)) fn, err);
 }
 
-static void bgw_supervisor_identity(const char *datadir, const char *pkglib)
+static void bgw_supervisor_identity(const char *datadir, const char *pkglib, int dirmode)
 {
+	data_directory_mode = dirmode;
 	PostmasterPid = getpid();
 	MyProcPid = PostmasterPid;
 	MyStartTime = (pg_time_t) time(NULL);
@@ -96,13 +98,21 @@ func caught(e *C.BgwCaughtError) *CaughtError {
 }
 
 // InitSupervisor sets the process globals of the supervisor (PostmasterPid,
-// DataDir, pkglib_path for $libdir). Call once, before anything else here.
-func InitSupervisor(dataDir, pkgLibDir string) {
+// DataDir, pkglib_path for $libdir, data_directory_mode: the data
+// directory's permissions, 0700 or 0750). Call once, before anything else here.
+func InitSupervisor(dataDir, pkgLibDir string, dirMode int) {
 	cd := C.CString(dataDir)
 	cp := C.CString(pkgLibDir)
 	defer C.free(unsafe.Pointer(cd))
 	defer C.free(unsafe.Pointer(cp))
-	C.bgw_supervisor_identity(cd, cp)
+	C.bgw_supervisor_identity(cd, cp, C.int(dirMode))
+}
+
+// LogLevelEnabled reports whether a record at level would be written
+// anywhere (message_level_is_interesting): a caller that logs per worker
+// start formats its message only then.
+func LogLevelEnabled(level int) bool {
+	return bool(C.message_level_is_interesting(C.int(level)))
 }
 
 // Log writes one log record through the runtime's formatter

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/sys/unix"
 )
 
 // StartupError is a failure before the supervisor runs: it is reported as
@@ -32,40 +34,81 @@ func fatalf(format string, args ...any) *StartupError {
 
 // checkDataDir makes the data directory checks PostgreSQL makes: it
 // exists, is a directory, is owned by the running user and is not
-// accessible to others (0700 or 0750). It returns the absolute path.
-func checkDataDir(dir string) (string, error) {
+// accessible to others (0700 or 0750). It returns the absolute path and
+// those permissions.
+func checkDataDir(dir string) (string, fs.FileMode, error) {
 	if dir == "" {
-		return "", &StartupError{Message: "no data directory specified",
+		return "", 0, &StartupError{Message: "no data directory specified",
 			Hint: "Specify the data directory with -D DIR."}
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", fatalf("could not resolve data directory \"%s\": %v", dir, err)
+		return "", 0, fatalf("could not resolve data directory \"%s\": %v", dir, err)
 	}
 	st, err := os.Stat(abs)
 	if errors.Is(err, fs.ErrNotExist) {
-		return "", fatalf("data directory \"%s\" does not exist", abs)
+		return "", 0, fatalf("data directory \"%s\" does not exist", abs)
 	}
 	if err != nil {
-		return "", fatalf("could not read permissions of directory \"%s\": %v", abs, errnoText(err))
+		return "", 0, fatalf("could not read permissions of directory \"%s\": %v", abs, errnoText(err))
 	}
 	if !st.IsDir() {
-		return "", fatalf("specified data directory \"%s\" is not a directory", abs)
+		return "", 0, fatalf("specified data directory \"%s\" is not a directory", abs)
 	}
 	sys := st.Sys().(*syscall.Stat_t)
 	if int(sys.Uid) != os.Geteuid() {
-		return "", &StartupError{
+		return "", 0, &StartupError{
 			Message: fmt.Sprintf("data directory \"%s\" has wrong ownership", abs),
 			Hint:    "The server must be started by the user that owns the data directory.",
 		}
 	}
-	if perm := st.Mode().Perm(); perm != 0o700 && perm != 0o750 {
-		return "", &StartupError{
+	perm := st.Mode().Perm()
+	if perm != 0o700 && perm != 0o750 {
+		return "", 0, &StartupError{
 			Message: fmt.Sprintf("data directory \"%s\" has invalid permissions", abs),
 			Detail:  "Permissions should be u=rwx (0700) or u=rwx,g=rx (0750).",
 		}
 	}
-	return abs, nil
+	return abs, perm, nil
+}
+
+// createMask is the file creation mask PostgreSQL uses for a data
+// directory with permissions perm: 0077, or 0027 when the group may read
+// the directory (0750).
+func createMask(perm fs.FileMode) int {
+	if perm&0o050 == 0o050 {
+		return 0o027
+	}
+	return 0o077
+}
+
+// processContext is what the supervisor changes in its process: the
+// working directory (the data directory) and the file creation mask.
+type processContext struct {
+	cwd  string // "" when it could not be read
+	mask int
+}
+
+// saveProcessContext records the working directory and the file creation
+// mask before the supervisor changes them.
+func saveProcessContext() processContext {
+	cwd, err := os.Getwd()
+	if err != nil {
+		cwd = ""
+	}
+	mask := unix.Umask(0o077)
+	unix.Umask(mask)
+	return processContext{cwd: cwd, mask: mask}
+}
+
+// restoreProcessContext gives a program that embeds the supervisor its
+// working directory and creation mask back when the supervisor returns.
+// The directory may be gone: then the data directory stays current.
+func restoreProcessContext(c processContext) {
+	unix.Umask(c.mask)
+	if c.cwd != "" {
+		_ = os.Chdir(c.cwd)
+	}
 }
 
 // errnoText renders an error for a log line: a *PathError as its errno

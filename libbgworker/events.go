@@ -265,6 +265,7 @@ func (p *postmaster) maybeStartWorkers() {
 		return
 	}
 	now := time.Now()
+	debug1 := cshim.LogLevelEnabled(cshim.LevelDebug1)
 	var batch []cshim.StartRequest
 	kept := p.workers[:0]
 	for i, w := range p.workers {
@@ -299,6 +300,9 @@ func (p *postmaster) maybeStartWorkers() {
 			}
 		}
 		kept = append(kept, w)
+		if debug1 {
+			cshim.Log(cshim.LevelDebug1, fmt.Sprintf("starting background worker process \"%s\"", w.reg.Name), "", "")
+		}
 		p.nextReq++
 		w.reqID = p.nextReq
 		w.state = wsStarting
@@ -544,8 +548,11 @@ func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 
 // handleChildCrash starts a crash cycle: every other child gets SIGQUIT,
 // and when all are gone shared memory is rebuilt (reference §4.5).
+// A child the supervisor itself SIGKILLed for not stopping in time (the
+// shutdown's "recalcitrant children") did not crash: its exit is logged
+// at DEBUG2 as in an immediate shutdown, and starts no cycle.
 func (p *postmaster) handleChildCrash(exitLine string) {
-	if p.fatalError || p.shutdown == immediateShutdown {
+	if p.fatalError || p.shutdown == immediateShutdown || (p.shutdown > noShutdown && p.killedAll) {
 		cshim.Log(cshim.LevelDebug2, exitLine, "", "")
 		return
 	}
@@ -649,7 +656,7 @@ func (p *postmaster) signalPid(pid int, sig unix.Signal, group bool) {
 // reinitialize is the end of a crash cycle: every child is gone.
 func (p *postmaster) reinitialize() {
 	if !cshim.ConfigBool("restart_after_crash") {
-		cshim.Log(cshim.LevelLog, "shutting down because \"restart_after_crash\" is off", "", "")
+		cshim.Log(cshim.LevelLog, "shutting down because restart_after_crash is off", "", "")
 		p.exitCode = 1
 		p.finishShutdown()
 		return
@@ -750,9 +757,6 @@ func (p *postmaster) finishShutdown() {
 	p.stopForkServer()
 	p.reapOldForkServers()
 	p.setState(pmNoChildren)
-	if p.exitCode == 0 {
-		cshim.Log(cshim.LevelLog, "database system is shut down", "", "")
-	}
 }
 
 // cleanup releases what the supervisor holds: fork server, segment, lock
@@ -773,6 +777,12 @@ func (p *postmaster) cleanup() {
 	}
 	if p.lock != nil {
 		p.lock.remove()
+		// As PostgreSQL's postmaster, whatever ends it once it has said
+		// "starting": a shutdown, a crash with restart_after_crash off, a
+		// start-up failure after the configuration was read.
+		if !p.startedAt.IsZero() {
+			cshim.Log(cshim.LevelLog, "database system is shut down", "", "")
+		}
 	}
 	// An embedder gets its signal dispositions back. The binary keeps its
 	// handlers until it exits: restoring SIGHUP's default action here

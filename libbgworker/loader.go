@@ -126,6 +126,7 @@ func loadPreloadLibraries(list string) ([]loadedLibrary, error) {
 		if cerr := cshim.CallProtected(initFn); cerr != nil {
 			return loaded, &StartupError{Message: cerr.Message, Detail: cerr.Detail, Hint: cerr.Hint}
 		}
+		cshim.Log(cshim.LevelDebug1, fmt.Sprintf("loaded library \"%s\"", name), "", "")
 	}
 	cshim.SetPreloadDone()
 	return loaded, nil

@@ -137,6 +137,7 @@ func Run(opts Options) int {
 	// exists now that the loader did not map is the Go runtime's, and no
 	// fork needs it (cshim/forkimage.c).
 	cshim.ExcludeRuntimeMappingsFromForks()
+	defer restoreProcessContext(saveProcessContext())
 	p := &postmaster{opts: opts, byPid: map[int]*worker{}, byReq: map[uint32]*worker{},
 		oldFS: map[int]bool{}, oldConns: map[int]*cshim.ForkServer{},
 		spares: map[int]int{}, spareExits: map[int]unix.WaitStatus{}, deathRead: -1, deathWrite: -1, exitCode: 0}
@@ -195,7 +196,7 @@ func (p *postmaster) start() error {
 			Hint:    "The host runs module code with its own privileges; start it as an unprivileged user, or pass --allow-root to accept that risk knowingly.",
 		}
 	}
-	dir, err := checkDataDir(p.opts.DataDir)
+	dir, perm, err := checkDataDir(p.opts.DataDir)
 	if err != nil {
 		return err
 	}
@@ -203,7 +204,11 @@ func (p *postmaster) start() error {
 	if err := os.Chdir(dir); err != nil {
 		return fatalf("could not change directory to \"%s\": %v", dir, errnoText(err))
 	}
-	cshim.InitSupervisor(dir, buildinfo.PkgLibDir())
+	// PostgreSQL's file creation mask, before any module code runs: what
+	// _PG_init, the supervisor and every worker create is not readable by
+	// others (nor by the group unless the data directory is).
+	unix.Umask(createMask(perm))
+	cshim.InitSupervisor(dir, buildinfo.PkgLibDir(), int(perm))
 
 	lock, stale, err := createLockFile(dir)
 	if err != nil {

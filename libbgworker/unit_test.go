@@ -4,6 +4,7 @@ package libbgworker
 // tested end to end in tests/.
 
 import (
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,17 +93,24 @@ func TestCorruptLockFileIsStale(t *testing.T) {
 func TestCheckDataDir(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.Chmod(dir, 0o700))
-	abs, err := checkDataDir(dir)
+	abs, perm, err := checkDataDir(dir)
 	require.NoError(t, err)
 	require.Equal(t, dir, abs)
+	require.Equal(t, fs.FileMode(0o700), perm)
+	require.NoError(t, os.Chmod(dir, 0o750))
+	_, perm, err = checkDataDir(dir)
+	require.NoError(t, err)
+	require.Equal(t, fs.FileMode(0o750), perm)
+	require.Equal(t, 0o027, createMask(perm))
+	require.Equal(t, 0o077, createMask(0o700))
 	require.NoError(t, os.Chmod(dir, 0o777))
-	_, err = checkDataDir(dir)
+	_, _, err = checkDataDir(dir)
 	require.ErrorContains(t, err, "has invalid permissions")
-	_, err = checkDataDir(filepath.Join(dir, "missing"))
+	_, _, err = checkDataDir(filepath.Join(dir, "missing"))
 	require.ErrorContains(t, err, "does not exist")
 	f := filepath.Join(dir, "file")
 	require.NoError(t, os.WriteFile(f, nil, 0o600))
-	_, err = checkDataDir(f)
+	_, _, err = checkDataDir(f)
 	require.ErrorContains(t, err, "is not a directory")
 }
 

@@ -291,6 +291,15 @@ func TestAPIMisc(t *testing.T) {
 	require.Regexp(t, `api_misc: timestamps elapsed>=20ms=yes exceeds10=yes exceeds100s=no plus1500ms=1500000 backwards=0 ms str=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+`, log)
 	require.Contains(t, log, "api_misc: own SIGNAL_ARGS handler ran=yes")
 	require.Contains(t, log, "api_misc: wait event same id twice=yes type=Extension name=ApiMiscNap")
+	// PostgreSQL's environment: the postmaster's creation mask (the data
+	// directory is 0700) and dispositions; a stray SIGALRM only sets the
+	// latch, as the timeout module's handler does.
+	require.Contains(t, log, "api_misc: environment umask=077 ALRM=handler TTIN=ign TTOU=ign XFSZ=ign")
+	require.NotZero(t, w.Pid)
+	require.NoError(t, syscall.Kill(w.Pid, syscall.SIGALRM))
+	h.log.waitFor(t, `api_misc: status woke`, 1, 20*time.Second)
+	require.NoError(t, syscall.Kill(w.Pid, 0), "the worker survives SIGALRM")
+	require.NotContains(t, h.log.all(), "terminated by signal 14")
 	// InitPostmasterChild in a worker ends it as in PostgreSQL: it already
 	// leads its session, so setsid() fails.
 	h.log.waitFor(t, `background worker "api_misc initchild" \(PID \d+\) exited with exit code 1`, 1, 20*time.Second)

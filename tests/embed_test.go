@@ -68,6 +68,23 @@ func TestEmbedder(t *testing.T) {
 	require.NotContains(t, h.log.all(), "panic:")
 }
 
+// TestEmbedderContext: the supervisor works in the data directory under
+// PostgreSQL's creation mask, and a program that embeds it gets its own
+// working directory and mask back when the call returns.
+func TestEmbedderContext(t *testing.T) {
+	t.Parallel()
+	exe := buildEmbedderProgram(t, filepath.Join(repoRoot, "tests", "embedder", "restore_context.c"), "restore_context")
+	dir := newDataDir(t, exitmatrixConf(t, "e:s:0:r:run"))
+	h := startHostWith(t, dir, exe, []string{"--"})
+	h.waitReady()
+	pid := h.workerPid("e", 1)
+	out, err := cliCommand(hostBin, "stop", "-D", dir, "-m", "fast").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.Equal(t, 0, h.waitExit(20*time.Second))
+	h.requireClean(pid)
+	require.Contains(t, h.log.all(), "embedder after the call: status=0 cwd=/ umask=022")
+}
+
 // TestEmbedderControl: bgworker_control (bgworker/host.h) gives a C
 // program the control socket's operations with JSON replies: status,
 // launch, terminate, stop; bad requests, a NULL argument and a data

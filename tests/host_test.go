@@ -162,8 +162,9 @@ func TestRestartAfterCrashOff(t *testing.T) {
 	h := startHost(t, dir)
 	by := h.workerPid("by", 1)
 	h.trigger()
-	h.log.waitFor(t, `shutting down because "restart_after_crash" is off`, 1, 20*time.Second)
+	h.log.waitFor(t, `shutting down because restart_after_crash is off`, 1, 20*time.Second)
 	require.Equal(t, 1, h.waitExit(20*time.Second))
+	h.log.waitFor(t, `database system is shut down`, 1, 5*time.Second)
 	h.requireClean(by)
 }
 
@@ -248,16 +249,25 @@ func cliStop(h *host, mode string) {
 }
 
 // TestStopKillsWorkersIgnoringSIGTERM: a worker that ignores SIGTERM does
-// not hold up a fast stop for ever.
+// not hold up a fast stop for ever. Its SIGKILL is the host's doing, not a
+// crash: no exit line at LOG, no crash cycle (as after PostgreSQL's
+// immediate shutdown). With log_min_messages = debug1 the host also logs
+// PostgreSQL's debug lines for the library and the start.
 func TestStopKillsWorkersIgnoringSIGTERM(t *testing.T) {
 	t.Parallel()
-	dir := newDataDir(t, exitmatrixConf(t, "stubborn:s:0:r:ignoreterm"))
+	dir := newDataDir(t, exitmatrixConf(t, "stubborn:s:0:r:ignoreterm", "log_min_messages = debug1"))
 	h := startHost(t, dir)
 	pid := h.workerPid("stubborn", 1)
 	h.signal(syscall.SIGINT)
 	h.log.waitFor(t, `issuing SIGKILL to recalcitrant children`, 1, 15*time.Second)
 	require.Equal(t, 0, h.waitExit(20*time.Second))
 	h.requireClean(pid)
+	log := h.log.all()
+	require.Contains(t, log, `DEBUG:  loaded library "exitmatrix"`)
+	require.Contains(t, log, `DEBUG:  starting background worker process "exitmatrix stubborn"`)
+	require.NotContains(t, log, "terminated by signal 9")
+	require.NotContains(t, log, "terminating any other active server processes")
+	require.Contains(t, log, "database system is shut down")
 }
 
 // TestSupervisorKilled: SIGKILL of the supervisor takes every worker with

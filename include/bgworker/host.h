@@ -24,6 +24,10 @@
  *	    SIGQUIT (immediate), SIGHUP (reload) and SIGCHLD while it runs; do
  *	    not install your own handlers for them, and do not block them in
  *	    the calling thread.  It reaps only the processes it started.
+ *	  - While it runs, the process's working directory is the data
+ *	    directory and its file creation mask PostgreSQL's (0077, or 0027
+ *	    for a data directory of mode 0750); both are process-wide, and
+ *	    both are given back when the call returns.
  *	  - Do not call setenv(), putenv() or unsetenv() while it runs.
  *	  - Workers are forked copies of a small helper process, not of your
  *	    program's state after the call: they run only module code.

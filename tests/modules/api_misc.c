@@ -22,6 +22,7 @@
 #include "postgres.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fmgr.h"
@@ -225,11 +226,27 @@ check_timestamps(void)
 			TimestampDifferenceMilliseconds(end, start), s);
 }
 
+/* A signal's disposition: "dfl", "ign" or "handler". */
+static const char *
+disposition(int sig)
+{
+	struct sigaction sa;
+
+	if (sigaction(sig, NULL, &sa) != 0)
+		return "?";
+	if (sa.sa_handler == SIG_DFL)
+		return "dfl";
+	if (sa.sa_handler == SIG_IGN)
+		return "ign";
+	return "handler";
+}
+
 void
 api_misc_status_main(Datum main_arg)
 {
 	uint32		nap;
 	uint32		own;
+	mode_t		mask;
 
 	pqsignal(SIGTERM, die);
 	pqsignal(SIGUSR2, api_misc_sigusr2);
@@ -241,6 +258,14 @@ api_misc_status_main(Datum main_arg)
 
 	raise(SIGUSR2);
 	log_fmt("own SIGNAL_ARGS handler ran=%s", got_sigusr2 ? "yes" : "no");
+	ResetLatch(MyLatch);		/* that handler set it; the loop logs each wake */
+
+	/* what a PostgreSQL worker inherits from the postmaster */
+	mask = umask(0);
+	umask(mask);
+	log_fmt("environment umask=%03o ALRM=%s TTIN=%s TTOU=%s XFSZ=%s",
+			(unsigned) mask, disposition(SIGALRM), disposition(SIGTTIN),
+			disposition(SIGTTOU), disposition(SIGXFSZ));
 
 #if PG_VERSION_NUM >= 170000
 	nap = WaitEventExtensionNew("ApiMiscNap");
@@ -258,8 +283,12 @@ api_misc_status_main(Datum main_arg)
 	log_fmt("status ready");
 	for (;;)
 	{
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1, nap);
+		int			rc;
+
+		rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1, nap);
 		ResetLatch(MyLatch);
+		if (rc & WL_LATCH_SET)
+			log_fmt("status woke");
 		CHECK_FOR_INTERRUPTS();
 	}
 }
