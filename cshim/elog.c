@@ -525,7 +525,20 @@ fname(const char *fmt,...) \
 	return 0; \
 }
 
-DEFINE_ERRFIELD(errmsg_internal, message, false)
+/* As errmsg, the format is the message's id (emit_log_hook reads it). */
+int
+errmsg_internal(const char *fmt,...)
+{
+	ErrorData  *edata = top_edata();
+	va_list		args;
+
+	edata->message_id = fmt;
+	va_start(args, fmt);
+	set_field(edata, &edata->message, false, fmt, args);
+	va_end(args);
+	return 0;
+}
+
 DEFINE_ERRFIELD(errdetail, detail, false)
 DEFINE_ERRFIELD(errdetail_internal, detail, false)
 DEFINE_ERRFIELD(errdetail_log, detail_log, false)
@@ -560,7 +573,22 @@ fname(const char *fmt_singular, const char *fmt_plural, unsigned long n,...) \
 	return 0; \
 }
 
-DEFINE_ERRFIELD_PLURAL(errmsg_plural, message)
+/* The singular format is the message's id, as PostgreSQL sets it. */
+int
+errmsg_plural(const char *fmt_singular, const char *fmt_plural,
+			  unsigned long n,...)
+{
+	ErrorData  *edata = top_edata();
+	va_list		args;
+
+	edata->message_id = fmt_singular;
+	va_start(args, n);
+	set_field(edata, &edata->message, false,
+			  n == 1 ? fmt_singular : fmt_plural, args);
+	va_end(args);
+	return 0;
+}
+
 DEFINE_ERRFIELD_PLURAL(errdetail_plural, detail)
 DEFINE_ERRFIELD_PLURAL(errdetail_log_plural, detail_log)
 DEFINE_ERRFIELD_PLURAL(errhint_plural, hint)
@@ -1662,8 +1690,10 @@ write_jsonlog(ErrorData *edata)
 	json_key_str(&buf, "session_id", session, false);
 	json_key_num(&buf, "line_num", json_line_number);
 	json_key_str(&buf, "session_start", get_formatted_start_time(), false);
+	json_key_num(&buf, "txid", 0);	/* no transaction ever */
 	json_key_str(&buf, "error_severity", error_severity(edata->elevel), false);
-	json_key_str(&buf, "state_code", unpack_sql_state(edata->sqlerrcode), false);
+	if (edata->sqlerrcode != 0)	/* left out for successful completion */
+		json_key_str(&buf, "state_code", unpack_sql_state(edata->sqlerrcode), false);
 	json_key_str(&buf, "message", edata->message ? edata->message : "missing error text", false);
 	json_key_str(&buf, "detail", edata->detail_log ? edata->detail_log : edata->detail, false);
 	json_key_str(&buf, "hint", edata->hint, false);

@@ -65,6 +65,7 @@ func TestElogHelperProcess(t *testing.T) {
 	Log(LevelFatal, "startup failed", "The detail.", "The hint.")
 	elogSetLogParams(LevelWarning, "", LogDestinationJSONLog)
 	Log(LevelWarning, "json \"quoted\"", "", "")
+	Log(LevelLog, "json success", "", "")
 	os.Exit(0)
 }
 
@@ -93,5 +94,7 @@ func TestLogOutput(t *testing.T) {
 	require.Regexp(t, regexp.MustCompile(`(?m)^postmaster \[`+pid+`\] FATAL:  startup failed\n`+
 		`postmaster \[`+pid+`\] DETAIL:  The detail\.\n`+
 		`postmaster \[`+pid+`\] HINT:  The hint\.$`), out)
-	require.Regexp(t, regexp.MustCompile(`(?m)^\{"timestamp":"[^"]+","pid":`+pid+`,.*"error_severity":"WARNING","state_code":"01000","message":"json \\"quoted\\"",.*"backend_type":"postmaster".*\}$`), out)
+	require.Regexp(t, regexp.MustCompile(`(?m)^\{"timestamp":"[^"]+","pid":`+pid+`,.*"session_start":"[^"]+","txid":0,"error_severity":"WARNING","state_code":"01000","message":"json \\"quoted\\"",.*"backend_type":"postmaster".*\}$`), out)
+	// as PostgreSQL's jsonlog: no state_code for successful completion
+	require.Regexp(t, regexp.MustCompile(`(?m)^\{.*"txid":0,"error_severity":"LOG","message":"json success".*\}$`), out)
 }

@@ -1012,6 +1012,36 @@ format_int_with_unit(int value, int flags, char *buf, size_t len)
 }
 
 /*
+ * A real with units, as SHOW prints it: the largest unit in which it is a
+ * whole number (within 1e-8, so that rounding in the division does not
+ * push it to a tiny unit), else the smallest unit; units below the base
+ * unit count too ("1500us" for 1.5 ms).
+ */
+static void
+format_real_with_unit(double value, int flags, char *buf, size_t len)
+{
+	const UnitFactor *table = (flags & GUC_UNIT_MEMORY) ? memory_units : time_units;
+	double		base = value * base_unit_size(flags);
+	double		n = value;
+	const char *unit = "";
+	int			i;
+
+	if (value > 0 && (flags & GUC_UNIT))
+	{
+		for (i = 0; table[i].name != NULL; i++)
+		{
+			n = base / table[i].factor;
+			unit = table[i].name;
+			double		off = round_even(n) / n - 1.0;
+
+			if (off <= 1e-8 && off >= -1e-8)
+				break;
+		}
+	}
+	snprintf(buf, len, "%g%s", n, unit);
+}
+
+/*
  * The value as a string: raw (GetConfigOption) or for display with units
  * and the show hook (GetConfigOptionByName).  Numbers go into buf.
  */
@@ -1035,7 +1065,10 @@ value_string(GucVar *var, bool for_display, char *buf, size_t len)
 				snprintf(buf, len, "%d", *var->u.i.var);
 			return buf;
 		case GUCT_REAL:
-			snprintf(buf, len, "%g", *var->u.r.var);
+			if (for_display)
+				format_real_with_unit(*var->u.r.var, var->flags, buf, len);
+			else
+				snprintf(buf, len, "%g", *var->u.r.var);
 			return buf;
 		case GUCT_STRING:
 			return *var->u.s.var ? *var->u.s.var : "";

@@ -52,6 +52,27 @@ static const struct config_enum_entry server_message_level_options[] = {
 	{NULL, 0, false}
 };
 
+/* log_error_verbosity's values (PostgreSQL's). */
+static const struct config_enum_entry log_error_verbosity_options[] = {
+	{"terse", PGERROR_TERSE, false},
+	{"default", PGERROR_DEFAULT, false},
+	{"verbose", PGERROR_VERBOSE, false},
+	{NULL, 0, false}
+};
+
+/*
+ * Accepted with PostgreSQL's values and default; a worker runs no SQL
+ * statement, so there is never a statement to log with an error.
+ */
+int			log_min_error_statement = ERROR;
+
+/* Set in the file or by a module; the log's %a stays empty for workers. */
+char	   *application_name = NULL;
+
+/* The API version the headers declare, as PostgreSQL reports its own. */
+static char *server_version_string = NULL;
+static int	server_version_num = PG_VERSION_NUM;
+
 /*
  * log_destination: a comma-separated list of stderr and jsonlog (the
  * other PostgreSQL destinations are not offered).  The bits go to the
@@ -223,4 +244,27 @@ bgw_guc_define_builtins(void)
 	bgw_guc_define_bool("hot_standby",
 						"Allows connections and queries during recovery.",
 						&EnableHotStandby, true, PGC_POSTMASTER, 0, NULL, NULL);
+	bgw_guc_define_enum("log_error_verbosity",
+						"Sets the verbosity of logged messages.",
+						&Log_error_verbosity, PGERROR_DEFAULT,
+						log_error_verbosity_options, PGC_SUSET, 0, NULL, NULL);
+	bgw_guc_define_enum("log_min_error_statement",
+						"Causes all statements generating error at or above this level to be logged.",
+						&log_min_error_statement, ERROR, server_message_level_options,
+						PGC_SUSET, 0, NULL, NULL);
+	bgw_guc_define_string("application_name",
+						  "Sets the application name to be reported in statistics and logs.",
+						  &application_name, "", PGC_USERSET,
+						  GUC_IS_NAME | GUC_REPORT | GUC_NOT_IN_SAMPLE,
+						  check_cluster_name, NULL);
+	bgw_guc_define_string("server_version",
+						  "Shows the server version.",
+						  &server_version_string, PG_VERSION, PGC_INTERNAL,
+						  GUC_REPORT | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
+						  NULL, NULL);
+	bgw_guc_define_int("server_version_num",
+					   "Shows the server version as an integer.",
+					   &server_version_num, PG_VERSION_NUM, PG_VERSION_NUM,
+					   PG_VERSION_NUM, PGC_INTERNAL,
+					   GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE, NULL, NULL);
 }

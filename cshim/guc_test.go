@@ -186,6 +186,27 @@ func TestCommandLineOptions(t *testing.T) {
 	require.Equal(t, "Custom parameter names must be two or more simple identifiers separated by dots.", ce.Detail)
 }
 
+// TestBuiltinReportingParameters: the built-in parameters modules read at
+// run time or set in a PostgreSQL configuration, with PostgreSQL's values.
+func TestBuiltinReportingParameters(t *testing.T) {
+	testResetGUC()
+	dir := writeConf(t, map[string]string{"c.conf": "log_error_verbosity = verbose\nlog_min_error_statement = warning\napplication_name = 'app'\n"})
+	require.NoError(t, LoadConfig(filepath.Join(dir, "c.conf"), nil))
+	require.Equal(t, "170000", mustGet(t, "server_version_num"), "the API version of include/")
+	require.Equal(t, "17.0", mustGet(t, "server_version"))
+	require.Equal(t, "verbose", mustGet(t, "log_error_verbosity"))
+	require.Equal(t, "warning", mustGet(t, "log_min_error_statement"))
+	require.Equal(t, "app", mustGet(t, "application_name"))
+
+	testResetGUC()
+	err := LoadConfig("", [][2]string{{"server_version_num", "150000"}})
+	require.EqualError(t, err, `parameter "server_version_num" cannot be changed`)
+	testResetGUC()
+	dir = writeConf(t, map[string]string{"c.conf": "log_error_verbosity = chatty\n"})
+	err = LoadConfig(filepath.Join(dir, "c.conf"), nil)
+	require.ErrorContains(t, err, `invalid value for parameter "log_error_verbosity": "chatty"`)
+}
+
 func TestUnitsRangesAndTypes(t *testing.T) {
 	testResetGUC()
 	ms, e := testDefine(gucInt, "t.ms", pgcUserset, gucUnitMS, "1000", 0, 1<<30, true, false)
@@ -197,6 +218,8 @@ func TestUnitsRangesAndTypes(t *testing.T) {
 	secs, e := testDefine(gucInt, "t.s", pgcUserset, gucUnitS, "10", 0, 1000, true, false)
 	require.Nil(t, e)
 	real, e := testDefine(gucReal, "t.real", pgcUserset, 0, "0.5", 0, 1, true, false)
+	require.Nil(t, e)
+	_, e = testDefine(gucReal, "t.realms", pgcUserset, gucUnitMS, "1500", 0, 1000000, true, false)
 	require.Nil(t, e)
 	enum, e := testDefine(gucEnum, "t.color", pgcUserset, 0, "red", 0, 0, true, false)
 	require.Nil(t, e)
@@ -235,6 +258,17 @@ func TestUnitsRangesAndTypes(t *testing.T) {
 		require.Equal(t, c.variable, testVariable(gucInt, slot), "%s = %s", c.name, c.value)
 		show, _ := testShow(c.name)
 		require.Equal(t, c.show, show)
+	}
+
+	// a real with units shows in the largest unit that keeps it whole,
+	// units below the base included, as PostgreSQL's SHOW
+	for _, c := range []struct{ value, show string }{
+		{"1500", "1500ms"}, {"0.1", "100us"}, {"2min", "2min"}, {"1.5", "1500us"}, {"0", "0"}, {"0.0001", "0.1us"},
+	} {
+		rc, err := testSet("t.realms", c.value, pgcUserset, pgcSSession)
+		require.Equal(t, 1, rc, "t.realms = %s: %v", c.value, err)
+		show, _ := testShow("t.realms")
+		require.Equal(t, c.show, show, "t.realms = %s", c.value)
 	}
 
 	bad := []struct{ name, value, msg, hint string }{

@@ -112,6 +112,13 @@ bgw_proc_attach(int slot)
 	MyProc = &proc->pgproc;
 	MyLatch = &proc->pgproc.procLatch;
 	pgstat_set_wait_event_storage(&proc->pgproc.wait_event_info);
+
+	/*
+	 * Set, as PostgreSQL sets the shared latch a child switches to (a
+	 * wake-up meant for the local one is not lost): the module's first
+	 * WaitLatch returns WL_LATCH_SET at once.
+	 */
+	SetLatch(MyLatch);
 }
 
 /* In a new child without shared memory: no slot, a process-local latch. */

@@ -419,7 +419,7 @@ ShmemInitStruct(const char *name, Size size, bool *foundPtr)
 		case INDEX_WRONG_SIZE:
 			ereport(ERROR,
 					(errmsg("ShmemIndex entry size is wrong for data structure \"%s\": expected %zu, actual %zu",
-							name, existing_size, size)));
+							name, size, existing_size)));
 			break;
 		case INDEX_FULL:
 			ereport(ERROR,

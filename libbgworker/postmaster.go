@@ -233,12 +233,14 @@ func (p *postmaster) start() error {
 		return &StartupError{Message: err.Error()}
 	}
 	p.startedAt = time.Now()
-	cshim.Log(cshim.LevelLog, fmt.Sprintf("starting %s", buildinfo.VersionString()), "", "")
 
 	spl, _ := cshim.GetConfigOption("shared_preload_libraries")
 	if _, err := loadPreloadLibraries(spl); err != nil {
 		return err
 	}
+	// After the modules' _PG_init, as PostgreSQL logs its own "starting"
+	// line: an emit_log_hook a module installed there sees it.
+	cshim.Log(cshim.LevelLog, fmt.Sprintf("starting %s", buildinfo.VersionString()), "", "")
 	for _, reg := range cshim.StaticWorkers() {
 		w := &worker{reg: reg}
 		p.workers = append(p.workers, w)

@@ -295,6 +295,7 @@ func TestAPIMisc(t *testing.T) {
 	// directory is 0700) and dispositions; a stray SIGALRM only sets the
 	// latch, as the timeout module's handler does.
 	require.Contains(t, log, "api_misc: environment umask=077 ALRM=handler TTIN=ign TTOU=ign XFSZ=ign")
+	require.Contains(t, log, "api_misc: latch set at entry=1 first wait=latch")
 	require.NotZero(t, w.Pid)
 	require.NoError(t, syscall.Kill(w.Pid, syscall.SIGALRM))
 	h.log.waitFor(t, `api_misc: status woke`, 1, 20*time.Second)

@@ -169,7 +169,7 @@ test_format(void)
 	out = cap_end();
 	Log_destination = LOG_DESTINATION_STDERR;
 	CHECK(matches(out, "^\\{\"timestamp\":\"[^\"]+\",\"pid\":[0-9]+,\"session_id\":\"[0-9a-f]+\\.[0-9a-f]+\","
-				  "\"line_num\":[0-9]+,\"session_start\":\"[^\"]+\",\"error_severity\":\"WARNING\","
+				  "\"line_num\":[0-9]+,\"session_start\":\"[^\"]+\",\"txid\":0,\"error_severity\":\"WARNING\","
 				  "\"state_code\":\"01000\",\"message\":\"say \\\\\"hi\\\\\"\\\\nline2\\\\t\\\\u0001\","
 				  "\"hint\":\"h\\\\\\\\\",\"backend_type\":\"postmaster\",\"query_id\":0\\}$"),
 		  "got: %s", out);

@@ -210,6 +210,12 @@ DisownLatch(Latch *latch)
 }
 
 WEAK void
+SetLatch(Latch *latch)
+{
+	latch->is_set = true;
+}
+
+WEAK void
 bgw_latch_init_local(void)
 {
 	static Latch local;
@@ -520,7 +526,7 @@ test_shmem_structs(void)
 	p2 = ShmemInitStruct("test struct", 100, &found);
 	CHECK(p2 == p1 && found, "ShmemInitStruct finds it again (found = true)");
 	CHECK(raises(struct_wrong_size,
-				 "ShmemIndex entry size is wrong for data structure \"test struct\": expected 100, actual 200"),
+				 "ShmemIndex entry size is wrong for data structure \"test struct\": expected 200, actual 100"),
 		  "size mismatch ERROR");
 	CHECK(raises(struct_too_big,
 				 "not enough shared memory for data structure \"too big\" (1099511627776 bytes requested)"),

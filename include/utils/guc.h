@@ -171,6 +171,8 @@ typedef enum
 
 /* Host parameters that are GUC variables (defined by the runtime). */
 extern PGDLLIMPORT int log_min_messages;
+extern PGDLLIMPORT int log_min_error_statement;
+extern PGDLLIMPORT char *application_name;
 extern PGDLLIMPORT char *cluster_name;
 extern PGDLLIMPORT char *ConfigFileName;
 

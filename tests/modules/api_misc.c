@@ -248,6 +248,11 @@ api_misc_status_main(Datum main_arg)
 	uint32		own;
 	mode_t		mask;
 
+	/* PostgreSQL sets the latch a worker switches to: the first wait returns */
+	log_fmt("latch set at entry=%d first wait=%s", MyLatch->is_set ? 1 : 0,
+			(WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 0,
+					   PG_WAIT_EXTENSION) & WL_LATCH_SET) ? "latch" : "timeout");
+	ResetLatch(MyLatch);
 	pqsignal(SIGTERM, die);
 	pqsignal(SIGUSR2, api_misc_sigusr2);
 	BackgroundWorkerUnblockSignals();
