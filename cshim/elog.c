@@ -525,39 +525,33 @@ fname(const char *fmt,...) \
 	return 0; \
 }
 
-/* As errmsg, the format is the message's id (emit_log_hook reads it). */
-int
-errmsg_internal(const char *fmt,...)
-{
-	ErrorData  *edata = top_edata();
-	va_list		args;
-
-	edata->message_id = fmt;
-	va_start(args, fmt);
-	set_field(edata, &edata->message, false, fmt, args);
-	va_end(args);
-	return 0;
+/*
+ * The primary message; its format is also the message's id, which an
+ * emit_log_hook reads.  errmsg and errmsg_internal are the same here:
+ * there is no translation.
+ */
+#define DEFINE_ERRMSG(fname) \
+int \
+fname(const char *fmt,...) \
+{ \
+	ErrorData  *edata = top_edata(); \
+	va_list		args; \
+\
+	edata->message_id = fmt; \
+	va_start(args, fmt); \
+	set_field(edata, &edata->message, false, fmt, args); \
+	va_end(args); \
+	return 0; \
 }
 
+DEFINE_ERRMSG(errmsg)
+DEFINE_ERRMSG(errmsg_internal)
 DEFINE_ERRFIELD(errdetail, detail, false)
 DEFINE_ERRFIELD(errdetail_internal, detail, false)
 DEFINE_ERRFIELD(errdetail_log, detail_log, false)
 DEFINE_ERRFIELD(errhint, hint, false)
 DEFINE_ERRFIELD(errhint_internal, hint, false)
 DEFINE_ERRFIELD(errcontext_msg, context, true)
-
-int
-errmsg(const char *fmt,...)
-{
-	ErrorData  *edata = top_edata();
-	va_list		args;
-
-	edata->message_id = fmt;
-	va_start(args, fmt);
-	set_field(edata, &edata->message, false, fmt, args);
-	va_end(args);
-	return 0;
-}
 
 #define DEFINE_ERRFIELD_PLURAL(fname, field) \
 int \
