@@ -7,22 +7,31 @@
  *	  The protocol, and why no wake-up is lost:
  *
  *		waiter:  PrepareToSleep: seen = seq (full barrier); test condition;
- *				 Sleep: nsleepers++ (full barrier); FUTEX_WAIT(seq, seen)
- *		waker:	 change state; seq++ (full barrier); if nsleepers: FUTEX_WAKE
+ *				 Sleep: nsleepers++ (full barrier); w = wake; if seq != seen:
+ *				 signalled; else FUTEX_WAIT(wake, w)
+ *		waker:	 change state; seq++; wake++ (full barriers); if nsleepers:
+ *				 FUTEX_WAKE(wake)
  *
- *	  If the waiter tested the old state, it read seq before the bump, so
- *	  its FUTEX_WAIT fails at once or the wake finds it queued; and either
- *	  the waker sees nsleepers or the kernel's compare sees the new seq.
- *	  After a sleep ends, seen is refreshed, so the next sleep waits for the
- *	  next signal.  Signal wakes one queued sleeper, but every prepared
+ *	  If the waiter tested the old state, it read seq before the bump.
+ *	  If it read wake before the waker's wake++, its FUTEX_WAIT fails at
+ *	  once or the wake finds it queued (the waker sees nsleepers, or the
+ *	  kernel's compare sees the new wake); if after, it also reads the new
+ *	  seq and returns.  Signal wakes one queued sleeper, but every prepared
  *	  process that has not yet gone to sleep returns at once: spurious
  *	  wake-ups are allowed, the callers re-test.
  *
- *	  Unlike PostgreSQL's, a sleep does not consume MyLatch: a SetLatch
- *	  meant for the caller's own WaitLatch loop is kept.  A signal handler
- *	  of this process that sets MyLatch (die, reload) bumps the sequence
- *	  we sleep on (see latch.c), so that CHECK_FOR_INTERRUPTS runs; that
- *	  wakes the other sleepers of the variable spuriously, which is allowed.
+ *	  Only seq says "signalled".  A signal handler of this process that
+ *	  sets MyLatch (die, reload) or sees the host die bumps wake, the word
+ *	  we sleep on (latch.c, pmsignal.c), so that CHECK_FOR_INTERRUPTS runs;
+ *	  other sleepers of the variable wake too, see seq unchanged and sleep
+ *	  again until their own deadline.
+ *
+ *	  As in PostgreSQL, whose sleep is a WaitLatch on MyLatch, a sleep
+ *	  consumes the process latch: a latch found set ends the round at once
+ *	  and is reset, and CHECK_FOR_INTERRUPTS runs.  Without that, a
+ *	  worker sleeping with its latch still set (as every worker starts)
+ *	  could not be woken by its own SIGTERM: SetLatch on a set latch does
+ *	  nothing.
  *
  *-------------------------------------------------------------------------
  */
@@ -46,6 +55,7 @@ void
 ConditionVariableInit(ConditionVariable *cv)
 {
 	pg_atomic_init_u32(&cv->seq, 0);
+	pg_atomic_init_u32(&cv->wake, 0);
 	pg_atomic_init_u32(&cv->nsleepers, 0);
 }
 
@@ -91,7 +101,7 @@ ConditionVariableTimedSleep(ConditionVariable *cv, long timeout,
 	struct timespec deadline;
 	bool		watch_death = bgw_death_pipe_fd >= 0;
 	bool		poll_death = watch_death && !bgw_pm_death_signal_trusted();
-	volatile unsigned int *word = &cv->seq.value;
+	volatile unsigned int *word = &cv->wake.value;
 
 	/* not prepared on this one: prepare, and let the caller test again */
 	if (cv_sleep_target != cv)
@@ -107,6 +117,8 @@ ConditionVariableTimedSleep(ConditionVariable *cv, long timeout,
 		struct timespec slice;
 		const struct timespec *until = timeout >= 0 ? &deadline : NULL;
 		uint32		now;
+		uint32		woken_by;
+		bool		latch_was_set;
 
 		if (poll_death)
 		{
@@ -119,12 +131,18 @@ ConditionVariableTimedSleep(ConditionVariable *cv, long timeout,
 		/* publish the word, then re-test what a handler may have set */
 		bgw_current_sleep_word = word;
 		pg_atomic_fetch_add_u32(&cv->nsleepers, 1);
-		if (!InterruptPending &&
+		woken_by = pg_atomic_read_membarrier_u32(&cv->wake);
+		latch_was_set = MyLatch != NULL && MyLatch->is_set;
+		if (latch_was_set)
+			ResetLatch(MyLatch);
+		if (!latch_was_set &&
+			!InterruptPending &&
 			!(watch_death && postmaster_possibly_dead) &&
-			!(timeout == 0))
+			!(timeout == 0) &&
+			pg_atomic_read_membarrier_u32(&cv->seq) == cv_seen_seq)
 		{
 			pgstat_report_wait_start(wait_event_info);
-			(void) bgw_futex_wait(word, cv_seen_seq, until);
+			(void) bgw_futex_wait(word, woken_by, until);
 			pgstat_report_wait_end();
 		}
 		pg_atomic_fetch_sub_u32(&cv->nsleepers, 1);
@@ -153,14 +171,16 @@ void
 ConditionVariableSignal(ConditionVariable *cv)
 {
 	pg_atomic_fetch_add_u32(&cv->seq, 1);
+	pg_atomic_fetch_add_u32(&cv->wake, 1);
 	if (pg_atomic_read_u32(&cv->nsleepers) != 0)
-		bgw_futex_wake(&cv->seq.value, 1);
+		bgw_futex_wake(&cv->wake.value, 1);
 }
 
 void
 ConditionVariableBroadcast(ConditionVariable *cv)
 {
 	pg_atomic_fetch_add_u32(&cv->seq, 1);
+	pg_atomic_fetch_add_u32(&cv->wake, 1);
 	if (pg_atomic_read_u32(&cv->nsleepers) != 0)
-		bgw_futex_wake(&cv->seq.value, INT_MAX);
+		bgw_futex_wake(&cv->wake.value, INT_MAX);
 }

@@ -169,8 +169,22 @@ api_guc.early = 'still applied'`)
 // across worker processes, and an LWLock released by an error exit.
 func TestAPILocks(t *testing.T) {
 	t.Parallel()
-	h := startHost(t, newDataDir(t, apiConf(t, []string{"api_locks"}, "api_locks.contenders = 6")))
+	h := startHost(t, newDataDir(t, apiConf(t, []string{"api_locks"}, "api_locks.contenders = 6\nmax_worker_processes = 12")))
 	h.waitReady()
+	// A condition-variable sleep wakes for its own process's signals, also
+	// with the latch still set from the start; a signal to one sleeper is
+	// not a signal of the variable for the others.
+	m := h.log.waitFor(t, `api_locks: cvterm sleeping pid (\d+)`, 1, 20*time.Second)
+	cvterm, _ := strconv.Atoi(m[1])
+	m = h.log.waitFor(t, `api_locks: cvhup A sleeping pid (\d+)`, 1, 20*time.Second)
+	cvhupA, _ := strconv.Atoi(m[1])
+	h.log.waitFor(t, `api_locks: cvhup B sleeping pid (\d+)`, 1, 20*time.Second)
+	require.NoError(t, syscall.Kill(cvhupA, syscall.SIGHUP))
+	require.NoError(t, syscall.Kill(cvterm, syscall.SIGTERM))
+	h.log.waitFor(t, fmt.Sprintf(`\[%d\] FATAL:  terminating background worker "api_locks" due to administrator command`, cvterm), 1, 20*time.Second)
+	h.log.waitFor(t, `api_locks: cvhup [AB] timed out=`, 2, 20*time.Second)
+	require.Contains(t, h.log.all(), "api_locks: cvhup A timed out=yes")
+	require.Contains(t, h.log.all(), "api_locks: cvhup B timed out=yes")
 	h.log.waitFor(t, `api_locks: tranche name`, 1, 60*time.Second)
 	log := h.log.all()
 	require.Contains(t, log, "api_locks: timed sleep on a silent variable timed out=yes")

@@ -31,7 +31,9 @@
 
 typedef struct
 {
-	pg_atomic_uint32 seq;		/* bumped by every signal: the futex word */
+	pg_atomic_uint32 seq;		/* bumped by every signal */
+	pg_atomic_uint32 wake;		/* the futex word: bumped by every signal and
+								 * by a sleeper's own signal handler */
 	pg_atomic_uint32 nsleepers; /* processes in (or entering) a futex sleep */
 } ConditionVariable;
 

@@ -24,8 +24,10 @@
 #include "miscadmin.h"
 #include "port/atomics.h"
 #include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
 #include "storage/condition_variable.h"
 #include "storage/ipc.h"
+#include "storage/latch.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
@@ -39,6 +41,8 @@ void		_PG_init(void);
 PGDLLEXPORT void api_locks_contender_main(Datum main_arg);
 PGDLLEXPORT void api_locks_checker_main(Datum main_arg);
 PGDLLEXPORT void api_locks_holder_main(Datum main_arg);
+PGDLLEXPORT void api_locks_cvterm_main(Datum main_arg);
+PGDLLEXPORT void api_locks_cvhup_main(Datum main_arg);
 
 #define ITERATIONS	20000
 #define MAX_CONTENDERS 16
@@ -62,6 +66,7 @@ typedef struct ApiLocksShared
 	uint64		dyn_counter;	/* under dyn_lock */
 	ConditionVariable done_cv;
 	ConditionVariable never_cv; /* nobody signals it */
+	ConditionVariable term_cv;	/* nobody signals it; cvterm alone sleeps on it */
 } ApiLocksShared;
 
 static ApiLocksShared *shared = NULL;
@@ -102,6 +107,7 @@ api_locks_attach(void)
 		LWLockInitialize(&shared->dyn_lock, shared->dyn_tranche);
 		ConditionVariableInit(&shared->done_cv);
 		ConditionVariableInit(&shared->never_cv);
+		ConditionVariableInit(&shared->term_cv);
 	}
 	LWLockRelease(AddinShmemInitLock);
 	LWLockRegisterTranche(shared->dyn_tranche, "api_locks_dynamic");
@@ -159,6 +165,54 @@ _PG_init(void)
 	}
 	register_worker("api_locks checker", "api_locks_checker_main", 0);
 	register_worker("api_locks holder", "api_locks_holder_main", 0);
+	register_worker("api_locks cvterm", "api_locks_cvterm_main", 0);
+	register_worker("api_locks cvhup A", "api_locks_cvhup_main", 'A');
+	register_worker("api_locks cvhup B", "api_locks_cvhup_main", 'B');
+}
+
+/*
+ * Sleeps on a variable nobody signals, its latch still set from the start
+ * (as every worker's is): SIGTERM must end it at once, as in PostgreSQL,
+ * whose sleep consumes the latch and runs CHECK_FOR_INTERRUPTS.
+ */
+void
+api_locks_cvterm_main(Datum main_arg)
+{
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	api_locks_attach();
+	elog(LOG, "api_locks: cvterm sleeping pid %d", MyProcPid);
+	ConditionVariablePrepareToSleep(&shared->term_cv);
+	for (;;)
+		ConditionVariableSleep(&shared->term_cv, PG_WAIT_EXTENSION);
+}
+
+/*
+ * Two sleepers on one silent variable; the test sends SIGHUP to A only.
+ * Neither was signalled, so both time out (true), as in PostgreSQL.
+ */
+void
+api_locks_cvhup_main(Datum main_arg)
+{
+	int			me = DatumGetInt32(main_arg);
+	bool		timed_out;
+
+	pqsignal(SIGTERM, die);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	BackgroundWorkerUnblockSignals();
+	api_locks_attach();
+	ResetLatch(MyLatch);
+	ConditionVariablePrepareToSleep(&shared->never_cv);
+	elog(LOG, "api_locks: cvhup %c sleeping pid %d", me, MyProcPid);
+	timed_out = ConditionVariableTimedSleep(&shared->never_cv, 3000, PG_WAIT_EXTENSION);
+	ConditionVariableCancelSleep();
+	elog(LOG, "api_locks: cvhup %c timed out=%s", me, timed_out ? "yes" : "no");
+	for (;;)
+	{
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
 }
 
 static void
