@@ -511,55 +511,45 @@ errcode_for_socket_access(void)
 	return 0;
 }
 
-/* The errxxx() functions with a format: one body each, differing in the field. */
-#define DEFINE_ERRFIELD(fname, field, append) \
+/*
+ * The errxxx() functions with a format: one body each, differing in the
+ * field.  The primary message's (singular) format is also its id, which an
+ * emit_log_hook reads (is_message); errmsg and errmsg_internal are the same
+ * here, as there is no translation.
+ */
+#define DEFINE_ERRFIELD(fname, field, append, is_message) \
 int \
 fname(const char *fmt,...) \
 { \
 	ErrorData  *edata = top_edata(); \
 	va_list		args; \
 \
+	if (is_message) \
+		edata->message_id = fmt; \
 	va_start(args, fmt); \
 	set_field(edata, &edata->field, append, fmt, args); \
 	va_end(args); \
 	return 0; \
 }
 
-/*
- * The primary message; its format is also the message's id, which an
- * emit_log_hook reads.  errmsg and errmsg_internal are the same here:
- * there is no translation.
- */
-#define DEFINE_ERRMSG(fname) \
-int \
-fname(const char *fmt,...) \
-{ \
-	ErrorData  *edata = top_edata(); \
-	va_list		args; \
-\
-	edata->message_id = fmt; \
-	va_start(args, fmt); \
-	set_field(edata, &edata->message, false, fmt, args); \
-	va_end(args); \
-	return 0; \
-}
+DEFINE_ERRFIELD(errmsg, message, false, true)
+DEFINE_ERRFIELD(errmsg_internal, message, false, true)
+DEFINE_ERRFIELD(errdetail, detail, false, false)
+DEFINE_ERRFIELD(errdetail_internal, detail, false, false)
+DEFINE_ERRFIELD(errdetail_log, detail_log, false, false)
+DEFINE_ERRFIELD(errhint, hint, false, false)
+DEFINE_ERRFIELD(errhint_internal, hint, false, false)
+DEFINE_ERRFIELD(errcontext_msg, context, true, false)
 
-DEFINE_ERRMSG(errmsg)
-DEFINE_ERRMSG(errmsg_internal)
-DEFINE_ERRFIELD(errdetail, detail, false)
-DEFINE_ERRFIELD(errdetail_internal, detail, false)
-DEFINE_ERRFIELD(errdetail_log, detail_log, false)
-DEFINE_ERRFIELD(errhint, hint, false)
-DEFINE_ERRFIELD(errhint_internal, hint, false)
-DEFINE_ERRFIELD(errcontext_msg, context, true)
-
-#define DEFINE_ERRFIELD_PLURAL(fname, field) \
+#define DEFINE_ERRFIELD_PLURAL(fname, field, is_message) \
 int \
 fname(const char *fmt_singular, const char *fmt_plural, unsigned long n,...) \
 { \
 	ErrorData  *edata = top_edata(); \
 	va_list		args; \
 \
+	if (is_message) \
+		edata->message_id = fmt_singular; \
 	va_start(args, n); \
 	set_field(edata, &edata->field, false, \
 			  n == 1 ? fmt_singular : fmt_plural, args); \
@@ -567,25 +557,10 @@ fname(const char *fmt_singular, const char *fmt_plural, unsigned long n,...) \
 	return 0; \
 }
 
-/* The singular format is the message's id, as PostgreSQL sets it. */
-int
-errmsg_plural(const char *fmt_singular, const char *fmt_plural,
-			  unsigned long n,...)
-{
-	ErrorData  *edata = top_edata();
-	va_list		args;
-
-	edata->message_id = fmt_singular;
-	va_start(args, n);
-	set_field(edata, &edata->message, false,
-			  n == 1 ? fmt_singular : fmt_plural, args);
-	va_end(args);
-	return 0;
-}
-
-DEFINE_ERRFIELD_PLURAL(errdetail_plural, detail)
-DEFINE_ERRFIELD_PLURAL(errdetail_log_plural, detail_log)
-DEFINE_ERRFIELD_PLURAL(errhint_plural, hint)
+DEFINE_ERRFIELD_PLURAL(errmsg_plural, message, true)
+DEFINE_ERRFIELD_PLURAL(errdetail_plural, detail, false)
+DEFINE_ERRFIELD_PLURAL(errdetail_log_plural, detail_log, false)
+DEFINE_ERRFIELD_PLURAL(errhint_plural, hint, false)
 
 int
 set_errcontext_domain(const char *domain)

@@ -1030,10 +1030,11 @@ format_real_with_unit(double value, int flags, char *buf, size_t len)
 	{
 		for (i = 0; table[i].name != NULL; i++)
 		{
+			double		off;
+
 			n = base / table[i].factor;
 			unit = table[i].name;
-			double		off = round_even(n) / n - 1.0;
-
+			off = round_even(n) / n - 1.0;
 			if (off <= 1e-8 && off >= -1e-8)
 				break;
 		}
@@ -1874,6 +1875,14 @@ process_config_file(GucContext context, int elevel)
 			   *item;
 	bool		error = false;
 	bool		applying = false;
+
+	/*
+	 * The supervisor reports what a reload changed, comparing raw values (a
+	 * setting new to the file counts as changed from ""), and names the
+	 * value as the file wrote it; as PostgreSQL's postmaster, which alone
+	 * reports it.
+	 */
+	bool		report_changes = context == PGC_SIGHUP && !IsUnderPostmaster;
 	const char *file_with_error = ConfigFileName;
 	char	   *file_with_error_copy = NULL;
 	int			i;
@@ -1965,24 +1974,16 @@ process_config_file(GucContext context, int elevel)
 		GucVar	   *var = NULL;
 		char		before[1024] = "",
 					buf[1024];
-		bool		had_before = false;
 		int			rc;
 
 		if (item->errmsg != NULL || item->ignore)
 			continue;
-		/*
-		 * The supervisor reports what a reload changed, comparing raw values
-		 * (a setting new to the file counts as changed from ""), and names
-		 * the value as the file wrote it; as PostgreSQL's postmaster, which
-		 * alone reports it.
-		 */
-		if (context == PGC_SIGHUP && !IsUnderPostmaster)
+		if (report_changes)
 		{
 			GucVar	   *old = find_var(item->name);
 
 			if (old != NULL)
 				strlcpy(before, value_string(old, false, buf, sizeof(buf)), sizeof(before));
-			had_before = true;
 		}
 		current_file = item->filename;
 		current_line = item->sourceline;
@@ -1994,7 +1995,7 @@ process_config_file(GucContext context, int elevel)
 			free(var->sourcefile);
 			var->sourcefile = guc_strdup(ERROR, item->filename);
 			var->sourceline = item->sourceline;
-			if (had_before)
+			if (report_changes)
 			{
 				const char *after = value_string(var, false, buf, sizeof(buf));
 

@@ -265,7 +265,6 @@ func (p *postmaster) maybeStartWorkers() {
 		return
 	}
 	now := time.Now()
-	debug1 := cshim.LogLevelEnabled(cshim.LevelDebug1)
 	var batch []cshim.StartRequest
 	kept := p.workers[:0]
 	for i, w := range p.workers {
@@ -300,9 +299,6 @@ func (p *postmaster) maybeStartWorkers() {
 			}
 		}
 		kept = append(kept, w)
-		if debug1 {
-			cshim.Log(cshim.LevelDebug1, fmt.Sprintf("starting background worker process \"%s\"", w.reg.Name), "", "")
-		}
 		p.nextReq++
 		w.reqID = p.nextReq
 		w.state = wsStarting
@@ -314,6 +310,11 @@ func (p *postmaster) maybeStartWorkers() {
 	p.workers = kept
 	if len(batch) == 0 {
 		return
+	}
+	if cshim.LogLevelEnabled(cshim.LevelDebug1) {
+		for _, r := range batch {
+			cshim.Log(cshim.LevelDebug1, fmt.Sprintf("starting background worker process \"%s\"", r.Worker.Name), "", "")
+		}
 	}
 	p.inFlight += len(batch)
 	if err := p.fs.SendStart(batch); err != nil {
@@ -777,9 +778,10 @@ func (p *postmaster) cleanup() {
 	}
 	if p.lock != nil {
 		p.lock.remove()
-		// As PostgreSQL's postmaster, whatever ends it once it has said
-		// "starting": a shutdown, a crash with restart_after_crash off, a
-		// start-up failure after the configuration was read.
+		// As PostgreSQL's postmaster, whatever ends it once its
+		// configuration was read: a shutdown, a crash with
+		// restart_after_crash off, a start-up failure such as a module
+		// that does not load.
 		if !p.startedAt.IsZero() {
 			cshim.Log(cshim.LevelLog, "database system is shut down", "", "")
 		}

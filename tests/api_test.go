@@ -65,7 +65,7 @@ func TestAPIElog(t *testing.T) {
 	require.Contains(t, log, "LOG:  api_elog: log_server_only line")
 	require.Contains(t, log, `WARNING:  could not open file "/nonexistent/api_elog": No such file or directory`)
 	require.NotContains(t, log, "hooked message 3\n")
-	require.Contains(t, log, `api_elog: hook calls=1 level=WARNING last="hooked message 3"`)
+	require.Contains(t, log, `api_elog: hook calls=1 level=WARNING last="hooked message 3" id="hooked message %d"`)
 	require.Regexp(t, `ERROR:  api_elog: uncaught error\n.*DETAIL:  The worker ends here\.`, log)
 	require.Regexp(t, `background worker "api_elog" \(PID \d+\) exited with exit code 1`, log)
 	stopHost(t, h)

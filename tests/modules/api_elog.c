@@ -38,6 +38,7 @@ PGDLLEXPORT void api_elog_main(Datum main_arg);
 /* What our emit_log_hook saw; written by the hook, read by the worker. */
 static int	hook_calls = 0;
 static char hook_last[256];
+static char hook_last_id[256];	/* its message_id: the format */
 static int	hook_last_level = 0;
 static emit_log_hook_type prev_emit_log_hook = NULL;
 
@@ -53,6 +54,8 @@ api_elog_log_hook(ErrorData *edata)
 		hook_calls++;
 		hook_last_level = edata->elevel;
 		strlcpy(hook_last, edata->message, sizeof(hook_last));
+		strlcpy(hook_last_id, edata->message_id ? edata->message_id : "(null)",
+				sizeof(hook_last_id));
 		edata->output_to_server = false;
 	}
 	if (prev_emit_log_hook)
@@ -264,8 +267,9 @@ step_levels_and_hook(void)
 	emit_log_hook = api_elog_log_hook;
 	elog(WARNING, "hooked message %d", 3);
 	emit_log_hook = prev_emit_log_hook;
-	elog(LOG, "api_elog: hook calls=%d level=%s last=\"%s\"",
-		 hook_calls, hook_last_level == WARNING ? "WARNING" : "other", hook_last);
+	elog(LOG, "api_elog: hook calls=%d level=%s last=\"%s\" id=\"%s\"",
+		 hook_calls, hook_last_level == WARNING ? "WARNING" : "other", hook_last,
+		 hook_last_id);
 }
 
 void
