@@ -33,6 +33,9 @@ GO_TEST_TIMEOUT ?= 15m
 GO_TEST_FLAGS   ?=
 
 GOTAGS    := netgo,osusergo
+# The tests' own C hooks (cshim's *_testsupport files) are compiled only
+# with bgworker_testhooks: the product never contains them.
+TEST_GOTAGS := $(GOTAGS),bgworker_testhooks
 BUILDINFO := github.com/bgworker/bgworker/libbgworker/buildinfo
 GO_LDFLAGS := -X '$(BUILDINFO).prefix=$(PREFIX)' \
 	-X '$(BUILDINFO).Version=$(VERSION)' \
@@ -116,13 +119,14 @@ check-format:
 
 vet:
 	$(GO) vet -tags $(GOTAGS) ./...
+	$(GO) vet -tags $(TEST_GOTAGS) ./...
 
 staticcheck:
 	$(STATICCHECK) -tags $(GOTAGS) ./...
-	$(STATICCHECK) -tags $(GOTAGS),bgworker_faults ./...
+	$(STATICCHECK) -tags $(TEST_GOTAGS),bgworker_faults ./...
 
 gotest:
-	$(GO) test -tags $(GOTAGS) -timeout $(GO_TEST_TIMEOUT) $(GO_TEST_FLAGS) ./...
+	$(GO) test -tags $(TEST_GOTAGS) -timeout $(GO_TEST_TIMEOUT) $(GO_TEST_FLAGS) ./...
 
 # Installed layout (see libbgworker/buildinfo): headers server-style under
 # include/bgworker, modules in lib/bgworker ($libdir).
@@ -184,17 +188,17 @@ FUZZ_TARGETS    := cshim:FuzzConfigParse cshim:FuzzReadSlot libbgworker:FuzzCont
 reliability: all
 	rm -rf $(RELIABILITY_DIR) && mkdir -p $(RELIABILITY_DIR)
 	BGW_RELIABILITY_LONG=1 BGW_RELIABILITY_OUT=$(CURDIR)/$(RELIABILITY_DIR)/figures.jsonl \
-		$(GO) test -tags $(GOTAGS) -count=1 -timeout 60m -run \
+		$(GO) test -tags $(TEST_GOTAGS) -count=1 -timeout 60m -run \
 		'TestExitMatrixFull|TestDynamicExitMatrix|TestSupervisorKilledRepeatedly|TestSIGHUPStorm|TestForkFailurePersistent' ./tests
 	BGW_SOAK=60s BGW_RELIABILITY_OUT=$(CURDIR)/$(RELIABILITY_DIR)/figures.jsonl \
-		$(GO) test -tags $(GOTAGS) -count=1 -timeout 10m -run TestSoak ./tests
+		$(GO) test -tags $(TEST_GOTAGS) -count=1 -timeout 10m -run TestSoak ./tests
 	for t in $(FUZZ_TARGETS); do f=$${t#*:}; \
-		$(GO) test -tags $(GOTAGS) -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZ_TIME) ./$${t%%:*} \
+		$(GO) test -tags $(TEST_GOTAGS) -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZ_TIME) ./$${t%%:*} \
 			2>&1 | tee $(RELIABILITY_DIR)/fuzz-$$f.txt; done
 	$(GO) run ./tests/reliability_report $(RELIABILITY_DIR) docs/reliability.md
 
 soak: all
-	BGW_SOAK=$(SOAK) $(GO) test -tags $(GOTAGS) -count=1 -timeout 30m -v -run TestSoak ./tests
+	BGW_SOAK=$(SOAK) $(GO) test -tags $(TEST_GOTAGS) -count=1 -timeout 30m -v -run TestSoak ./tests
 
 # fuzz-short budgets executions, not seconds (a few seconds each here):
 # with a duration, go1.26's fuzz coordinator can report a spurious
@@ -203,4 +207,4 @@ soak: all
 FUZZ_SHORT := cshim:FuzzConfigParse:9000 cshim:FuzzReadSlot:15000 libbgworker:FuzzControlRequest:600
 fuzz-short:
 	for t in $(FUZZ_SHORT); do p=$${t%%:*}; r=$${t#*:}; f=$${r%%:*}; n=$${r#*:}; \
-		$(GO) test -tags $(GOTAGS) -run '^$$' -fuzz "^$$f\$$" -fuzztime $${n}x ./$$p || exit 1; done
+		$(GO) test -tags $(TEST_GOTAGS) -run '^$$' -fuzz "^$$f\$$" -fuzztime $${n}x ./$$p || exit 1; done

@@ -1,3 +1,5 @@
+//go:build bgworker_testhooks
+
 package cshim
 
 // Tests of the configuration area through its Go bindings and test hooks:

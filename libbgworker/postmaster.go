@@ -135,7 +135,7 @@ func Run(opts Options) int {
 	runtime.LockOSThread() // never unlocked: see fork-from-go.md Q8
 	// First, before any C code of ours or a module's maps memory: what
 	// exists now that the loader did not map is the Go runtime's, and no
-	// fork needs it (cshim/forkimage.c).
+	// fork needs it (cshim/forkserver/forkimage.c).
 	cshim.ExcludeRuntimeMappingsFromForks()
 	defer restoreProcessContext(saveProcessContext())
 	p := &postmaster{opts: opts, byPid: map[int]*worker{}, byReq: map[uint32]*worker{},
