@@ -39,6 +39,7 @@ TEST_GOTAGS := $(GOTAGS),bgworker_testhooks
 BUILDINFO := github.com/bgworker/bgworker/libbgworker/buildinfo
 GO_LDFLAGS := -X '$(BUILDINFO).prefix=$(PREFIX)' \
 	-X '$(BUILDINFO).Version=$(VERSION)' \
+	-X '$(BUILDINFO).cc=$(CC)' \
 	-X '$(BUILDINFO).configure=PREFIX=$(PREFIX) VERSION=$(VERSION)'
 
 # Modules are compiled exactly as a module author would, against include/
@@ -55,12 +56,21 @@ PKGLIB_LINKS    := $(foreach m,$(CONTRIB_NAMES),lib/bgworker/$(m).so)
 
 EMBEDDER := examples/embedder/embedder
 
+# Extension files of contrib modules (NAME.control, NAME--VERSION.sql),
+# linked into share/extension/ so that the build tree's sharedir finds them.
+CONTRIB_EXT_FILES := $(wildcard contrib/*/*.control contrib/*/*--*.sql)
+SHARE_STAMP := $(if $(CONTRIB_EXT_FILES),share/extension/.links)
+
 .PHONY: all run test tools check-format vet staticcheck gotest install clean distclean FORCE
 
-all: bin/bgworker lib/libbgworker.so $(CONTRIB_MODULES) $(PKGLIB_LINKS) $(EMBEDDER)
+all: bin/bgworker bin/bgworker-config lib/libbgworker.so $(CONTRIB_MODULES) $(PKGLIB_LINKS) $(SHARE_STAMP) $(EMBEDDER)
 
 bin/bgworker: FORCE
 	$(GO) build -tags $(GOTAGS) -ldflags "$(GO_LDFLAGS)" -o $@ ./cmd/bgworker
+
+# pg_config's counterpart, for extension Makefiles written for PGXS.
+bin/bgworker-config: FORCE
+	$(GO) build -ldflags "$(GO_LDFLAGS)" -o $@ ./cmd/bgworker-config
 
 # go build writes lib/libbgworker.h too; we ship include/bgworker/host.h.
 lib/libbgworker.so: FORCE
@@ -76,6 +86,11 @@ $(CONTRIB_MODULES): contrib/%.so: $$(wildcard $$(@D)/*.c) $(HEADERS)
 $(PKGLIB_LINKS): lib/bgworker/%.so: contrib/$$*/$$*.so
 	@mkdir -p $(@D)
 	ln -sfn ../../$< $@
+
+$(SHARE_STAMP): $(CONTRIB_EXT_FILES)
+	@mkdir -p $(@D)
+	for f in $^; do ln -sfn "../../$$f" $(@D)/; done
+	touch $@
 
 $(EMBEDDER): $(EMBEDDER).c include/bgworker/host.h lib/libbgworker.so
 	$(CC) -std=gnu11 $(WARNINGS) -Iinclude -o $@ $< \
@@ -135,10 +150,16 @@ INST_LIB     := $(DESTDIR)$(PREFIX)/lib
 INST_PKGLIB  := $(DESTDIR)$(PREFIX)/lib/bgworker
 INST_INCLUDE := $(DESTDIR)$(PREFIX)/include/bgworker
 INST_PC      := $(DESTDIR)$(PREFIX)/lib/pkgconfig
+INST_PGXS    := $(INST_PKGLIB)/pgxs/src/makefiles
+INST_SHARE   := $(DESTDIR)$(PREFIX)/share/bgworker
 
 install: all
-	install -d "$(INST_BIN)" "$(INST_LIB)" "$(INST_PKGLIB)" "$(INST_INCLUDE)" "$(INST_PC)"
+	install -d "$(INST_BIN)" "$(INST_LIB)" "$(INST_PKGLIB)" "$(INST_INCLUDE)" "$(INST_PC)" \
+		"$(INST_PGXS)" "$(INST_SHARE)/extension"
 	install -m 755 bin/bgworker "$(INST_BIN)/bgworker"
+	install -m 755 bin/bgworker-config "$(INST_BIN)/bgworker-config"
+	install -m 644 cmd/bgworker-config/pgxs.mk "$(INST_PGXS)/pgxs.mk"
+	$(if $(CONTRIB_EXT_FILES),install -m 644 $(CONTRIB_EXT_FILES) "$(INST_SHARE)/extension/")
 	install -m 755 lib/libbgworker.so "$(INST_LIB)/libbgworker.so"
 	cd include && find . -name '*.h' | while read -r h; do \
 		install -D -m 644 "$$h" "$(INST_INCLUDE)/$$h"; done
@@ -147,7 +168,7 @@ install: all
 	chmod 644 "$(INST_PC)/bgworker.pc"
 
 clean:
-	rm -rf bin lib $(EMBEDDER)
+	rm -rf bin lib share $(EMBEDDER)
 	rm -f contrib/*/*.so
 
 distclean: clean
