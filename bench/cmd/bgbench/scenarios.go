@@ -311,9 +311,18 @@ func (b *bench) memory(h host) error {
 
 // statusLatency: `bgworker status` while 5000 workers wait to start, and
 // once they all run.
-func (b *bench) statusLatency(h *bgwHost) error {
+func (b *bench) statusLatency(h *bgwHost, collector bool) error {
 	const n = 5000
-	r, err := h.start(fleet(n))
+	settings := fleet(n)
+	suffix := ""
+	if collector {
+		// Every record of the launch through the logging collector's
+		// pipes and files (stderr, csvlog and jsonlog).
+		settings["logging_collector"] = "on"
+		settings["log_destination"] = "stderr,csvlog,jsonlog"
+		suffix = ", logging collector on"
+	}
+	r, err := h.start(settings)
 	if err != nil {
 		return err
 	}
@@ -356,10 +365,10 @@ func (b *bench) statusLatency(h *bgwHost) error {
 		duringSummary = append(duringSummary, ms)
 	}
 	for _, ms := range during {
-		b.res.add("`bgworker status` while 5000 workers start", h, ms)
+		b.res.add("`bgworker status` while 5000 workers start"+suffix, h, ms)
 	}
 	for _, ms := range duringSummary {
-		b.res.add("`bgworker status --summary` while 5000 workers start", h, ms)
+		b.res.add("`bgworker status --summary` while 5000 workers start"+suffix, h, ms)
 	}
 	if _, _, err := r.waitAllStarted(n, 0, launchTimeout(n)); err != nil {
 		return err
@@ -369,11 +378,11 @@ func (b *bench) statusLatency(h *bgwHost) error {
 		if err != nil {
 			return err
 		}
-		b.res.add("`bgworker status` with 5000 workers running", h, ms)
+		b.res.add("`bgworker status` with 5000 workers running"+suffix, h, ms)
 		if ms, err = runWith("--summary"); err != nil {
 			return err
 		}
-		b.res.add("`bgworker status --summary` with 5000 workers running", h, ms)
+		b.res.add("`bgworker status --summary` with 5000 workers running"+suffix, h, ms)
 	}
 	return nil
 }
