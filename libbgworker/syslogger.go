@@ -94,7 +94,8 @@ type syslogger struct {
 	queued   int
 	cfg      *logConfig // new settings for the writer, nil if none
 	rotateRq bool       // a rotation was asked for
-	stopping bool
+	closing  bool       // stop has begun: readers no longer wait for room
+	stopping bool       // the readers are done: the writer ends when the queue is empty
 }
 
 // logConfigNow reads the collector's settings. Postmaster goroutine.
@@ -231,6 +232,10 @@ func (s *syslogger) stop() {
 	s.restoreStdio()
 	unix.Close(s.ownW)
 	unix.Close(s.kidW)
+	s.mu.Lock()
+	s.closing = true // a reader waiting for room drops instead
+	s.mu.Unlock()
+	s.cond.Broadcast()
 	deadline := time.Now().Add(time.Second)
 	s.ownR.SetReadDeadline(deadline)
 	s.kidR.SetReadDeadline(deadline)
@@ -271,14 +276,14 @@ func (s *syslogger) closePipes() {
 }
 
 // enqueue queues a record for the writer. For the children's pipe it
-// waits while the queue is full (back-pressure); for the supervisor's it
-// drops instead.
+// waits while the queue is full (back-pressure); for the supervisor's,
+// and once stop has begun, it drops instead.
 func (s *syslogger) enqueue(dest int, data []byte, wait bool) {
 	s.mu.Lock()
-	for wait && s.queued+len(data) > maxLogQueue && s.queued > 0 {
+	for wait && !s.closing && s.queued+len(data) > maxLogQueue && s.queued > 0 {
 		s.cond.Wait()
 	}
-	if !wait && s.queued+len(data) > maxLogQueue {
+	if s.queued+len(data) > maxLogQueue && s.queued > 0 {
 		s.mu.Unlock()
 		s.droppedInQueue.Add(1)
 		return
