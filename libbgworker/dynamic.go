@@ -132,24 +132,17 @@ func (p *postmaster) backgroundWorkerStateChange() {
 			reg.NotifyPid = 0
 		}
 		cshim.Log(cshim.LevelDebug1, fmt.Sprintf("registering background worker \"%s\"", reg.Name), "", "")
-		p.workers = append(p.workers, &worker{reg: reg, slot: i, dynamic: true,
-			generation: view.Generation})
+		w := &worker{reg: reg, slot: i, dynamic: true, generation: view.Generation}
+		p.workers = append(p.workers, w)
+		p.settle(w)
 	}
 }
 
-// terminateWorker acts on a termination request for w: SIGTERM if it
-// runs; if it never started, it is forgotten now.
+// terminateWorker acts on a termination request for w (lifecycle.go):
+// SIGTERM if it runs, at its start if it is starting; if it has no
+// process, it is unregistered now.
 func (p *postmaster) terminateWorker(w *worker) {
-	w.terminate = true
-	switch w.state {
-	case wsRunning:
-		unix.Kill(w.pid, unix.SIGTERM)
-	case wsWaiting:
-		cshim.SetSlotPid(w.slot, 0)
-		p.forget(w)
-		p.removeWorker(w)
-	}
-	// wsStarting: the reply will find terminate set and SIGTERM it.
+	p.fire(w, evTerminate, eventData{})
 }
 
 // wakeWaiter tells a process waiting on a worker's state (bgw_notify_pid)
@@ -250,5 +243,6 @@ func (p *postmaster) launchWorker(reg cshim.Worker) (*worker, error) {
 	cshim.Log(cshim.LevelDebug1, fmt.Sprintf("registering background worker \"%s\"", reg.Name), "", "")
 	w := &worker{reg: reg, slot: slot, dynamic: true, generation: gen}
 	p.workers = append(p.workers, w)
+	p.settle(w)
 	return w, nil
 }

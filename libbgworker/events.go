@@ -144,34 +144,13 @@ func (p *postmaster) handleReplies(r forkReplies) {
 		}
 		delete(p.byReq, rep.ID)
 		p.inFlight--
-		w.reqID = 0
 		if rep.Pid <= 0 {
 			cshim.Log(cshim.LevelLog, fmt.Sprintf("could not fork worker process: %v", errnoText(rep.Errno)), "", "")
-			w.state = wsWaiting
-			w.crashedAt = time.Now()
-			w.forkFailed = true
+			p.fire(w, evForkFailed, eventData{})
 			continue
 		}
-		w.forkFailed = false
 		delete(p.spares, rep.Pid) // a spare became this worker
-		w.state = wsRunning
-		w.pid = rep.Pid
-		w.startedAt = time.Now()
-		if w.starts > 0 {
-			w.restarts++
-		}
-		w.starts++
-		p.byPid[rep.Pid] = w
-		cshim.SetSlotPid(w.slot, rep.Pid)
-		if !rep.Notified {
-			p.notify(w)
-		}
-		if p.state >= pmStopBackends {
-			// Started while the host was going down or crashing.
-			p.signalPid(w.pid, p.stopSignal(), true)
-		} else if w.terminate {
-			unix.Kill(w.pid, unix.SIGTERM)
-		}
+		p.fire(w, evForked, eventData{pid: rep.Pid, notified: rep.Notified})
 		if ws, ok := p.spareExits[rep.Pid]; ok {
 			// The spare ran this worker and exited before the reply.
 			delete(p.spareExits, rep.Pid)
@@ -195,10 +174,7 @@ func (p *postmaster) reapStray() {
 func (p *postmaster) failInFlight() {
 	for id, w := range p.byReq {
 		delete(p.byReq, id)
-		w.reqID = 0
-		w.state = wsWaiting
-		w.crashedAt = time.Now()
-		w.forkFailed = true
+		p.fire(w, evForkFailed, eventData{})
 	}
 	p.inFlight = 0
 	if p.startupSent && p.startupReq != 0 {
@@ -265,49 +241,30 @@ func (p *postmaster) maybeStartWorkers() {
 		return
 	}
 	now := time.Now()
-	var batch []cshim.StartRequest
-	kept := p.workers[:0]
-	for i, w := range p.workers {
-		if p.inFlight+len(batch) >= maxInFlight {
-			// Full: the rest waits for the replies (which run this again).
-			kept = append(kept, p.workers[i:]...)
-			break
+	p.batch = p.batch[:0]
+	p.walking++
+	for _, w := range p.workers {
+		if p.inFlight+len(p.batch) >= maxInFlight {
+			break // full: the rest waits for the replies (which run this again)
 		}
-		if w.state != wsWaiting {
-			kept = append(kept, w)
+		if w.forgotten || !w.state.waiting() {
 			continue
 		}
-		if w.terminate {
-			p.forget(w)
-			continue
-		}
-		if !eligible(int(w.reg.StartTime), p.state) {
-			kept = append(kept, w)
-			continue
-		}
-		if !w.crashedAt.IsZero() {
-			if w.neverRestart() {
-				p.forget(w)
-				continue
+		ev, ok := classifyScan(scanFacts{terminate: w.terminate, eligible: eligible(w.reg.StartTime, p.state),
+			crashed: !w.crashedAt.IsZero(), neverRestart: w.neverRestart(), due: !now.Before(w.restartDue())})
+		if !ok {
+			if due := w.restartDue(); p.nextRestart.IsZero() || due.Before(p.nextRestart) {
+				p.nextRestart = due
 			}
-			if due := w.restartDue(); now.Before(due) {
-				if p.nextRestart.IsZero() || due.Before(p.nextRestart) {
-					p.nextRestart = due
-				}
-				kept = append(kept, w)
-				continue
-			}
+			continue
 		}
-		kept = append(kept, w)
-		p.nextReq++
-		w.reqID = p.nextReq
-		w.state = wsStarting
-		w.crashedAt = time.Time{}
-		cshim.ProcClearActive(w.slot)
-		p.byReq[w.reqID] = w
-		batch = append(batch, cshim.StartRequest{ID: w.reqID, Slot: w.slot, Worker: w.reg})
+		p.fire(w, ev, eventData{})
 	}
-	p.workers = kept
+	p.walking--
+	if p.dropPending {
+		p.dropForgotten()
+	}
+	batch := p.batch
 	if len(batch) == 0 {
 		return
 	}
@@ -323,16 +280,7 @@ func (p *postmaster) maybeStartWorkers() {
 	}
 }
 
-// forget unregisters a worker for good and frees its slot
-// (ForgetBackgroundWorker). The caller drops it from p.workers.
-func (p *postmaster) forget(w *worker) {
-	cshim.Log(cshim.LevelDebug1, fmt.Sprintf("unregistering background worker \"%s\"", w.reg.Name), "", "")
-	p.rememberGone(w) // control_handlers.go: for `bgworker launch --wait`
-	cshim.FreeSlot(w.slot)
-	p.notify(w)
-}
-
-// removeWorker drops w from p.workers after forget.
+// removeWorker drops w from p.workers.
 func (p *postmaster) removeWorker(w *worker) {
 	for i, x := range p.workers {
 		if x == w {
@@ -388,7 +336,7 @@ func (p *postmaster) killOrphanedGroup(pid int, info *unix.Siginfo) {
 		return
 	}
 	tearingDown := p.fatalError || p.shutdown != noShutdown
-	if !tearingDown && (w == nil || !w.startsCrashCycle(exitCode(siginfoStatus(info)))) {
+	if !tearingDown && (w == nil || p.exitEvent(w, siginfoStatus(info)) != evCrash) {
 		return // the startup child's exit is judged by startupExited
 	}
 	unix.Kill(-pid, unix.SIGKILL)
@@ -485,66 +433,22 @@ func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 		p.startupExited(pid, ws)
 		return
 	}
-	w := p.byPid[pid]
-	if w == nil {
-		return
+	if w := p.byPid[pid]; w != nil {
+		p.fire(w, p.exitEvent(w, ws), eventData{pid: pid, status: ws})
 	}
-	delete(p.byPid, pid)
-	p.clearNotifyPid(pid) // dynamic.go: a dead waiter is never signalled again
-	w.pid = 0
-	w.state = wsWaiting
-	w.lastExit = describeExit(ws)
-	w.lastAt = time.Now()
-	name := w.typeName()
-	exitLine := fmt.Sprintf("background worker \"%s\" (PID %d) %s", name, pid, w.lastExit)
+}
 
-	code := exitCode(ws)
-	// The dead-man switch: exit 0 or 1 without the exit callbacks
-	// (startsCrashCycle).
-	skippedExit := (code == 0 || code == 1) && w.startsCrashCycle(code)
+// exitEvent classifies an exit of w (lifecycle.go).
+func (p *postmaster) exitEvent(w *worker, ws unix.WaitStatus) workerEvent {
+	return classifyExit(exitFacts{code: exitCode(ws), shmem: w.shmem(),
+		procActive: w.shmem() && cshim.ProcWasActive(w.slot), final: w.final(), tearDown: p.tearingDown()})
+}
 
-	if code == 0 && !skippedExit {
-		cshim.Log(cshim.LevelDebug1, exitLine, "", "")
-		cshim.SetSlotPid(w.slot, 0)
-		w.terminate = true
-		p.forget(w)
-		p.removeWorker(w)
-		return
-	}
-	if code == 1 && !skippedExit {
-		cshim.Log(cshim.LevelLog, exitLine, "", "")
-		cshim.SetSlotPid(w.slot, 0)
-		w.crashedAt = time.Now()
-		if w.neverRestart() || w.terminate {
-			// Forgotten (slot freed) before the waiter hears of it, as
-			// PostgreSQL's CleanupBackgroundWorker does.
-			p.forget(w)
-			p.removeWorker(w)
-			return
-		}
-		p.notify(w)
-		return
-	}
-	if code == 0 {
-		w.terminate = true // PostgreSQL 15 forgets such a worker at the reinitialisation
-	}
-	// A crash. Workers without shared memory (the 9.3 design) only restart
-	// themselves after their interval.
-	if !w.shmem() {
-		cshim.Log(cshim.LevelLog, exitLine, "", "")
-		cshim.SetSlotPid(w.slot, 0)
-		w.crashedAt = time.Now()
-		if w.neverRestart() || w.terminate {
-			p.forget(w)
-			p.removeWorker(w)
-			return
-		}
-		p.notify(w)
-		return
-	}
-	p.handleChildCrash(exitLine)
-	cshim.SetSlotPid(w.slot, 0)
-	w.crashedAt = time.Now()
+// tearingDown tells whether a crash now would start no crash cycle: one
+// runs already, or an immediate stop, or the host killed its children
+// for not stopping in time.
+func (p *postmaster) tearingDown() bool {
+	return p.fatalError || p.shutdown == immediateShutdown || (p.shutdown > noShutdown && p.killedAll)
 }
 
 // handleChildCrash starts a crash cycle: every other child gets SIGQUIT,
@@ -553,10 +457,15 @@ func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 // shutdown's "recalcitrant children") did not crash: its exit is logged
 // at DEBUG2 as in an immediate shutdown, and starts no cycle.
 func (p *postmaster) handleChildCrash(exitLine string) {
-	if p.fatalError || p.shutdown == immediateShutdown || (p.shutdown > noShutdown && p.killedAll) {
+	if p.tearingDown() {
 		cshim.Log(cshim.LevelDebug2, exitLine, "", "")
 		return
 	}
+	p.startCrashCycle(exitLine)
+}
+
+// startCrashCycle logs the crash and takes every child down.
+func (p *postmaster) startCrashCycle(exitLine string) {
 	cshim.Log(cshim.LevelLog, exitLine, "", "")
 	cshim.Log(cshim.LevelLog, "terminating any other active server processes", "", "")
 	p.fatalError = true
@@ -616,15 +525,11 @@ func (p *postmaster) forkServerExited(ws unix.WaitStatus) {
 // stopBackends is PM_STOP_BACKENDS: forget unstarted workers that have a
 // waiter, SIGTERM every worker and the startup child, then wait.
 func (p *postmaster) stopBackends() {
-	kept := p.workers[:0]
-	for _, w := range p.workers {
-		if w.state == wsWaiting && w.reg.NotifyPid != 0 {
-			p.forget(w)
-			continue
+	p.walkWorkers(func(w *worker) {
+		if !w.state.hasProcess() && w.reg.NotifyPid != 0 {
+			p.fire(w, evForgetUnstarted, eventData{})
 		}
-		kept = append(kept, w)
-	}
-	p.workers = kept
+	})
 	p.signalChildren(unix.SIGTERM, true)
 	if p.abortStart.IsZero() {
 		// Not PostgreSQL: a fast or smart stop that a worker ignores would
@@ -665,18 +570,13 @@ func (p *postmaster) reinitialize() {
 	cshim.Log(cshim.LevelLog, "all server processes terminated; reinitializing", "", "")
 	// ResetBackgroundWorkerCrashTimes: never-restart workers are forgotten,
 	// the others restart at once after recovery.
-	kept := p.workers[:0]
-	for _, w := range p.workers {
-		if w.neverRestart() || w.terminate {
-			p.forget(w)
-			continue
+	p.walkWorkers(func(w *worker) {
+		if w.final() {
+			p.fire(w, evReinitForget, eventData{})
+		} else {
+			p.fire(w, evReinit, eventData{})
 		}
-		w.crashedAt = time.Time{}
-		w.forkFailed = false
-		w.reg.NotifyPid = 0
-		kept = append(kept, w)
-	}
-	p.workers = kept
+	})
 	p.stopForkServer()
 	p.seg.destroy()
 	p.seg = nil

@@ -106,7 +106,10 @@ type postmaster struct {
 	startupReq   uint32 // outstanding startup request
 	startupSent  bool   //
 	nextReq      uint32
-	workers      []*worker // in slot order
+	workers      []*worker            // in slot order
+	walking      int                  // > 0 while walkWorkers runs: unregistered workers are dropped after it
+	dropPending  bool                 // a walk unregistered a worker
+	batch        []cshim.StartRequest // start requests of the current scan (maybeStartWorkers)
 	byPid        map[int]*worker
 	byReq        map[uint32]*worker
 	exitCode     int
@@ -114,10 +117,10 @@ type postmaster struct {
 	shmemStarted bool
 
 	// Dynamic workers and the control socket (dynamic.go, control_*.go).
-	badSlots map[slotKey]bool         // inconsistent slots already reported
-	gone     map[slotKey]WorkerStatus // last state of forgotten dynamic workers
-	control  chan *controlCall        // requests from the control socket
-	ctl      *controlServer           // the control socket, nil if none
+	badSlots map[slotKey]bool    // inconsistent slots already reported
+	gone     map[slotKey]*worker // dynamic workers unregistered lately (lifecycle.go)
+	control  chan *controlCall   // requests from the control socket
+	ctl      *controlServer      // the control socket, nil if none
 }
 
 type forkReplies struct {
@@ -324,8 +327,11 @@ func readReplies(fs *cshim.ForkServer, gen int, out chan<- forkReplies) {
 	}
 }
 
+// setState moves the host to phase s, and every resting worker with it
+// (lifecycle.go: settle).
 func (p *postmaster) setState(s pmState) {
 	p.state = s
+	defer p.settleAll()
 	status := ""
 	switch s {
 	case pmStartup:
