@@ -108,10 +108,12 @@ func (p *postmaster) handleReplies(r forkReplies) {
 		return
 	}
 	if r.err != nil {
-		// The fork server's socket closed: it exited. Its exit is handled
-		// when it is reaped; requests it did not answer are lost.
+		// The fork server's socket closed (it exited) or broke: requests
+		// it did not answer are lost. It is no use any more; its exit,
+		// when it is reaped, starts the crash cycle that replaces it.
 		p.fsReaderGone = true
 		p.failInFlight()
+		p.loseForkServer()
 		p.reapStray()
 		return
 	}
@@ -170,19 +172,16 @@ func (p *postmaster) reapStray() {
 	}
 }
 
-// failInFlight treats every unanswered start request as a fork failure.
+// failInFlight treats every unanswered start request as a fork failure:
+// the fork server is lost. A lost request for the startup child is
+// dropped: the crash cycle that replaces the fork server asks again.
 func (p *postmaster) failInFlight() {
 	for id, w := range p.byReq {
 		delete(p.byReq, id)
 		p.fire(w, evForkFailed, eventData{})
 	}
 	p.inFlight = 0
-	if p.startupSent && p.startupReq != 0 {
-		p.startupReq = 0
-		if p.startupPid == 0 && !p.fatalError {
-			p.abortStartup()
-		}
-	}
+	p.startupReq = 0
 }
 
 // stopSignal is what a child that appears during shutdown or a crash gets.
@@ -211,7 +210,31 @@ func (p *postmaster) sendStartup() {
 	if err := p.fs.SendStartupStandby(p.startupReq, err == nil); err != nil {
 		cshim.Log(cshim.LevelLog, fmt.Sprintf("could not send start-up request to the fork server: %v", errnoText(err)), "", "")
 		p.startupReq = 0
-		p.abortStartup()
+		p.loseForkServer()
+	}
+}
+
+// loseForkServer makes sure a fork server that failed a request is gone:
+// its exit, when reaped, drops what it did not answer and starts the
+// crash cycle that makes a new one (forkServerExited).
+func (p *postmaster) loseForkServer() {
+	if p.fs != nil {
+		unix.Kill(p.fs.Pid(), unix.SIGKILL)
+	}
+}
+
+// killForkServers SIGKILLs the fork server, the replaced ones not reaped
+// yet and every spare child: the stragglers of a stop or crash cycle that
+// signalChildren does not reach.
+func (p *postmaster) killForkServers() {
+	if p.fs != nil {
+		unix.Kill(p.fs.Pid(), unix.SIGKILL)
+	}
+	for pid := range p.oldFS {
+		unix.Kill(pid, unix.SIGKILL)
+	}
+	for pid := range p.spares {
+		unix.Kill(pid, unix.SIGKILL)
 	}
 }
 
@@ -276,7 +299,7 @@ func (p *postmaster) maybeStartWorkers() {
 	p.inFlight += len(batch)
 	if err := p.fs.SendStart(batch); err != nil {
 		cshim.Log(cshim.LevelLog, fmt.Sprintf("could not send start requests to the fork server: %v", errnoText(err)), "", "")
-		p.failInFlight()
+		p.loseForkServer()
 	}
 }
 
@@ -425,7 +448,7 @@ func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 		return
 	}
 	if p.fs != nil && pid == p.fs.Pid() {
-		p.forkServerExited(ws)
+		p.forkServerExited(pid, ws)
 		return
 	}
 	if pid == p.startupPid {
@@ -451,20 +474,11 @@ func (p *postmaster) tearingDown() bool {
 	return p.fatalError || p.shutdown == immediateShutdown || (p.shutdown > noShutdown && p.killedAll)
 }
 
-// handleChildCrash starts a crash cycle: every other child gets SIGQUIT,
-// and when all are gone shared memory is rebuilt (reference §4.5).
-// A child the supervisor itself SIGKILLed for not stopping in time (the
-// shutdown's "recalcitrant children") did not crash: its exit is logged
-// at DEBUG2 as in an immediate shutdown, and starts no cycle.
-func (p *postmaster) handleChildCrash(exitLine string) {
-	if p.tearingDown() {
-		cshim.Log(cshim.LevelDebug2, exitLine, "", "")
-		return
-	}
-	p.startCrashCycle(exitLine)
-}
-
-// startCrashCycle logs the crash and takes every child down.
+// startCrashCycle starts a crash cycle (HandleChildCrash): the crash is
+// logged, every other child gets SIGQUIT, and when all are gone shared
+// memory is rebuilt (reinitialize). A crash while the host already tears
+// down starts none: lifecycle.go (evCrashHeld) and forkServerExited
+// decide that.
 func (p *postmaster) startCrashCycle(exitLine string) {
 	cshim.Log(cshim.LevelLog, exitLine, "", "")
 	cshim.Log(cshim.LevelLog, "terminating any other active server processes", "", "")
@@ -511,15 +525,20 @@ func (p *postmaster) enterConsistentOrRun() {
 }
 
 // forkServerExited handles the death of the fork server we did not stop.
-// Without it no worker can start, and its image is suspect: run a crash
-// cycle, which starts a new one.
-func (p *postmaster) forkServerExited(ws unix.WaitStatus) {
+// Without it no worker can start, and its image is suspect: its requests
+// are lost, and a crash cycle makes a new one. That holds every time,
+// also while the host recovers from an earlier cycle (the startup child
+// may be running then): only a cycle still waiting for its children, or a
+// shutdown, needs no new one.
+func (p *postmaster) forkServerExited(pid int, ws unix.WaitStatus) {
 	p.failInFlight()
 	p.retireForkServer()
-	if p.state >= pmStopBackends && p.shutdown > noShutdown {
+	exitLine := fmt.Sprintf("fork server (PID %d) %s", pid, describeExit(ws))
+	if p.shutdown > noShutdown || p.fatalError && p.state == pmWaitBackends {
+		cshim.Log(cshim.LevelDebug2, exitLine, "", "")
 		return
 	}
-	p.handleChildCrash(fmt.Sprintf("fork server %s", describeExit(ws)))
+	p.startCrashCycle(exitLine)
 }
 
 // stopBackends is PM_STOP_BACKENDS: forget unstarted workers that have a
@@ -589,6 +608,7 @@ func (p *postmaster) reinitialize() {
 		p.finishShutdown()
 		return
 	}
+	p.restartForkServer() // on failure, step tries again (bounded back-off)
 	p.startupSent = false
 	p.startupReq = 0
 	p.setState(pmStartup) // fatalError stays set until the startup child succeeds
