@@ -192,11 +192,11 @@ func (p *postmaster) stopSignal() unix.Signal {
 	return unix.SIGTERM
 }
 
-// notify sends SIGUSR1 to a worker's bgw_notify_pid, as PostgreSQL does on
-// start and exit.
+// notify wakes a worker's bgw_notify_pid, as PostgreSQL does on its
+// start and exit (the notify rule: cshim.WakeWaiter).
 func (p *postmaster) notify(w *worker) {
-	if w.reg.NotifyPid > 0 {
-		p.wakeWaiter(w.reg.NotifyPid)
+	if w.reg.NotifyPid > 0 { // most workers have none: no cgo call
+		cshim.WakeWaiter(w.reg.NotifyPid)
 	}
 }
 

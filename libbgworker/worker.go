@@ -69,14 +69,17 @@ func exitCode(ws unix.WaitStatus) int {
 	return -1
 }
 
-// Constants of postmaster/bgworker.h.
+// Constants of postmaster/bgworker.h, as the C header defines them
+// (cshim takes them from it).
 const (
-	bgworkerShmemAccess = 0x0001
-	bgwNeverRestart     = -1
+	bgworkerShmemAccess        = cshim.WorkerShmemAccess
+	bgworkerDatabaseConnection = cshim.WorkerDatabaseConnection
+	bgworkerClassParallel      = cshim.WorkerClassParallel
+	bgwNeverRestart            = cshim.NeverRestart
 
-	startPostmasterStart  = 0
-	startConsistentState  = 1
-	startRecoveryFinished = 2
+	startPostmasterStart  = cshim.StartPostmasterStart
+	startConsistentState  = cshim.StartConsistentState
+	startRecoveryFinished = cshim.StartRecoveryFinished
 )
 
 // eligible tells whether a worker with this start time may start in state
