@@ -20,3 +20,7 @@ package cshim
 #cgo LDFLAGS: -rdynamic -ldl -Wl,-z,now
 */
 import "C"
+
+import (
+	_ "github.com/bgworker/bgworker/cshim/fmgr" // the trust rule of module loads (libtrust.c)
+)

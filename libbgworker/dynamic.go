@@ -10,6 +10,7 @@ package libbgworker
 // can never take the supervisor down. Postmaster goroutine only.
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -239,6 +240,11 @@ func (p *postmaster) launchWorker(reg cshim.Worker) (*worker, error) {
 	if p.fatalError {
 		return nil, fmt.Errorf("cannot launch background worker \"%s\": the host is recovering from a crash", reg.Name)
 	}
+	// The worker applies the same rule when it loads the library; checked
+	// here as well so that the client hears why at once.
+	if err := checkLaunchLibrary(reg.Library); err != nil {
+		return nil, err
+	}
 	slot, gen, ok := cshim.ClaimSlot(reg)
 	if !ok {
 		return nil, fmt.Errorf("no free background worker slot for \"%s\" (max_worker_processes is %d)", reg.Name, cshim.SlotCount())
@@ -252,3 +258,21 @@ func (p *postmaster) launchWorker(reg cshim.Worker) (*worker, error) {
 	p.workers = append(p.workers, w)
 	return w, nil
 }
+
+// checkLaunchLibrary applies the trust rule of every module load
+// (cshim/fmgr/libtrust.c) to the library of a worker asked for by
+// `bgworker launch`: the error (one line, as every control reply) names
+// the file and the reason.
+func checkLaunchLibrary(name string) error {
+	if name == coreLibraryName {
+		return nil
+	}
+	if _, cerr := cshim.ResolveLibrary(name); cerr != nil {
+		return errors.New(cerr.Message)
+	}
+	return nil
+}
+
+// coreLibraryName is the library name of functions built into the host
+// (child.c looks them up without loading anything).
+const coreLibraryName = "postgres"
