@@ -248,10 +248,13 @@ func decodeControlRequest(line []byte) (ControlRequest, error) {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return req, fmt.Errorf("malformed request: %s", printable(err.Error()))
+		return req, fmt.Errorf("malformed request: %s", clipReply(printable(err.Error())))
 	}
 	if dec.More() {
 		return req, errors.New("malformed request: more than one JSON value on the line")
+	}
+	if err := checkDuplicateKeys(line); err != nil {
+		return req, err
 	}
 	if req.Version != ControlVersion {
 		return req, fmt.Errorf("unsupported protocol version %d (this host speaks version %d)", req.Version, ControlVersion)
@@ -281,7 +284,7 @@ func printable(s string) string {
 func (s *controlServer) handle(line []byte) ControlReply {
 	req, err := decodeControlRequest(line)
 	if err != nil {
-		return ControlReply{Error: err.Error()}
+		return ControlReply{Error: clipReply(err.Error())}
 	}
 	call := &controlCall{req: req, reply: make(chan ControlReply, 1)}
 	timer := time.NewTimer(ControlTimeout)

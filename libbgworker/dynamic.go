@@ -195,10 +195,10 @@ func validateLaunch(w *cshim.Worker) error {
 		w.Name = w.Function
 	}
 	if len(w.Name) >= 96 || len(w.Type) >= 96 || len(w.Function) >= 96 {
-		return fmt.Errorf("background worker \"%s\": name, type and function name must be shorter than 96 bytes", w.Name)
+		return fmt.Errorf("background worker \"%s\": name, type and function name must be shorter than 96 bytes", clipEcho(w.Name))
 	}
 	if len(w.Library) >= 1024 {
-		return fmt.Errorf("background worker \"%s\": library name must be shorter than 1024 bytes", w.Name)
+		return fmt.Errorf("background worker \"%s\": library name must be shorter than 1024 bytes", clipEcho(w.Name))
 	}
 	if w.Flags&^knownWorkerFlags != 0 {
 		return fmt.Errorf("background worker \"%s\": unknown flags 0x%x", w.Name, w.Flags&^knownWorkerFlags)
