@@ -30,6 +30,11 @@ func runningHost(dir string) (*LockInfo, error) {
 		return nil, err
 	}
 	if !l.Alive() {
+		if syscall.Kill(l.Pid, 0) == nil {
+			// The pid was reused by an unrelated process (another start
+			// time), or the host is a zombie: the lock is stale all the same.
+			return nil, fmt.Errorf("no server running in data directory \"%s\" (stale lock file: PID %d is not the server that wrote it)", abs, l.Pid)
+		}
 		return nil, fmt.Errorf("no server running in data directory \"%s\" (stale lock file, PID %d is gone)", abs, l.Pid)
 	}
 	return l, nil

@@ -42,6 +42,7 @@ type controlServer struct {
 	done  chan struct{} // closed when the server stops
 	wg    sync.WaitGroup
 	uid   int
+	ident fileIdentity // the socket file bound, so that only it is removed
 }
 
 // startControl creates the socket and starts accepting. The supervisor's
@@ -81,9 +82,10 @@ func (p *postmaster) startControl() error {
 	}
 	calls := make(chan *controlCall)
 	p.control = calls
-	s := &controlServer{ln: ln, path: abs, calls: calls, done: make(chan struct{}), uid: os.Geteuid()}
+	s := &controlServer{ln: ln, path: abs, calls: calls, done: make(chan struct{}), uid: os.Geteuid(),
+		ident: identityOf(ControlSocketName)}
 	p.ctl = s
-	p.lock.update(func(l *LockInfo) { l.Socket = abs })
+	p.updateLock(func(l *LockInfo) { l.Socket = abs })
 	s.wg.Add(1)
 	go s.accept()
 	return nil
@@ -116,10 +118,10 @@ func (p *postmaster) stopControl() {
 	p.ctl = nil
 	close(s.done)
 	s.ln.Close()
-	os.Remove(s.path)
+	removeIfSame(s.path, s.ident) // never another host's socket (lockcheck.go)
 	s.wg.Wait()
 	if p.lock != nil {
-		p.lock.update(func(l *LockInfo) { l.Socket = "" })
+		p.updateLock(func(l *LockInfo) { l.Socket = "" })
 	}
 }
 

@@ -278,8 +278,10 @@ func (p *postmaster) initSharedMemory() error {
 	if err != nil {
 		return err
 	}
+	if err := p.recordSegment(seg); err != nil { // lockcheck.go
+		return err
+	}
 	p.seg = seg
-	p.lock.update(func(l *LockInfo) { l.ShmID = seg.id })
 	cshim.ShmemInit(seg.data)
 	cshim.PMSignalShmemInit()
 	regs := make([]cshim.Worker, len(p.workers))
@@ -338,7 +340,7 @@ func (p *postmaster) setState(s pmState) {
 		status = "stopping"
 	}
 	if status != "" && p.lock != nil && p.lock.info.Status != status {
-		p.lock.update(func(l *LockInfo) { l.Status = status })
+		p.updateLock(func(l *LockInfo) { l.Status = status })
 	}
 }
 
@@ -348,6 +350,8 @@ func (p *postmaster) setState(s pmState) {
 func (p *postmaster) loop() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	recheck := time.NewTicker(lockRecheckInterval) // lockcheck.go
+	defer recheck.Stop()
 	p.step()
 	for p.state != pmNoChildren {
 		var timeout <-chan time.Time
@@ -379,6 +383,8 @@ func (p *postmaster) loop() {
 		case c := <-p.control: // control socket request (control_handlers.go)
 			p.handleControl(c)
 		case <-timeout:
+		case <-recheck.C:
+			p.recheckDataDir()
 		}
 		// Take whatever else is already queued before acting, so a burst of
 		// SIGCHLDs or replies costs one pass of the state machine.
