@@ -678,9 +678,11 @@ func (p *postmaster) reinitialize() {
 	}
 	p.workers = kept
 	p.stopForkServer()
+	oldSeg := p.seg.id
 	p.seg.destroy()
 	p.seg = nil
 	cshim.ShmemForget()
+	awaitSegmentReleased(oldSeg, p.segmentHolders()) // shmseg.go
 	p.abortStart = time.Time{}
 	p.killedAll = false
 	if err := p.initSharedMemory(); err != nil {
