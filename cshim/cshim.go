@@ -22,5 +22,6 @@ package cshim
 import "C"
 
 import (
-	_ "github.com/bgworker/bgworker/cshim/fmgr" // the trust rule of module loads (libtrust.c)
+	_ "github.com/bgworker/bgworker/cshim/fmgr"       // the trust rule of module loads (libtrust.c)
+	_ "github.com/bgworker/bgworker/cshim/postmaster" // the guard against module code ending the supervisor (modguard.c)
 )

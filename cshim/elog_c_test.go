@@ -25,7 +25,7 @@ import (
 
 var elogCSources = []string{
 	"testdata/elog_test.c", "elog.c", "mcxt.c", "stringinfo.c", "ipc.c",
-	"interrupt.c", "timestamp.c", "port.c", "globals.c",
+	"interrupt.c", "timestamp.c", "port.c", "globals.c", "postmaster/modguard.c",
 }
 
 func buildElogTest(t *testing.T, name string, extra ...string) string {

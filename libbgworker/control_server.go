@@ -26,6 +26,8 @@ import (
 	"unicode"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/bgworker/bgworker/cshim"
 )
 
 // controlCall is one request on its way to the postmaster goroutine.
@@ -85,6 +87,7 @@ func (p *postmaster) startControl() error {
 	s := &controlServer{ln: ln, path: abs, calls: calls, done: make(chan struct{}), uid: os.Geteuid(),
 		ident: identityOf(ControlSocketName)}
 	p.ctl = s
+	cshim.GuardSocket(abs)
 	p.updateLock(func(l *LockInfo) { l.Socket = abs })
 	s.wg.Add(1)
 	go s.accept()
@@ -118,6 +121,7 @@ func (p *postmaster) stopControl() {
 	p.ctl = nil
 	close(s.done)
 	s.ln.Close()
+	cshim.GuardSocket("")
 	removeIfSame(s.path, s.ident) // never another host's socket (lockcheck.go)
 	s.wg.Wait()
 	if p.lock != nil {

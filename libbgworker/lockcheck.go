@@ -75,6 +75,7 @@ func (p *postmaster) updateLock(mutate func(*LockInfo)) error {
 func (p *postmaster) recordSegment(seg *segment) error {
 	err := p.updateLock(func(l *LockInfo) { l.ShmID = seg.id })
 	if err == nil {
+		cshim.GuardSegment(seg.id)
 		return nil
 	}
 	seg.destroy()

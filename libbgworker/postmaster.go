@@ -138,6 +138,7 @@ func Run(opts Options) int {
 	// fork needs it (cshim/forkimage.c).
 	cshim.ExcludeRuntimeMappingsFromForks()
 	defer restoreProcessContext(saveProcessContext())
+	defer cshim.GuardDisarm() // after cleanup: an embedding program may call exit() later
 	p := &postmaster{opts: opts, byPid: map[int]*worker{}, byReq: map[uint32]*worker{},
 		oldFS: map[int]bool{}, oldConns: map[int]*cshim.ForkServer{},
 		spares: map[int]int{}, spareExits: map[int]unix.WaitStatus{}, deathRead: -1, deathWrite: -1, exitCode: 0}
@@ -185,6 +186,9 @@ func (p *postmaster) start() error {
 	signal.Notify(p.sigHup, unix.SIGHUP)
 	signal.Notify(p.sigUsr1, unix.SIGUSR1)
 	signal.Ignore(unix.SIGPIPE)
+	if SignalsTaken != nil {
+		SignalsTaken() // what arrived since the process began (options.go)
+	}
 
 	prog := p.opts.Program
 	if prog == "" {
@@ -215,6 +219,7 @@ func (p *postmaster) start() error {
 		return err
 	}
 	p.lock = lock
+	cshim.GuardArm(lock.path) // module code that ends the process cleans up (modguard.c)
 	if stale != nil {
 		if _, err := clearStaleSegment(dir, stale.ShmID); err != nil {
 			// Reliability fix: the old lock file is the only record of

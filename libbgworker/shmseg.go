@@ -67,6 +67,7 @@ func (s *segment) destroy() {
 	if s == nil {
 		return
 	}
+	cshim.GuardSegment(-1)
 	if s.data != nil {
 		unix.SysvShmDetach(s.data)
 		s.data = nil

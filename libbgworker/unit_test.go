@@ -4,6 +4,7 @@ package libbgworker
 // tested end to end in tests/.
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -66,18 +67,37 @@ func TestLockFileRoundTripAndStale(t *testing.T) {
 	require.True(t, got.Alive())
 
 	// A second claim by a live process is refused...
-	lf.info.Pid = 1 // pretend the lock is another live process's (init)
-	require.NoError(t, lf.update(func(l *LockInfo) { l.ProcStart = 0 }))
+	fake := lf.info
+	fake.Pid, fake.ProcStart = 1, 0 // pretend the lock is another live process's (init)
+	require.NoError(t, replaceFile(lf.path, fake.encode()))
 	_, _, err = createLockFile(dir)
 	require.ErrorContains(t, err, "already exists")
 
+	// The host never writes a lock file that is not its own...
+	err = lf.update(func(l *LockInfo) { l.Status = "ready" })
+	require.EqualError(t, err, fmt.Sprintf("lock file \"%s\" contains wrong PID: 1 instead of %d", lf.path, os.Getpid()))
+	require.True(t, lf.dirty)
+	got, err = ReadLockFile(dir)
+	require.NoError(t, err)
+	require.Equal(t, 1, got.Pid)
+	require.NotEmpty(t, lf.check())
+
 	// ...a lock naming a dead pid is stale and taken over.
-	require.NoError(t, lf.update(func(l *LockInfo) { l.Pid = 1 << 30; l.ShmID = 1234 }))
+	fake.Pid, fake.ShmID = 1<<30, 1234
+	require.NoError(t, replaceFile(lf.path, fake.encode()))
 	lf2, stale, err := createLockFile(dir)
 	require.NoError(t, err)
 	require.NotNil(t, stale)
 	require.Equal(t, 1234, stale.ShmID)
+	require.Empty(t, lf2.check())
 	lf2.remove()
+	_, err = os.Stat(filepath.Join(dir, LockFileName))
+	require.True(t, os.IsNotExist(err))
+
+	// A lock file that is gone is not created again by an update.
+	err = lf2.update(func(l *LockInfo) { l.Status = "ready" })
+	require.ErrorContains(t, err, "could not open file")
+	require.ErrorContains(t, err, "No such file or directory")
 	_, err = os.Stat(filepath.Join(dir, LockFileName))
 	require.True(t, os.IsNotExist(err))
 }
