@@ -4,11 +4,14 @@ package libbgworker
 // tested end to end in tests/.
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -202,4 +205,28 @@ func TestSiginfoStatus(t *testing.T) {
 		require.Equal(t, pid, got)
 		require.Equal(t, ws, siginfoStatus(&info), "%s: wait4 %#x", script, uint32(ws))
 	}
+}
+
+// TestErrnoText: errors reach messages as C's %m, whatever Go wraps them
+// in (net, os, joined), and a passed deadline as ETIMEDOUT's text.
+func TestErrnoText(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{&net.OpError{Op: "dial", Net: "unix", Err: &os.SyscallError{Syscall: "connect", Err: syscall.EACCES}}, "Permission denied"},
+		{&fs.PathError{Op: "write", Path: "/x/bgworker.pid", Err: syscall.ENOSPC}, "No space left on device"},
+		{errors.Join(&fs.PathError{Op: "write", Path: "/x", Err: syscall.EROFS}, nil), "Read-only file system"},
+		{fmt.Errorf("read: %w", os.ErrDeadlineExceeded), "Connection timed out"},
+		{errors.New("something else"), "something else"},
+	} {
+		require.Equal(t, c.want, errnoText(c.err))
+	}
+	// A real read past its deadline.
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	require.NoError(t, a.SetReadDeadline(time.Now().Add(-time.Second)))
+	_, err := a.Read(make([]byte, 1))
+	require.Equal(t, "Connection timed out", errnoText(err))
 }
