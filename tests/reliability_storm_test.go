@@ -75,9 +75,17 @@ func TestSoakStorm(t *testing.T) {
 	for start := time.Now(); time.Since(start) < duration; {
 		h := startHost(t, dir)
 		incarnations++
-		h.waitReady()
-		h.goMisbehave()
 		sup := h.pid()
+		if !stormReady(h) {
+			// It died starting (a fork server killed at the wrong moment
+			// before, for instance): a death the storm did not cause.
+			unexpected++
+			deaths = append(deaths, fmt.Sprintf("supervisor %d died starting (%v): %s", sup, h.cmd.ProcessState, lastLines(h.log.all(), 3)))
+			crashCycles += h.log.count(`all server processes terminated; reinitializing`)
+			pendingSegs = append(pendingSegs, sup)
+			continue
+		}
+		h.goMisbehave()
 		seen := map[int]stormProc{}
 		stopped := map[int]time.Time{} // pid -> when to SIGCONT
 		killedByUs := false
@@ -284,9 +292,10 @@ func TestSoakStorm(t *testing.T) {
 	if len(pendingSegs) > 0 {
 		// The last supervisor was killed: one more start removes what it left.
 		h := startHost(t, dir)
-		h.waitReady()
-		h.signal(syscall.SIGINT)
-		h.waitExit(60 * time.Second)
+		if stormReady(h) {
+			h.signal(syscall.SIGINT)
+			h.waitExit(60 * time.Second)
+		}
 		for _, sup := range pendingSegs {
 			for _, id := range segmentsOwnedBy(sup) {
 				leaked++
@@ -345,4 +354,30 @@ func taskChildren(pid int) []int {
 		}
 	}
 	return out
+}
+
+// stormReady waits until h is ready (true) or has exited (false).
+func stormReady(h *host) bool {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if h.log.count(`database system is ready to accept connections`) > 0 {
+			return true
+		}
+		select {
+		case <-h.exited:
+			return false
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	h.t.Fatalf("host %d neither ready nor gone after 60 s; log:\n%s", h.pid(), h.log.all())
+	return false
+}
+
+// lastLines returns the last n lines of log joined by " | ".
+func lastLines(log string, n int) string {
+	lines := strings.Split(strings.TrimSpace(log), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
 }
