@@ -25,6 +25,7 @@ const (
 	LockFileName    = "bgworker.pid"
 	StandbySignal   = "standby.signal"
 	PromoteSignal   = "promote"
+	LogrotateSignal = "logrotate"
 	ControlSockName = ".s.bgworker"
 )
 

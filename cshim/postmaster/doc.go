@@ -1,14 +1,18 @@
-// Package postmaster holds new C code of PostgreSQL's postmaster area: the
-// guard that makes every way module code can end the supervisor (exit(),
-// an uncaught ERROR or FATAL, a crash) log a line naming the library,
-// remove the lock file, control socket and segment, and exit non-zero
-// (modguard.c). It is linked into the host through a blank import in
-// package cshim; the supervisor arms it through cshim's Go bindings
-// (guard.go), and cshim/elog.c enters it around calls into module code.
+// Package postmaster is the C runtime's background-worker API (PostgreSQL's postmaster/bgworker.c and interrupt.c).
+//
+// bgworker.c: registration (static and dynamic), the shared slot array,
+// worker handles; interrupt.c: the signal handlers a worker installs and
+// ProcessInterrupts. Modules call these in the supervisor (_PG_init) and
+// in workers. modguard.c: the supervisor's guard around module code
+// (exit(), an uncaught error or a crash there end the host cleanly).
+//
+// It is a Go package only so that cgo compiles its C files; it has no Go
+// API. Package cshim imports it, and every area's C symbols meet at the
+// final link (see docs/architecture.md, "The C runtime").
 package postmaster
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../include -I${SRCDIR}/../internal -I${SRCDIR}/.. -D_GNU_SOURCE -std=gnu11
+#cgo CFLAGS: -I${SRCDIR}/../../include -I${SRCDIR}/../internal -D_GNU_SOURCE -std=gnu11
 #cgo CFLAGS: -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 #cgo CFLAGS: -fno-strict-aliasing
 */
