@@ -81,6 +81,15 @@ func TestSoakStorm(t *testing.T) {
 			// before, for instance): a death the storm did not cause.
 			unexpected++
 			deaths = append(deaths, fmt.Sprintf("supervisor %d died starting (%v): %s", sup, h.cmd.ProcessState, lastLines(h.log.all(), 3)))
+			for _, stray := range h.strays {
+				var pid int
+				if _, err := fmt.Sscan(stray, &pid); err == nil {
+					orphans++
+					t.Logf("orphan of supervisor %d (holding its stderr): %s", sup, stray)
+					syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+			h.strays = nil
 			crashCycles += h.log.count(`all server processes terminated; reinitializing`)
 			pendingSegs = append(pendingSegs, sup)
 			continue
@@ -269,6 +278,19 @@ func TestSoakStorm(t *testing.T) {
 			t.Logf("orphan of supervisor %d: %d %q", sup, p.pid, p.title)
 			syscall.Kill(p.pid, syscall.SIGKILL)
 		}
+		// Processes the samples above never saw (a fork server that lived
+		// between two of them) still hold the host's stderr: the harness
+		// names them once the host is gone (h.strays).
+		<-h.exited
+		for _, stray := range h.strays {
+			var pid int
+			if _, err := fmt.Sscan(stray, &pid); err == nil && !containsProc(left, pid) {
+				orphans++
+				t.Logf("orphan of supervisor %d (holding its stderr): %s", sup, stray)
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+		h.strays = nil
 		// A supervisor that did not exit on its own terms leaves its
 		// segment for the next start to remove, as PostgreSQL's does:
 		// checked once the next incarnation is up.
@@ -380,4 +402,13 @@ func lastLines(log string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, " | ")
+}
+
+func containsProc(ps []stormProc, pid int) bool {
+	for _, p := range ps {
+		if p.pid == pid {
+			return true
+		}
+	}
+	return false
 }
