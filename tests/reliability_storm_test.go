@@ -237,9 +237,9 @@ func TestSoakStorm(t *testing.T) {
 			syscall.Kill(pid, syscall.SIGCONT)
 		}
 		supStopped.Store(false)
-		if !exited() {
+		if !exited() && !supGone() {
 			// The end of the storm: a fast stop.
-			h.signal(syscall.SIGINT)
+			syscall.Kill(sup, syscall.SIGINT)
 			select {
 			case <-h.exited:
 			case <-time.After(60 * time.Second):
@@ -247,7 +247,7 @@ func TestSoakStorm(t *testing.T) {
 				syscall.Kill(sup, syscall.SIGKILL)
 				<-h.exited
 			}
-		} else if !killedByUs {
+		} else if <-h.exited; !killedByUs {
 			unexpected++
 			lines := strings.Split(h.log.all(), "\n")
 			var tail []string
