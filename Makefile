@@ -197,7 +197,11 @@ bench-pg: all
 #   make reliability   long reliability runs (100 supervisor kills, the
 #                      exit matrix, storms, a 60 s soak, 60 s per fuzz
 #                      target), then regenerate docs/reliability.md
-#   make soak          the soak alone (SOAK=3m by default)
+#   make soak          the storm (SOAK=3m by default): 200 crash-looping
+#                      workers while the supervisor, fork server, spare and
+#                      workers are SIGKILLed or SIGSTOPped at random; prints
+#                      crash cycles, kills, orphans, leaked segments and the
+#                      longest status answer (not part of make test)
 #   make fuzz-short    a few seconds per fuzz target (part of make test)
 RELIABILITY_DIR ?= .reliability
 SOAK            ?= 3m
@@ -219,7 +223,7 @@ reliability: all
 	$(GO) run ./tests/reliability_report $(RELIABILITY_DIR) docs/reliability.md
 
 soak: all
-	BGW_SOAK=$(SOAK) $(GO) test -tags $(TEST_GOTAGS) -count=1 -timeout 30m -v -run TestSoak ./tests
+	BGW_STORM=$(SOAK) $(GO) test -tags $(TEST_GOTAGS) -count=1 -timeout 60m -v -run '^TestSoakStorm$$' ./tests
 
 # fuzz-short budgets executions, not seconds (a few seconds each here):
 # with a duration, go1.26's fuzz coordinator can report a spurious

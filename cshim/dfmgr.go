@@ -43,6 +43,23 @@ func FindLibrary(name string) (string, error) {
 	return goString(path[:]), nil
 }
 
+// ResolveLibrary is FindLibrary followed by the trust rule every module
+// load applies (cshim/fmgr/libtrust.c): the file and every directory its
+// lookup passes through owned by root or the host's user and not writable
+// by group or others, no "..", an absolute name only inside
+// dynamic_library_path or $libdir (unless allow_absolute_library_paths).
+// The error names the file and the reason, with DETAIL and HINT.
+func ResolveLibrary(name string) (string, *CaughtError) {
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	var path [C.MAXPGPATH]C.char
+	var cerr C.BgwCaughtError
+	if C.bgw_resolve_library(cname, &path[0], C.size_t(len(path)), &cerr) != 0 {
+		return "", caught(&cerr)
+	}
+	return goString(path[:]), nil
+}
+
 // CheckMagicBlock checks the PG_MODULE_MAGIC block of a library the
 // supervisor dlopen()ed; nil if it matches, else the ERROR PostgreSQL
 // would raise (missing magic block, version, ABI or field mismatch).

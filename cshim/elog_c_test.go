@@ -26,7 +26,7 @@ import (
 var elogCSources = []string{
 	"testdata/elog_test.c", "elog/elog.c", "mmgr/mcxt.c", "common/stringinfo.c",
 	"ipc/ipc.c", "postmaster/interrupt.c", "common/timestamp.c", "common/port.c",
-	"common/globals.c",
+	"common/globals.c", "postmaster/modguard.c",
 }
 
 func buildElogTest(t *testing.T, name string, extra ...string) string {

@@ -7,6 +7,7 @@ package cshim
 // and DefineCustom*, reload semantics and the messages.
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -164,7 +165,7 @@ func TestConfigIncludes(t *testing.T) {
 		dir := writeConf(t, map[string]string{"a.conf": "include 'fifo'\n"})
 		require.NoError(t, exec.Command("mkfifo", filepath.Join(dir, "fifo")).Run())
 		err := LoadConfig(filepath.Join(dir, "a.conf"), nil)
-		require.ErrorContains(t, err, `could not open configuration file`)
+		require.ErrorContains(t, err, fmt.Sprintf(`configuration file "%s" is not a regular file`, filepath.Join(dir, "fifo")))
 	})
 }
 

@@ -27,9 +27,18 @@ func runningHost(dir string) (*LockInfo, error) {
 			abs, filepath.Join(abs, LockFileName))
 	}
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("could not open file \"%s\": %s", pe.Path, errnoText(err))
+		}
 		return nil, err
 	}
 	if !l.Alive() {
+		if state, _, err := procStat(l.Pid); err == nil && state != 'Z' && state != 'X' {
+			// The pid was reused by an unrelated process (another start
+			// time): the lock is stale all the same.
+			return nil, fmt.Errorf("no server running in data directory \"%s\" (stale lock file: PID %d is now another process)", abs, l.Pid)
+		}
 		return nil, fmt.Errorf("no server running in data directory \"%s\" (stale lock file, PID %d is gone)", abs, l.Pid)
 	}
 	return l, nil
@@ -48,7 +57,7 @@ func Stop(dir, mode string, wait bool, timeout time.Duration) error {
 		return err
 	}
 	if err := syscall.Kill(l.Pid, sig); err != nil {
-		return fmt.Errorf("could not send stop signal (PID: %d): %v", l.Pid, err)
+		return fmt.Errorf("could not send stop signal (PID: %d): %s", l.Pid, errnoText(err))
 	}
 	if !wait {
 		return nil
@@ -70,7 +79,7 @@ func Reload(dir string) error {
 		return err
 	}
 	if err := syscall.Kill(l.Pid, syscall.SIGHUP); err != nil {
-		return fmt.Errorf("could not send reload signal (PID: %d): %v", l.Pid, err)
+		return fmt.Errorf("could not send reload signal (PID: %d): %s", l.Pid, errnoText(err))
 	}
 	return nil
 }
@@ -91,7 +100,7 @@ func Promote(dir string) error {
 	}
 	if err := syscall.Kill(l.Pid, syscall.SIGUSR1); err != nil {
 		os.Remove(path)
-		return fmt.Errorf("could not send promote signal (PID: %d): %v", l.Pid, err)
+		return fmt.Errorf("could not send promote signal (PID: %d): %s", l.Pid, errnoText(err))
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"path/filepath"
 	"time"
@@ -65,15 +66,18 @@ func (c *ControlClient) Do(req ControlRequest) (*ControlReply, error) {
 	}
 	c.conn.SetDeadline(time.Now().Add(ControlTimeout + 5*time.Second))
 	if _, err := c.conn.Write(append(b, '\n')); err != nil {
-		return nil, fmt.Errorf("could not send request to the host: %v", err)
+		return nil, fmt.Errorf("could not send data to server: %s", errnoText(err))
 	}
 	line, err := c.r.ReadBytes('\n')
 	if err != nil {
-		return nil, fmt.Errorf("could not read reply from the host: %v", err)
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("server closed the connection unexpectedly")
+		}
+		return nil, fmt.Errorf("could not receive data from server: %s", errnoText(err))
 	}
 	var rep ControlReply
 	if err := json.Unmarshal(line, &rep); err != nil {
-		return nil, fmt.Errorf("malformed reply from the host: %v", err)
+		return nil, fmt.Errorf("malformed reply from server: %s", clipReply(err.Error()))
 	}
 	if !rep.OK {
 		return &rep, errors.New(rep.Error)

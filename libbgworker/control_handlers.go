@@ -25,7 +25,7 @@ import (
 func (p *postmaster) handleControl(c *controlCall) {
 	rep, err := p.controlOp(c.req)
 	if err != nil {
-		rep = ControlReply{Error: printable(err.Error())}
+		rep = ControlReply{Error: clipReply(printable(err.Error()))}
 	} else {
 		rep.OK = true
 	}
@@ -63,13 +63,13 @@ func checkControlRequest(req ControlRequest) error {
 		return nil
 	case OpStop:
 		if _, ok := stopSignals[req.Mode]; !ok {
-			return fmt.Errorf("invalid shutdown mode %q: use smart, fast or immediate", req.Mode)
+			return fmt.Errorf("invalid shutdown mode %q: use smart, fast or immediate", clipEcho(req.Mode))
 		}
 		return nil
 	case "":
 		return fmt.Errorf("malformed request: \"op\" is missing")
 	}
-	return fmt.Errorf("unknown operation %q", req.Op)
+	return fmt.Errorf("unknown operation %q", clipEcho(req.Op))
 }
 
 // stopSignals maps a stop request's mode to the signal it stands for.
@@ -126,7 +126,7 @@ func (p *postmaster) controlOp(req ControlRequest) (ControlReply, error) {
 		p.checkPromote()
 		return ControlReply{}, nil
 	}
-	return ControlReply{}, fmt.Errorf("unknown operation %q", req.Op) // not reached: checked above
+	return ControlReply{}, fmt.Errorf("unknown operation %q", clipEcho(req.Op)) // not reached: checked above
 }
 
 // controlTerminate stops workers for good: SIGTERM if they run, and they
@@ -141,7 +141,7 @@ func (p *postmaster) controlTerminate(req ControlRequest) (ControlReply, error) 
 			targets = append(targets, w)
 		}
 	case req.Name != "":
-		what = fmt.Sprintf("named \"%s\"", req.Name)
+		what = fmt.Sprintf("named \"%s\"", clipEcho(req.Name))
 		for _, w := range p.workers {
 			if w.reg.Name == req.Name {
 				targets = append(targets, w)
@@ -198,7 +198,7 @@ func launchRegistration(s *LaunchSpec) (cshim.Worker, error) {
 			w.Flags |= bgworkerDatabaseConnection
 		case "":
 		default:
-			return w, fmt.Errorf("unknown worker flag %q: use shmem or database", f)
+			return w, fmt.Errorf("unknown worker flag %q: use shmem or database", clipEcho(f))
 		}
 	}
 	switch s.StartTime {
@@ -209,7 +209,7 @@ func launchRegistration(s *LaunchSpec) (cshim.Worker, error) {
 	case "", "recovery-finished":
 		w.StartTime = startRecoveryFinished
 	default:
-		return w, fmt.Errorf("unknown start time %q: use postmaster-start, consistent or recovery-finished", s.StartTime)
+		return w, fmt.Errorf("unknown start time %q: use postmaster-start, consistent or recovery-finished", clipEcho(s.StartTime))
 	}
 	if len(s.Extra) >= len(w.Extra) {
 		return w, fmt.Errorf("extra is %d bytes; at most %d fit", len(s.Extra), len(w.Extra)-1)

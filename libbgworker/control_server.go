@@ -26,6 +26,8 @@ import (
 	"unicode"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/bgworker/bgworker/cshim"
 )
 
 // controlCall is one request on its way to the postmaster goroutine.
@@ -42,6 +44,7 @@ type controlServer struct {
 	done  chan struct{} // closed when the server stops
 	wg    sync.WaitGroup
 	uid   int
+	ident fileIdentity // the socket file bound, so that only it is removed
 }
 
 // startControl creates the socket and starts accepting. The supervisor's
@@ -81,9 +84,11 @@ func (p *postmaster) startControl() error {
 	}
 	calls := make(chan *controlCall)
 	p.control = calls
-	s := &controlServer{ln: ln, path: abs, calls: calls, done: make(chan struct{}), uid: os.Geteuid()}
+	s := &controlServer{ln: ln, path: abs, calls: calls, done: make(chan struct{}), uid: os.Geteuid(),
+		ident: identityOf(ControlSocketName)}
 	p.ctl = s
-	p.lock.update(func(l *LockInfo) { l.Socket = abs })
+	cshim.GuardSocket(abs)
+	p.updateLock(func(l *LockInfo) { l.Socket = abs })
 	s.wg.Add(1)
 	go s.accept()
 	return nil
@@ -116,10 +121,11 @@ func (p *postmaster) stopControl() {
 	p.ctl = nil
 	close(s.done)
 	s.ln.Close()
-	os.Remove(s.path)
+	cshim.GuardSocket("")
+	removeIfSame(s.path, s.ident) // never another host's socket (lockcheck.go)
 	s.wg.Wait()
 	if p.lock != nil {
-		p.lock.update(func(l *LockInfo) { l.Socket = "" })
+		p.updateLock(func(l *LockInfo) { l.Socket = "" })
 	}
 }
 
@@ -248,10 +254,13 @@ func decodeControlRequest(line []byte) (ControlRequest, error) {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return req, fmt.Errorf("malformed request: %s", printable(err.Error()))
+		return req, fmt.Errorf("malformed request: %s", clipReply(printable(err.Error())))
 	}
 	if dec.More() {
 		return req, errors.New("malformed request: more than one JSON value on the line")
+	}
+	if err := checkDuplicateKeys(line); err != nil {
+		return req, err
 	}
 	if req.Version != ControlVersion {
 		return req, fmt.Errorf("unsupported protocol version %d (this host speaks version %d)", req.Version, ControlVersion)
@@ -281,7 +290,7 @@ func printable(s string) string {
 func (s *controlServer) handle(line []byte) ControlReply {
 	req, err := decodeControlRequest(line)
 	if err != nil {
-		return ControlReply{Error: err.Error()}
+		return ControlReply{Error: clipReply(err.Error())}
 	}
 	call := &controlCall{req: req, reply: make(chan ControlReply, 1)}
 	timer := time.NewTimer(ControlTimeout)

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"unicode"
 	"unicode/utf8"
@@ -111,22 +110,24 @@ func restoreProcessContext(c processContext) {
 	}
 }
 
-// errnoText renders an error for a log line: a *PathError as its errno
-// alone, and any errno text in it as %m prints it in C (capitalised).
+// errnoText renders an error for a message as %m prints it in C: any
+// errno in it (inside a *PathError, *net.OpError, *os.SyscallError or a
+// joined error) as strerror's text alone ("Permission denied", not Go's
+// "dial unix /path: connect: permission denied"); a deadline that passed as
+// ETIMEDOUT's text. Other errors keep their own text.
 func errnoText(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) && errno != 0 {
+		return strerror(errno)
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return strerror(syscall.ETIMEDOUT)
+	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	msg := err.Error()
-	var errno syscall.Errno
-	if errors.As(err, &errno) && errno != 0 {
-		// Go's text is strerror(3)'s with a lower-case first letter.
-		if lower := errno.Error(); strings.HasSuffix(msg, lower) {
-			msg = msg[:len(msg)-len(lower)] + strerror(errno)
-		}
-	}
-	return msg
+	return err.Error()
 }
 
 // strerror is errno's text as PostgreSQL's %m prints it (glibc's

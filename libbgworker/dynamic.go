@@ -162,10 +162,13 @@ func validateLaunch(w *cshim.Worker) error {
 		w.Name = w.Function
 	}
 	if len(w.Name) >= cshim.WorkerNameLen || len(w.Type) >= cshim.WorkerNameLen || len(w.Function) >= cshim.WorkerNameLen {
-		return fmt.Errorf("background worker \"%s\": name, type and function name must be shorter than %d bytes", w.Name, cshim.WorkerNameLen)
+		return fmt.Errorf("background worker \"%s\": name, type and function name must be shorter than %d bytes", clipEcho(w.Name), cshim.WorkerNameLen)
 	}
 	if len(w.Library) >= cshim.WorkerLibraryLen {
-		return fmt.Errorf("background worker \"%s\": library name must be shorter than %d bytes", w.Name, cshim.WorkerLibraryLen)
+		return fmt.Errorf("background worker \"%s\": library name must be shorter than %d bytes", clipEcho(w.Name), cshim.WorkerLibraryLen)
+	}
+	if u := cshim.UnknownWorkerFlags(w.Flags); u != 0 {
+		return fmt.Errorf("background worker \"%s\": unknown flags 0x%x", w.Name, u)
 	}
 	if w.Flags&bgworkerClassParallel != 0 {
 		return fmt.Errorf("background worker \"%s\": parallel workers cannot be launched from outside", w.Name)
@@ -190,6 +193,11 @@ func (p *postmaster) launchWorker(reg cshim.Worker) (*worker, error) {
 	if p.fatalError {
 		return nil, fmt.Errorf("cannot launch background worker \"%s\": the host is recovering from a crash", reg.Name)
 	}
+	// The worker applies the same rule when it loads the library; checked
+	// here as well so that the client hears why at once.
+	if err := checkLaunchLibrary(reg.Library); err != nil {
+		return nil, err
+	}
 	slot, gen, ok := cshim.ClaimSlot(reg)
 	if !ok {
 		return nil, fmt.Errorf("no free background worker slot for \"%s\" (max_worker_processes is %d)", reg.Name, cshim.SlotCount())
@@ -204,3 +212,21 @@ func (p *postmaster) launchWorker(reg cshim.Worker) (*worker, error) {
 	p.settle(w)
 	return w, nil
 }
+
+// checkLaunchLibrary applies the trust rule of every module load
+// (cshim/fmgr/libtrust.c) to the library of a worker asked for by
+// `bgworker launch`: the error (one line, as every control reply) names
+// the file and the reason.
+func checkLaunchLibrary(name string) error {
+	if name == coreLibraryName {
+		return nil
+	}
+	if _, cerr := cshim.ResolveLibrary(name); cerr != nil {
+		return errors.New(cerr.Message)
+	}
+	return nil
+}
+
+// coreLibraryName is the library name of functions built into the host
+// (child.c looks them up without loading anything).
+const coreLibraryName = "postgres"

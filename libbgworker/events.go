@@ -610,9 +610,11 @@ func (p *postmaster) reinitialize() {
 		}
 	})
 	p.stopForkServer()
+	oldSeg := p.seg.id
 	p.seg.destroy()
 	p.seg = nil
 	cshim.ShmemForget()
+	awaitSegmentReleased(oldSeg, p.segmentHolders()) // shmseg.go
 	p.abortStart = time.Time{}
 	p.killedAll = false
 	if err := p.initSharedMemory(); err != nil {

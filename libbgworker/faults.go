@@ -15,6 +15,7 @@ package libbgworker
 //	shmat       attaching it
 //	pipe        the postmaster-death pipe
 //	lockfile    creating the lock file
+//	lockwrite   rewriting the lock file (a phase, the segment id, the socket)
 //	socket      the control socket (for the control area to route through)
 //	forkserver  forking the fork server
 //	clone       the fork server's clone of a worker or the startup child
@@ -43,7 +44,7 @@ type faultPlan struct {
 
 // faultNames are the injection points the supervisor knows.
 var faultNames = map[string]bool{"shmget": true, "shmat": true, "pipe": true, "lockfile": true,
-	"socket": true, "forkserver": true, "clone": true}
+	"lockwrite": true, "socket": true, "forkserver": true, "clone": true}
 
 var (
 	faultMu    sync.Mutex
@@ -60,7 +61,7 @@ func parseFaults(spec string) (map[string]*faultPlan, error) {
 		}
 		name, rest, ok := strings.Cut(item, "=")
 		if !ok || !faultNames[name] {
-			return nil, fmt.Errorf("invalid fault \"%s\": expected name=ERRNO[@FROM][xCOUNT] with a name among shmget, shmat, pipe, lockfile, socket, forkserver, clone", item)
+			return nil, fmt.Errorf("invalid fault \"%s\": expected name=ERRNO[@FROM][xCOUNT] with a name among shmget, shmat, pipe, lockfile, lockwrite, socket, forkserver, clone", item)
 		}
 		plan := &faultPlan{from: 1}
 		if i := strings.IndexByte(rest, 'x'); i >= 0 {
@@ -160,6 +161,10 @@ func openLockFile(path string, flag int, perm os.FileMode) (*os.File, error) {
 	}
 	return os.OpenFile(path, flag, perm)
 }
+
+// lockWriteFault is the injection point of a lock file update: the
+// update fails as its write would if it returns an error.
+func lockWriteFault() error { return injectFault("lockwrite") }
 
 // SocketFault is the injection point for the control socket: the control
 // area calls it right before creating the socket and fails as socket(2)

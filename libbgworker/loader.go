@@ -9,9 +9,9 @@ package libbgworker
 
 import (
 	"debug/elf"
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"strings"
 
 	"github.com/ebitengine/purego"
@@ -48,7 +48,13 @@ func splitLibraryList(s string) []string {
 func checkModuleRuntime(path string) error {
 	f, err := elf.Open(path)
 	if err != nil {
-		return fatalf("could not load library \"%s\": %v", path, err)
+		// Not an ELF shared object (garbage, a truncated file): the words
+		// dlopen would use, not debug/elf's ("EOF", "bad magic number").
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return fatalf("could not load library \"%s\": %s", path, errnoText(err))
+		}
+		return fatalf("could not load library \"%s\": %s: invalid ELF header", path, path)
 	}
 	defer f.Close()
 	if f.Section(".go.buildinfo") != nil || f.Section(".gopclntab") != nil {
@@ -88,9 +94,10 @@ func loadPreloadLibraries(list string) ([]loadedLibrary, error) {
 	cshim.SetPreloadInProgress(true)
 	defer cshim.SetPreloadInProgress(false)
 	for _, name := range splitLibraryList(list) {
-		path, err := cshim.FindLibrary(name)
-		if err != nil {
-			return loaded, &StartupError{Message: err.Error()}
+		// The one trust rule of every load (cshim/fmgr/libtrust.c).
+		path, cerr := cshim.ResolveLibrary(name)
+		if cerr != nil {
+			return loaded, &StartupError{Message: cerr.Message, Detail: cerr.Detail, Hint: cerr.Hint}
 		}
 		dup := false
 		for _, l := range loaded {
@@ -101,15 +108,12 @@ func loadPreloadLibraries(list string) ([]loadedLibrary, error) {
 		if dup {
 			continue // PostgreSQL loads a library once, whatever the list says
 		}
-		if err := checkModulePermissions(path); err != nil {
-			return loaded, err
-		}
 		if err := checkModuleRuntime(path); err != nil {
 			return loaded, err
 		}
 		h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_GLOBAL)
 		if err != nil {
-			return loaded, fatalf("could not load library \"%s\": %v", path, err)
+			return loaded, fatalf("could not load library \"%s\": %s", path, err)
 		}
 		if cerr := cshim.CheckMagicBlock(path, h); cerr != nil {
 			return loaded, &StartupError{Message: cerr.Message, Detail: cerr.Detail, Hint: cerr.Hint}
@@ -130,39 +134,4 @@ func loadPreloadLibraries(list string) ([]loadedLibrary, error) {
 	}
 	cshim.SetPreloadDone()
 	return loaded, nil
-}
-
-// checkModulePermissions refuses a library that another local user could
-// have replaced (security, docs/security.md): the file, or the directory
-// holding it, writable by group or others. A sticky directory (like /tmp)
-// is accepted, since others cannot replace a file they do not own there.
-// Both the path as named and the file a symbolic link leads to are
-// checked.
-func checkModulePermissions(path string) error {
-	paths := []string{path}
-	if real, err := filepath.EvalSymlinks(path); err == nil && real != path {
-		paths = append(paths, real)
-	}
-	for _, p := range paths {
-		for _, target := range []string{p, filepath.Dir(p)} {
-			st, err := os.Stat(target)
-			if err != nil {
-				return fatalf("could not access file \"%s\": %v", target, errnoText(err))
-			}
-			mode := st.Mode()
-			if mode.Perm()&0o022 == 0 || (mode.IsDir() && mode&os.ModeSticky != 0) {
-				continue
-			}
-			what := "file"
-			if mode.IsDir() {
-				what = "directory"
-			}
-			return &StartupError{
-				Message: fmt.Sprintf("could not load library \"%s\": %s \"%s\" is writable by group or others", path, what, target),
-				Detail:  fmt.Sprintf("Its permissions are %04o; another local user could replace the code this host runs.", mode.Perm()),
-				Hint:    "Remove write permission for group and others (chmod go-w), or install the module in a directory only its owner can write.",
-			}
-		}
-	}
-	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -44,11 +45,17 @@ func ReadLockFile(dir string) (*LockInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseLockFile(path, data)
+}
+
+// parseLockFile parses the content of the lock file at path.
+func parseLockFile(path string, data []byte) (*LockInfo, error) {
 	lines := strings.Split(string(data), "\n")
 	if len(lines) < 7 {
 		return nil, fmt.Errorf("lock file \"%s\" is corrupt: %d lines", path, len(lines))
 	}
 	var l LockInfo
+	var err error
 	if l.Pid, err = strconv.Atoi(lines[0]); err != nil || l.Pid <= 0 {
 		return nil, fmt.Errorf("lock file \"%s\" is corrupt: bad pid %q", path, lines[0])
 	}
@@ -112,6 +119,12 @@ func (l *LockInfo) Alive() bool {
 type lockFile struct {
 	path string
 	info LockInfo
+	// dirty is set when an update could not be written (read-only file
+	// system, a full disk): the periodic recheck writes it again.
+	dirty bool
+	// lost is set once the file is gone or names another process: it is
+	// not ours any more, so the host neither writes nor removes it.
+	lost bool
 }
 
 // createLockFile claims DIR/bgworker.pid. A lock held by a live host is
@@ -133,7 +146,7 @@ func createLockFile(dir string) (*lockFile, *LockInfo, error) {
 			cerr := f.Close()
 			if werr != nil || cerr != nil {
 				os.Remove(path)
-				return nil, nil, fatalf("could not write lock file \"%s\": %v", path, errors.Join(werr, cerr))
+				return nil, nil, fatalf("could not write lock file \"%s\": %v", path, errnoText(errors.Join(werr, cerr)))
 			}
 			return lf, stale, nil
 		}
@@ -179,20 +192,77 @@ func createLockFile(dir string) (*lockFile, *LockInfo, error) {
 // in between follows the seventh newline, which ReadLockFile ignores), as
 // PostgreSQL rewrites postmaster.pid. A temporary file renamed over it cost
 // about 2 ms on ext4 at every phase change, mostly allocating an inode, and
-// sat on the path of every crash cycle; that is kept for a file that is
-// gone. Supervisor event loop.
+// sat on the path of every crash cycle.
+//
+// The file is written only while it is still ours: a lock file that is
+// gone is not created again, and one that names another process (a host
+// started on a data directory made anew at the same path) is left alone;
+// both return an error, as does a failed write, and a failed update sets
+// dirty. The message of every error is PostgreSQL's (could not write lock
+// file "%s": %m). Supervisor event loop.
 func (lf *lockFile) update(mutate func(*LockInfo)) error {
 	mutate(&lf.info)
-	data := lf.info.encode()
-	f, err := os.OpenFile(lf.path, os.O_WRONLY, 0)
+	if lf.lost {
+		return fmt.Errorf("lock file \"%s\" is not this host's any more", lf.path)
+	}
+	err := lf.write()
+	lf.dirty = err != nil
+	return err
+}
+
+// write is update's I/O; see there.
+func (lf *lockFile) write() error {
+	if err := lockWriteFault(); err != nil {
+		return fmt.Errorf("could not write lock file \"%s\": %s", lf.path, errnoText(err))
+	}
+	f, err := os.OpenFile(lf.path, os.O_RDWR, 0)
 	if err != nil {
-		return replaceFile(lf.path, data)
+		return fmt.Errorf("could not open file \"%s\": %s", lf.path, errnoText(err))
 	}
 	defer f.Close()
-	if _, err := f.WriteAt(data, 0); err != nil {
-		return err
+	if problem := lf.notOurs(f); problem != "" {
+		return errors.New(problem)
 	}
-	return f.Truncate(int64(len(data)))
+	data := lf.info.encode()
+	if _, err := f.WriteAt(data, 0); err != nil {
+		return fmt.Errorf("could not write lock file \"%s\": %s", lf.path, errnoText(err))
+	}
+	if err := f.Truncate(int64(len(data))); err != nil {
+		return fmt.Errorf("could not write lock file \"%s\": %s", lf.path, errnoText(err))
+	}
+	return nil
+}
+
+// notOurs reads the open lock file and says why it is not this host's
+// ("" when it is): PostgreSQL's "contains wrong PID" test, with the
+// process start time as well, so that a host of another pid namespace
+// with the same pid does not pass.
+func (lf *lockFile) notOurs(f *os.File) string {
+	buf := make([]byte, 4096)
+	n, err := f.ReadAt(buf, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Sprintf("could not read file \"%s\": %s", lf.path, errnoText(err))
+	}
+	cur, err := parseLockFile(lf.path, buf[:n])
+	if err != nil {
+		return err.Error()
+	}
+	if cur.Pid != lf.info.Pid || (cur.ProcStart != 0 && lf.info.ProcStart != 0 && cur.ProcStart != lf.info.ProcStart) {
+		return fmt.Sprintf("lock file \"%s\" contains wrong PID: %d instead of %d", lf.path, cur.Pid, lf.info.Pid)
+	}
+	return ""
+}
+
+// check tells whether the lock file is still this host's: "" if it is,
+// else the LOG line saying why not (the file gone, unreadable, or naming
+// another process). PostgreSQL's RecheckDataDirLockFile.
+func (lf *lockFile) check() string {
+	f, err := os.Open(lf.path)
+	if err != nil {
+		return fmt.Sprintf("could not open file \"%s\": %s", lf.path, errnoText(err))
+	}
+	defer f.Close()
+	return lf.notOurs(f)
 }
 
 // replaceFile writes data to path through a temporary file renamed over
@@ -207,7 +277,7 @@ func replaceFile(path string, data []byte) error {
 
 // remove deletes the lock file if it is still ours.
 func (lf *lockFile) remove() {
-	if cur, err := ReadLockFile(filepath.Dir(lf.path)); err == nil && cur.Pid != lf.info.Pid {
+	if lf.lost || lf.check() != "" {
 		return
 	}
 	os.Remove(lf.path)

@@ -28,3 +28,9 @@ const (
 	LogrotateSignal = "logrotate"
 	ControlSockName = ".s.bgworker"
 )
+
+// SignalsTaken, when set, is called by the supervisor once its signal
+// handlers are in place: the bgworker executable holds signals from the
+// first moment of the process (cmd/bgworker/earlysig) and releases what
+// it held to them then. Nil in an embedding program.
+var SignalsTaken func()

@@ -144,6 +144,7 @@ func Run(opts Options) int {
 	// fork needs it (cshim/forkserver/forkimage.c).
 	cshim.ExcludeRuntimeMappingsFromForks()
 	defer restoreProcessContext(saveProcessContext())
+	defer cshim.GuardDisarm() // after cleanup: an embedding program may call exit() later
 	p := &postmaster{opts: opts, byPid: map[int]*worker{}, byReq: map[uint32]*worker{},
 		oldFS: map[int]bool{}, oldConns: map[int]*cshim.ForkServer{},
 		spares: map[int]int{}, spareExits: map[int]unix.WaitStatus{}, deathRead: -1, deathWrite: -1, exitCode: 0}
@@ -193,6 +194,9 @@ func (p *postmaster) start() error {
 	signal.Notify(p.sigHup, unix.SIGHUP)
 	signal.Notify(p.sigUsr1, unix.SIGUSR1)
 	signal.Ignore(unix.SIGPIPE)
+	if SignalsTaken != nil {
+		SignalsTaken() // what arrived since the process began (options.go)
+	}
 
 	prog := p.opts.Program
 	if prog == "" {
@@ -223,6 +227,7 @@ func (p *postmaster) start() error {
 		return err
 	}
 	p.lock = lock
+	cshim.GuardArm(lock.path) // module code that ends the process cleans up (modguard.c)
 	if stale != nil {
 		if _, err := clearStaleSegment(dir, stale.ShmID); err != nil {
 			// Reliability fix: the old lock file is the only record of
@@ -299,8 +304,10 @@ func (p *postmaster) initSharedMemory() error {
 	if err != nil {
 		return err
 	}
+	if err := p.recordSegment(seg); err != nil { // lockcheck.go
+		return err
+	}
 	p.seg = seg
-	p.lock.update(func(l *LockInfo) { l.ShmID = seg.id })
 	cshim.ShmemInit(seg.data)
 	cshim.PMSignalShmemInit()
 	regs := make([]cshim.Worker, len(p.workers))
@@ -401,7 +408,7 @@ func (p *postmaster) setState(s pmState) {
 		status = "stopping"
 	}
 	if status != "" && p.lock != nil && p.lock.info.Status != status {
-		p.lock.update(func(l *LockInfo) { l.Status = status })
+		p.updateLock(func(l *LockInfo) { l.Status = status })
 	}
 }
 
@@ -411,6 +418,8 @@ func (p *postmaster) setState(s pmState) {
 func (p *postmaster) loop() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	recheck := time.NewTicker(lockRecheckInterval) // lockcheck.go
+	defer recheck.Stop()
 	p.step()
 	for p.state != pmNoChildren {
 		var timeout <-chan time.Time
@@ -442,6 +451,8 @@ func (p *postmaster) loop() {
 		case c := <-p.control: // control socket request (control_handlers.go)
 			p.handleControl(c)
 		case <-timeout:
+		case <-recheck.C:
+			p.recheckDataDir()
 		}
 		// Take whatever else is already queued before acting, so a burst of
 		// SIGCHLDs or replies costs one pass of the state machine.

@@ -4,10 +4,14 @@ package libbgworker
 // tested end to end in tests/.
 
 import (
+	"errors"
+	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -66,18 +70,37 @@ func TestLockFileRoundTripAndStale(t *testing.T) {
 	require.True(t, got.Alive())
 
 	// A second claim by a live process is refused...
-	lf.info.Pid = 1 // pretend the lock is another live process's (init)
-	require.NoError(t, lf.update(func(l *LockInfo) { l.ProcStart = 0 }))
+	fake := lf.info
+	fake.Pid, fake.ProcStart = 1, 0 // pretend the lock is another live process's (init)
+	require.NoError(t, replaceFile(lf.path, fake.encode()))
 	_, _, err = createLockFile(dir)
 	require.ErrorContains(t, err, "already exists")
 
+	// The host never writes a lock file that is not its own...
+	err = lf.update(func(l *LockInfo) { l.Status = "ready" })
+	require.EqualError(t, err, fmt.Sprintf("lock file \"%s\" contains wrong PID: 1 instead of %d", lf.path, os.Getpid()))
+	require.True(t, lf.dirty)
+	got, err = ReadLockFile(dir)
+	require.NoError(t, err)
+	require.Equal(t, 1, got.Pid)
+	require.NotEmpty(t, lf.check())
+
 	// ...a lock naming a dead pid is stale and taken over.
-	require.NoError(t, lf.update(func(l *LockInfo) { l.Pid = 1 << 30; l.ShmID = 1234 }))
+	fake.Pid, fake.ShmID = 1<<30, 1234
+	require.NoError(t, replaceFile(lf.path, fake.encode()))
 	lf2, stale, err := createLockFile(dir)
 	require.NoError(t, err)
 	require.NotNil(t, stale)
 	require.Equal(t, 1234, stale.ShmID)
+	require.Empty(t, lf2.check())
 	lf2.remove()
+	_, err = os.Stat(filepath.Join(dir, LockFileName))
+	require.True(t, os.IsNotExist(err))
+
+	// A lock file that is gone is not created again by an update.
+	err = lf2.update(func(l *LockInfo) { l.Status = "ready" })
+	require.ErrorContains(t, err, "could not open file")
+	require.ErrorContains(t, err, "No such file or directory")
 	_, err = os.Stat(filepath.Join(dir, LockFileName))
 	require.True(t, os.IsNotExist(err))
 }
@@ -182,4 +205,28 @@ func TestSiginfoStatus(t *testing.T) {
 		require.Equal(t, pid, got)
 		require.Equal(t, ws, siginfoStatus(&info), "%s: wait4 %#x", script, uint32(ws))
 	}
+}
+
+// TestErrnoText: errors reach messages as C's %m, whatever Go wraps them
+// in (net, os, joined), and a passed deadline as ETIMEDOUT's text.
+func TestErrnoText(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{&net.OpError{Op: "dial", Net: "unix", Err: &os.SyscallError{Syscall: "connect", Err: syscall.EACCES}}, "Permission denied"},
+		{&fs.PathError{Op: "write", Path: "/x/bgworker.pid", Err: syscall.ENOSPC}, "No space left on device"},
+		{errors.Join(&fs.PathError{Op: "write", Path: "/x", Err: syscall.EROFS}, nil), "Read-only file system"},
+		{fmt.Errorf("read: %w", os.ErrDeadlineExceeded), "Connection timed out"},
+		{errors.New("something else"), "something else"},
+	} {
+		require.Equal(t, c.want, errnoText(c.err))
+	}
+	// A real read past its deadline.
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	require.NoError(t, a.SetReadDeadline(time.Now().Add(-time.Second)))
+	_, err := a.Read(make([]byte, 1))
+	require.Equal(t, "Connection timed out", errnoText(err))
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"runtime"
 
+	"github.com/bgworker/bgworker/cmd/bgworker/earlysig"
+	"github.com/bgworker/bgworker/libbgworker"
 	"github.com/bgworker/bgworker/libbgworker/cli"
 )
 
@@ -14,4 +16,19 @@ import (
 // main goroutine in init pins it to the main thread.
 func init() { runtime.LockOSThread() }
 
-func main() { os.Exit(cli.Main(os.Args)) }
+// atMainStart is set only in the fault-injection build (faults.go).
+var atMainStart func()
+
+func main() {
+	if atMainStart != nil {
+		atMainStart()
+	}
+	// Signals are held since the process began (earlysig): the supervisor
+	// releases them to its own handlers; any other command at once.
+	if len(os.Args) >= 2 && os.Args[1] == "start" {
+		libbgworker.SignalsTaken = earlysig.Release
+	} else {
+		earlysig.Release()
+	}
+	os.Exit(cli.Main(os.Args))
+}

@@ -765,7 +765,13 @@ EmitErrorReport(void)
 	oldcontext = MemoryContextSwitchTo(ErrorContext);
 
 	if (edata->output_to_server && emit_log_hook)
+	{
+		BgwGuardFrame guard;
+
+		bgw_guard_enter(&guard, (void *) emit_log_hook, "emit_log_hook");
 		emit_log_hook(edata);
+		bgw_guard_leave(&guard);
+	}
 	if (edata->output_to_server)
 		send_message_to_server_log(edata);
 
@@ -2228,20 +2234,24 @@ bgw_call_protected(void (*fn) (void), BgwCaughtError *err)
 	volatile pid_t save_pid = protected_pid;
 	ErrorContextCallback *volatile save_context = error_context_stack;
 	volatile MemoryContext save_mcxt = CurrentMemoryContext;
+	BgwGuardFrame guard;
 
 	memset(err, 0, sizeof(*err));
+	bgw_guard_enter(&guard, (void *) fn, "module code");
 	if (sigsetjmp(local, 0) == 0)
 	{
 		PG_exception_stack = &local;
 		protected_jb = &local;
 		protected_pid = getpid();
 		fn();
+		bgw_guard_leave(&guard);
 		PG_exception_stack = save_stack;
 		protected_jb = save_protected;
 		protected_pid = save_pid;
 		return 0;
 	}
 
+	bgw_guard_leave(&guard);
 	PG_exception_stack = save_stack;
 	protected_jb = save_protected;
 	protected_pid = save_pid;
@@ -2262,21 +2272,25 @@ bgw_call_protected_ptr(const void *(*fn) (void), const void **result,
 	volatile pid_t save_pid = protected_pid;
 	ErrorContextCallback *volatile save_context = error_context_stack;
 	volatile MemoryContext save_mcxt = CurrentMemoryContext;
+	BgwGuardFrame guard;
 
 	memset(err, 0, sizeof(*err));
 	*result = NULL;
+	bgw_guard_enter(&guard, (void *) fn, "Pg_magic_func");
 	if (sigsetjmp(local, 0) == 0)
 	{
 		PG_exception_stack = &local;
 		protected_jb = &local;
 		protected_pid = getpid();
 		*result = fn();
+		bgw_guard_leave(&guard);
 		PG_exception_stack = save_stack;
 		protected_jb = save_protected;
 		protected_pid = save_pid;
 		return 0;
 	}
 
+	bgw_guard_leave(&guard);
 	PG_exception_stack = save_stack;
 	protected_jb = save_protected;
 	protected_pid = save_pid;
@@ -2315,7 +2329,13 @@ bgw_log(int elevel, const char *message, const char *detail, const char *hint)
 	recursion_depth++;
 	oldcontext = MemoryContextSwitchTo(ErrorContext);
 	if (emit_log_hook)
+	{
+		BgwGuardFrame guard;
+
+		bgw_guard_enter(&guard, (void *) emit_log_hook, "emit_log_hook");
 		emit_log_hook(&edata);
+		bgw_guard_leave(&guard);
+	}
 	send_message_to_server_log(&edata);
 	MemoryContextSwitchTo(oldcontext);
 	recursion_depth--;

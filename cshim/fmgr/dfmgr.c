@@ -166,6 +166,18 @@ bgw_find_library(const char *name, char *buf, size_t len, char *errbuf,
 		return -1;
 	}
 
+	/*
+	 * ".." could leave dynamic_library_path or $libdir whatever the form
+	 * of the name ("../x", "$libdir/../x", "/dir/../x"): refused in all.
+	 */
+	if (has_dotdot_component(name))
+	{
+		snprintf(errbuf, errlen,
+				 "invalid library name \"%s\": \"..\" components are not allowed",
+				 name);
+		return -1;
+	}
+
 	/* A path: "$libdir/..." or absolute, taken as given. */
 	if (name[0] == '/' || name[0] == '$')
 	{
@@ -198,15 +210,8 @@ bgw_find_library(const char *name, char *buf, size_t len, char *errbuf,
 
 	/*
 	 * A bare name, or a relative path, which bgworker looks up inside
-	 * dynamic_library_path too; ".." could leave it, so it is refused.
+	 * dynamic_library_path too.
 	 */
-	if (has_dotdot_component(name))
-	{
-		snprintf(errbuf, errlen,
-				 "invalid library name \"%s\": \"..\" components are not allowed",
-				 name);
-		return -1;
-	}
 	rc = search_library_path(name, buf, len, errbuf, errlen);
 	if (rc != 0)
 		return rc > 0 ? 0 : -1;
@@ -406,7 +411,14 @@ load_library(const char *name, char *fullpath, size_t fplen)
 
 	l = find_loaded(fullpath);
 	if (l != NULL)
-		return l->handle;
+		return l->handle;		/* checked when it was loaded */
+
+	if (bgw_check_library_trust(name, fullpath, &err) != 0)
+		ereport(ERROR,
+				errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				errmsg_internal("%s", err.message),
+				err.detail[0] ? errdetail_internal("%s", err.detail) : 0,
+				err.hint[0] ? errhint("%s", err.hint) : 0);
 
 	handle = dlopen(fullpath, RTLD_NOW | RTLD_GLOBAL);
 	if (handle == NULL)

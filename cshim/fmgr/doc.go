@@ -2,7 +2,8 @@
 //
 // dfmgr.c: finding, checking and loading module libraries (the supervisor's
 // preload and a worker's load_external_function); fmgr.c: calling V1
-// functions from C.
+// functions from C; libtrust.c: the trust rule every module load applies
+// (owner and mode of the file and of each directory of its lookup).
 //
 // It is a Go package only so that cgo compiles its C files; it has no Go
 // API. Package cshim imports it, and every area's C symbols meet at the

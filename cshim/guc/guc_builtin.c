@@ -18,6 +18,7 @@
 #include "miscadmin.h"
 #include "bgw_internal.h"
 #include "guc_int.h"
+#include "fork_int.h"
 
 /* PostgreSQL's limits for these parameters. */
 #define MAX_BACKENDS				0x3FFFF		/* 262143 */
@@ -241,6 +242,10 @@ bgw_guc_define_builtins(void)
 						  "Sets the path for dynamically loadable modules.",
 						  &Dynamic_library_path, "$libdir", PGC_SUSET,
 						  GUC_SUPERUSER_ONLY, NULL, NULL);
+	bgw_guc_define_bool("allow_absolute_library_paths",
+						"Allows loading libraries named by an absolute path outside dynamic_library_path and $libdir.",
+						&allow_absolute_library_paths, false, PGC_SIGHUP,
+						GUC_SUPERUSER_ONLY, NULL, NULL);
 	bgw_guc_define_int("max_worker_processes",
 					   "Maximum number of concurrent worker processes.",
 					   &max_worker_processes, 8, 0, MAX_BACKENDS,

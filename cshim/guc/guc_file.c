@@ -700,6 +700,7 @@ guc_parse_file(const char *config_file, bool strict,
 	FILE	   *fp;
 	int			fd;
 	struct stat st;
+	bool		not_regular;
 	bool		ok;
 
 	if (strspn(config_file, " \t\r\n") == strlen(config_file))
@@ -738,6 +739,7 @@ guc_parse_file(const char *config_file, bool strict,
 	 */
 	fd = open(abs_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	fp = NULL;
+	not_regular = false;
 	if (fd >= 0)
 	{
 		if (fstat(fd, &st) != 0)
@@ -745,7 +747,8 @@ guc_parse_file(const char *config_file, bool strict,
 		else if (!S_ISREG(st.st_mode))
 		{
 			close(fd);
-			errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+			errno = EISDIR;
+			not_regular = !S_ISDIR(st.st_mode);
 		}
 		else
 		{
@@ -760,6 +763,15 @@ guc_parse_file(const char *config_file, bool strict,
 	}
 	if (fp == NULL)
 	{
+		if (not_regular)
+		{
+			/* a FIFO, socket or device: no errno says so */
+			record_error_owned(xprintf("configuration file \"%s\" is not a regular file",
+									   abs_path),
+							   calling_file, calling_lineno, head_p, tail_p);
+			free(abs_path);
+			return false;
+		}
 		if (strict)
 		{
 			record_error_owned(xprintf("could not open configuration file \"%s\": %s",

@@ -75,6 +75,35 @@ extern int	bgw_call_protected_ptr(const void *(*fn) (void), const void **result,
 								   BgwCaughtError *err);
 
 /*
+ * The supervisor's guard against module code that ends the process
+ * (cshim/postmaster/modguard.c).  bgw_guard_arm registers it (lockfile:
+ * the lock file's path; the file is removed only while its first line is
+ * this pid), bgw_guard_set_socket and bgw_guard_set_segment name what else
+ * to remove ("" / -1: nothing), bgw_guard_disarm forgets it all before a
+ * clean exit.  Supervisor, postmaster thread.
+ *
+ * bgw_guard_enter/leave bracket a call into module code (fn: the module
+ * function, whose library the log line names; what: "_PG_init", ...): in
+ * between, a crash on this thread and exit() are reported and cleaned up.
+ * A leave also ends every frame a longjmp skipped inside its bracket.  Any
+ * process; they do nothing outside the armed supervisor.
+ */
+typedef struct BgwGuardFrame
+{
+	void	   *fn;				/* the enclosing frame's function */
+	const char *what;			/* and its description */
+	int			depth;			/* nesting depth before this frame */
+	bool		active;			/* entered in the armed supervisor */
+} BgwGuardFrame;
+
+extern void bgw_guard_arm(const char *lockfile);
+extern void bgw_guard_disarm(void);
+extern void bgw_guard_set_socket(const char *path);
+extern void bgw_guard_set_segment(int shmid);
+extern void bgw_guard_enter(BgwGuardFrame *frame, void *fn, const char *what);
+extern void bgw_guard_leave(BgwGuardFrame *frame);
+
+/*
  * Emit one log line from the supervisor's Go code through the same
  * formatter as elog (log_line_prefix, log_destination, log_min_messages).
  * detail and hint may be NULL.  Supervisor, postmaster goroutine only.

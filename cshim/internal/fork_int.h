@@ -268,6 +268,25 @@ extern int	bgw_find_library(const char *name, char *buf, size_t len,
 							 char *errbuf, size_t errlen);
 
 /*
+ * The trust rule of every module load (cshim/fmgr/libtrust.c): path, which
+ * bgw_find_library resolved name to, must be reached only through
+ * directories owned by root or the host's user that others cannot write,
+ * and be such a file; an absolute name must lie in dynamic_library_path or
+ * $libdir unless allow_absolute_library_paths is on.  Returns 0 if trusted,
+ * 1 with *err filled (elevel ERROR, message naming the file and the
+ * reason).  Any process; never raises.
+ */
+extern int	bgw_check_library_trust(const char *name, const char *path,
+									BgwCaughtError *err);
+
+/* bgw_find_library, then bgw_check_library_trust; 0 or 1 with *err. */
+extern int	bgw_resolve_library(const char *name, char *buf, size_t len,
+								BgwCaughtError *err);
+
+/* GUC allow_absolute_library_paths. */
+extern bool allow_absolute_library_paths;
+
+/*
  * Check a loaded library's magic block.  Returns 0 if it matches, 1 with
  * *err filled (elevel ERROR) if it does not or is missing.  Any process;
  * Pg_magic_func is called through bgw_call_protected_ptr.

@@ -3,7 +3,8 @@
 // bgworker.c: registration (static and dynamic), the shared slot array,
 // worker handles; interrupt.c: the signal handlers a worker installs and
 // ProcessInterrupts. Modules call these in the supervisor (_PG_init) and
-// in workers.
+// in workers. modguard.c: the supervisor's guard around module code
+// (exit(), an uncaught error or a crash there end the host cleanly).
 //
 // It is a Go package only so that cgo compiles its C files; it has no Go
 // API. Package cshim imports it, and every area's C symbols meet at the

@@ -132,8 +132,8 @@ fault table in ` + "`libbgworker/faults.go`" + `, the fuzz targets in ` + "`cshi
 ` + "`libbgworker/control_fuzz_test.go`" + `; the dynamic half of the exit matrix in
 ` + "`tests/reliability_dynamic_test.go`" + ` (module ` + "`tests/modules/dynexit.c`" + `).
 ` + "`make test`" + ` runs every scenario once (short versions); ` + "`make reliability`" + `
-runs the long versions and regenerates this file; ` + "`make soak`" + ` runs the soak
-alone. Security: see ` + "`docs/security.md`" + `.
+runs the long versions and regenerates this file; ` + "`make soak`" + ` runs the storm
+(` + "`TestSoakStorm`" + `) alone. Security: see ` + "`docs/security.md`" + `.
 
 `
 
@@ -230,7 +230,37 @@ record of that IPC_PRIVATE segment, so the segment leaked; the old lock is now p
 | ` + "`..`" + ` in a library name | FATAL ` + "`invalid library name`" + ` |
 | relative ` + "`dynamic_library_path`" + ` entry | FATAL ` + "`component in parameter \"dynamic_library_path\" is not an absolute path`" + ` |
 | a module in the operator's current directory | not found (bare names are looked up in dynamic_library_path only) |
-| module file or directory writable by group or others | FATAL naming it (sticky directories accepted) |
+| module file or directory writable by group or others | FATAL naming it (sticky directories accepted); every directory above it and the owner are checked too (see "The second round of the probe") |
+
+### The second round of the probe
+
+Each row is a test that failed on the code before its fix.
+
+| fault | result | test |
+|---|---|---|
+| a module another user could replace: a 0755 library owned by another user, a world-writable grandparent directory, a symbolic link into a world-writable tree | refused at every load (preload, ` + "`bgworker launch`" + `, a worker's ` + "`load_external_function`" + `) by one rule in ` + "`cshim/fmgr/libtrust.c`" + `: FATAL / ERROR ` + "`could not load library \"...\": file \"...\" is owned by another user`" + ` (DETAIL with the owner) or ` + "`...: directory \"...\" is writable by group or others`" + `; the constructor never runs (before: preload checked only the file and its parent's mode, a launch nothing) | ` + "`TestModuleTrustPreload`" + `, ` + "`TestModuleTrustDynamic`" + ` |
+| ` + "`..`" + ` in any form of name (` + "`/x/../y`" + `, ` + "`$libdir/../../..`" + `), an absolute path outside ` + "`dynamic_library_path`" + ` and ` + "`$libdir`" + ` | ` + "`invalid library name \"...\": \"..\" components are not allowed`" + `; ` + "`could not load library \"...\": the path is outside dynamic_library_path and $libdir`" + ` unless ` + "`allow_absolute_library_paths = on`" + ` (before: both loaded) | ` + "`TestModuleTrustPreload`" + `, ` + "`TestModuleTrustDynamic`" + ` |
+| the data directory removed (` + "`rm -rf`" + `) under a running host | the lock file and socket are rechecked once a minute (as PostgreSQL; ` + "`BGWORKER_LOCK_RECHECK`" + ` in the fault-injection build): LOG ` + "`could not open file \".../bgworker.pid\": No such file or directory`" + `, ` + "`performing immediate shutdown because data directory lock file is invalid`" + `, workers and segment gone (before: the host ran on) | ` + "`TestDataDirRemoved`" + ` |
+| the data directory made anew at the same path and taken by a second host while the first was stopped | the first host logs ` + "`lock file \"...\" contains wrong PID: B instead of A`" + `, shuts down at once, and leaves the second host's lock file and socket alone (before: its stop removed them) | ` + "`TestDataDirTakenOver`" + ` |
+| lockwrite=ENOSPC (every lock file update fails) | FATAL ` + "`could not write lock file \"...\": No space left on device`" + `, DETAIL ` + "`The new shared memory segment (ID n) was removed, since a later start could not have found it.`" + `, exit 1, clean (before: ignored) | ` + "`TestLockFileWriteFails`" + ` |
+| the file system of the data directory turned read-only, then a crash cycle | the new segment's id cannot be recorded: the segment is removed, FATAL ` + "`... Read-only file system`" + `, exit 1, no segment left; once writable, the next start succeeds (before: the id was silently not written and the segment leaked after a SIGKILL) | ` + "`TestLockFileReadOnly`" + ` |
+| ` + "`kernel.shmmni = 1`" + ` (in ` + "`unshare --ipc`" + `), three crash cycles | every cycle succeeds: the old segment is gone (its last detach waited for) before the new one is created (before: FATAL ` + "`No space left on device`" + ` at the first cycle) | ` + "`TestCrashCycleUnderSHMMNI`" + ` |
+| shmget failing with ENOSPC (` + "`shmmni = 0`" + `, ` + "`shmall = 1`" + `), EINVAL (` + "`shmmax = 4096`" + `) | the HINT of the errno, in PostgreSQL's words: SHMMNI/SHMALL for ENOSPC, SHMMAX/SHMMIN for EINVAL (ENOMEM and EACCES have their own) (before: always the SHMMAX text) | ` + "`TestShmgetHints`" + ` |
+| ` + "`exit(0)`" + `, ` + "`exit(3)`" + `, SIGSEGV, ` + "`abort()`" + ` in ` + "`_PG_init`" + `; ERROR, FATAL or SIGSEGV in an ` + "`emit_log_hook`" + ` while the supervisor logs a reload | ` + "`function \"_PG_init\" of library \"...\" called exit(0) in the supervisor`" + ` / ` + "`supervisor was terminated by signal 11: Segmentation fault in emit_log_hook of library \"...\"`" + ` / ` + "`the supervisor cannot continue after an error in emit_log_hook of library \"...\"`" + `, then ` + "`removed control socket \"...\", shared memory segment N, lock file \"...\"`" + `; exit status non-zero (the module's code, 1 for 0) or death by the crash's signal; no Go runtime dump (before: status 0 and the lock file left, a Go dump, or an exit leaving lock file, socket and segment) | ` + "`TestModuleEndsSupervisor`" + ` |
+| SIGTERM, SIGINT or SIGQUIT as ` + "`main`" + ` begins | held (a C constructor records them before the Go runtime starts, then os/signal from an early package init) and obeyed once the supervisor's handlers are in place: the shutdown is logged and clean (before: the host died by the signal with no log line) | ` + "`TestSignalAtMainStart`" + ` |
+| a garbage or empty ` + "`.so`" + ` | ` + "`could not load library \"...\": ...: invalid ELF header`" + ` (before: ` + "`EOF`" + `) | ` + "`TestTextsGarbageLibrary`" + ` |
+| ` + "`bgworker.conf`" + ` (or an included file) that is a FIFO | ` + "`configuration file \"...\" is not a regular file`" + ` (before: ` + "`Invalid argument`" + `) | ` + "`TestTextsConfigFIFO`" + ` |
+| the lock file on a full file system | ` + "`could not write lock file \"...\": No space left on device`" + ` (before: ` + "`write /path: no space left on device`" + `) | ` + "`TestTextsLockFileDiskFull`" + ` |
+| a stale lock file naming a live unrelated process | ` + "`stale lock file: PID N is now another process`" + ` (before: ` + "`PID N is gone`" + `) | ` + "`TestTextsStaleLockLivePid`" + ` |
+| control client errors (connect refused by permissions, a read past its deadline) | C's ` + "`%m`" + ` text: ` + "`Permission denied`" + `, ` + "`could not receive data from server: Connection timed out`" + ` (before: ` + "`dial unix /proc/self/fd/5/...: connect: permission denied`" + `, ` + "`i/o timeout`" + `) | ` + "`TestErrnoText`" + ` |
+| a control request with a repeated key (` + "`{\"op\":\"status\",...,\"op\":\"stop\"}`" + `) | refused: ` + "`malformed request: key \"op\" appears more than once`" + `, at any depth (before: the last one won and the host stopped) | ` + "`TestControlDuplicateKeysAndEcho`" + ` |
+| a 5000-byte name (or operation, mode, field) in a control request | the error reply quotes its first 64 bytes and ` + "`...`" + `; a whole reply is at most 512 bytes (before: echoed in full) | ` + "`TestControlDuplicateKeysAndEcho`" + ` |
+
+The storm (` + "`make soak`" + `, ` + "`TestSoakStorm`" + `): 200 crash-looping workers while
+the supervisor, the fork server, the spare and workers are SIGKILLed or
+SIGSTOPped and SIGCONTed at random; every supervisor incarnation is
+checked for orphans and leaked segments once it is gone, and the status is
+asked all along. The figures of a run are printed by ` + "`make soak`" + `.
 
 ### Deviations found and fixed
 
