@@ -52,6 +52,15 @@ PKGLIB_LINKS    := $(foreach m,$(CONTRIB_NAMES),lib/bgworker/$(m).so)
 
 EMBEDDER := examples/embedder/embedder
 
+# libbgworker.so's versions (the package's VERSION is separate): the major
+# changes when the ABI breaks (a symbol removed or changed), the minor when
+# it grows.  The SONAME carries the major; embedders link -lbgworker through
+# the libbgworker.so link and then need libbgworker.so.$(SO_MAJOR).
+SO_MAJOR := 0
+SO_MINOR := 1
+LIB_SONAME := libbgworker.so.$(SO_MAJOR)
+LIB_FILE   := $(LIB_SONAME).$(SO_MINOR)
+
 .PHONY: all run test tools check-format vet staticcheck gotest install clean distclean FORCE
 
 all: bin/bgworker lib/libbgworker.so $(CONTRIB_MODULES) $(PKGLIB_LINKS) $(EMBEDDER)
@@ -59,12 +68,20 @@ all: bin/bgworker lib/libbgworker.so $(CONTRIB_MODULES) $(PKGLIB_LINKS) $(EMBEDD
 bin/bgworker: FORCE
 	$(GO) build -tags $(GOTAGS) -ldflags "$(GO_LDFLAGS)" -o $@ ./cmd/bgworker
 
-# go build writes lib/libbgworker.h too; we ship include/bgworker/host.h.
-lib/libbgworker.so: FORCE
+# go build writes a C header next to the library too; we ship
+# include/bgworker/host.h.  What the library exports is cshim/exports.so's
+# business (it reaches the link through cshim's cgo flags).
+lib/$(LIB_FILE): FORCE
 	$(GO) build -buildmode=c-shared -tags $(GOTAGS) \
-		-ldflags "$(GO_LDFLAGS) '-extldflags=-Wl,-soname,libbgworker.so'" \
+		-ldflags "$(GO_LDFLAGS) '-extldflags=-Wl,-soname,$(LIB_SONAME)'" \
 		-o $@ ./libbgworker/capi
-	rm -f lib/libbgworker.h
+	rm -f lib/*.h
+
+lib/$(LIB_SONAME): lib/$(LIB_FILE)
+	ln -sfn $(LIB_FILE) $@
+
+lib/libbgworker.so: lib/$(LIB_SONAME)
+	ln -sfn $(LIB_SONAME) $@
 
 .SECONDEXPANSION:
 $(CONTRIB_MODULES): contrib/%.so: $$(wildcard $$(@D)/*.c) $(HEADERS)
@@ -135,7 +152,9 @@ INST_PC      := $(DESTDIR)$(PREFIX)/lib/pkgconfig
 install: all
 	install -d "$(INST_BIN)" "$(INST_LIB)" "$(INST_PKGLIB)" "$(INST_INCLUDE)" "$(INST_PC)"
 	install -m 755 bin/bgworker "$(INST_BIN)/bgworker"
-	install -m 755 lib/libbgworker.so "$(INST_LIB)/libbgworker.so"
+	install -m 755 lib/$(LIB_FILE) "$(INST_LIB)/$(LIB_FILE)"
+	ln -sfn $(LIB_FILE) "$(INST_LIB)/$(LIB_SONAME)"
+	ln -sfn $(LIB_SONAME) "$(INST_LIB)/libbgworker.so"
 	cd include && find . -name '*.h' | while read -r h; do \
 		install -D -m 644 "$$h" "$(INST_INCLUDE)/$$h"; done
 	$(if $(CONTRIB_MODULES),install -m 755 $(CONTRIB_MODULES) "$(INST_PKGLIB)/")

@@ -6,6 +6,7 @@ package tests
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -23,22 +24,48 @@ var (
 	libErr  error
 )
 
-// buildEmbedderProgram builds libbgworker.so (once) and the C program src
-// against it, as an embedder would.
-func buildEmbedderProgram(t *testing.T, src, name string) string {
+// The library's file names, as the Makefile lays them out: the file, the
+// SONAME link the dynamic loader follows, and the link -lbgworker finds.
+const (
+	libFile   = "libbgworker.so.0.1"
+	libSoname = "libbgworker.so.0"
+	libLink   = "libbgworker.so"
+)
+
+// buildLibrary builds libbgworker.so (once) into binDir as the Makefile
+// does, and returns the path of the file.
+func buildLibrary(t *testing.T) string {
 	t.Helper()
+	lib := filepath.Join(binDir, libFile)
 	libOnce.Do(func() {
-		lib := filepath.Join(binDir, "libbgworker.so")
-		build := exec.Command("go", "build", "-buildmode=c-shared", "-tags", "netgo,osusergo", "-o", lib, "./libbgworker/capi")
+		build := exec.Command("go", "build", "-buildmode=c-shared", "-tags", "netgo,osusergo",
+			"-ldflags=-extldflags=-Wl,-soname,"+libSoname, "-o", lib, "./libbgworker/capi")
 		build.Dir = repoRoot
 		if out, err := build.CombinedOutput(); err != nil {
 			libErr = fmt.Errorf("building libbgworker.so: %v\n%s", err, out)
+			return
+		}
+		for link, target := range map[string]string{libSoname: libFile, libLink: libSoname} {
+			if err := os.Symlink(target, filepath.Join(binDir, link)); err != nil {
+				libErr = err
+				return
+			}
 		}
 	})
 	require.NoError(t, libErr)
+	return lib
+}
+
+// buildEmbedderProgram builds libbgworker.so (once) and the C program src
+// against it, as an embedder would; flags go before -lbgworker.
+func buildEmbedderProgram(t *testing.T, src, name string, flags ...string) string {
+	t.Helper()
+	buildLibrary(t)
 	exe := filepath.Join(binDir, name)
-	cc := exec.Command("cc", "-Wall", "-Wextra", "-Werror", "-I", filepath.Join(repoRoot, "include"),
-		"-o", exe, src, "-L", binDir, "-lbgworker", "-Wl,-rpath,"+binDir)
+	args := []string{"-Wall", "-Wextra", "-Werror", "-I", filepath.Join(repoRoot, "include"), "-o", exe, src}
+	args = append(args, flags...)
+	args = append(args, "-L", binDir, "-lbgworker", "-Wl,-rpath,"+binDir)
+	cc := exec.Command("cc", args...)
 	out, err := cc.CombinedOutput()
 	require.NoError(t, err, "building %s: %s", name, out)
 	return exe
