@@ -21,6 +21,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#define _GNU_SOURCE				/* dladdr */
 #include "postgres.h"
 
 #include <dlfcn.h>
