@@ -1939,7 +1939,8 @@ bgw_log(int elevel, const char *message, const char *detail, const char *hint)
 	oldcontext = MemoryContextSwitchTo(ErrorContext);
 	if (emit_log_hook)
 		emit_log_hook(&edata);
-	send_message_to_server_log(&edata);
+	if (edata.output_to_server)	/* the hook may keep it out */
+		send_message_to_server_log(&edata);
 	MemoryContextSwitchTo(oldcontext);
 	recursion_depth--;
 }

@@ -97,6 +97,13 @@ extern void bgw_guc_last_error(const char **message, const char **detail,
 							   const char **hint);
 
 /*
+ * Before the supervisor starts again in the same process: every parameter,
+ * the modules' included, back at its boot value, the last configuration's
+ * placeholders gone (guc.c).  Supervisor only, while no worker exists.
+ */
+extern void bgw_guc_reset_for_restart(void);
+
+/*
  * For tests and the fuzz target: parse a file (no settings applied) and
  * return the number of entries and the first error message in errbuf
  * (empty if none).  Any process.
