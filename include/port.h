@@ -25,7 +25,7 @@ extern void pg_usleep(long microsec);
 
 /*
  * Install a signal handler (PostgreSQL declares it here, so every module
- * sees it through postgres.h).  Implemented in cshim/pqsignal.c.
+ * sees it through postgres.h).  Implemented in cshim/common/pqsignal.c.
  *
  * The symbol is pqsignal_be, as in PostgreSQL 17's backend: libpq exports
  * a pqsignal of its own, and a module of a process that has libpq loaded
