@@ -40,9 +40,9 @@
  *	    parameter starts from its default and takes the new configuration's
  *	    value, as at a first start; what _PG_init() decided from the old
  *	    values (how many workers to register, say) stays until the process
- *	    ends.  A library no longer listed stays loaded, but its workers do
- *	    not start.  shmem_request_hook and shmem_startup_hook run at every
- *	    start, for its new shared memory.
+ *	    ends.  A library no longer listed stays loaded, with the hooks it
+ *	    installed, but its workers do not start.  shmem_request_hook and
+ *	    shmem_startup_hook run at every start, for its new shared memory.
  *
  *	  Both functions write their messages to stderr, in PostgreSQL's log
  *	  format once the configuration is loaded, and never call exit().  To
