@@ -56,6 +56,15 @@ PKGLIB_LINKS    := $(foreach m,$(CONTRIB_NAMES),lib/bgworker/$(m).so)
 
 EMBEDDER := examples/embedder/embedder
 
+# libbgworker.so's versions (the package's VERSION is separate): the major
+# changes when the ABI breaks (a symbol removed or changed), the minor when
+# it grows.  The SONAME carries the major; embedders link -lbgworker through
+# the libbgworker.so link and then need libbgworker.so.$(SO_MAJOR).
+SO_MAJOR := 0
+SO_MINOR := 1
+LIB_SONAME := libbgworker.so.$(SO_MAJOR)
+LIB_FILE   := $(LIB_SONAME).$(SO_MINOR)
+
 # Extension files of contrib modules (NAME.control, NAME--VERSION.sql),
 # linked into share/extension/ so that the build tree's sharedir finds them.
 CONTRIB_EXT_FILES := $(wildcard contrib/*/*.control contrib/*/*--*.sql)
@@ -72,12 +81,20 @@ bin/bgworker: FORCE
 bin/bgworker-config: FORCE
 	$(GO) build -ldflags "$(GO_LDFLAGS)" -o $@ ./cmd/bgworker-config
 
-# go build writes lib/libbgworker.h too; we ship include/bgworker/host.h.
-lib/libbgworker.so: FORCE
+# go build writes a C header next to the library too; we ship
+# include/bgworker/host.h.  What the library exports is cshim/exports.so's
+# business (it reaches the link through cshim's cgo flags).
+lib/$(LIB_FILE): FORCE
 	$(GO) build -buildmode=c-shared -tags $(GOTAGS) \
-		-ldflags "$(GO_LDFLAGS) '-extldflags=-Wl,-soname,libbgworker.so'" \
+		-ldflags "$(GO_LDFLAGS) '-extldflags=-Wl,-soname,$(LIB_SONAME)'" \
 		-o $@ ./libbgworker/capi
-	rm -f lib/libbgworker.h
+	rm -f lib/*.h
+
+lib/$(LIB_SONAME): lib/$(LIB_FILE)
+	ln -sfn $(LIB_FILE) $@
+
+lib/libbgworker.so: lib/$(LIB_SONAME)
+	ln -sfn $(LIB_SONAME) $@
 
 .SECONDEXPANSION:
 $(CONTRIB_MODULES): contrib/%.so: $$(wildcard $$(@D)/*.c) $(HEADERS)
@@ -160,7 +177,9 @@ install: all
 	install -m 755 bin/bgworker-config "$(INST_BIN)/bgworker-config"
 	install -m 644 cmd/bgworker-config/pgxs.mk "$(INST_PGXS)/pgxs.mk"
 	$(if $(CONTRIB_EXT_FILES),install -m 644 $(CONTRIB_EXT_FILES) "$(INST_SHARE)/extension/")
-	install -m 755 lib/libbgworker.so "$(INST_LIB)/libbgworker.so"
+	install -m 755 lib/$(LIB_FILE) "$(INST_LIB)/$(LIB_FILE)"
+	ln -sfn $(LIB_FILE) "$(INST_LIB)/$(LIB_SONAME)"
+	ln -sfn $(LIB_SONAME) "$(INST_LIB)/libbgworker.so"
 	cd include && find . -name '*.h' | while read -r h; do \
 		install -D -m 644 "$$h" "$(INST_INCLUDE)/$$h"; done
 	$(if $(CONTRIB_MODULES),install -m 755 $(CONTRIB_MODULES) "$(INST_PKGLIB)/")

@@ -23,7 +23,11 @@ package cshim
 #cgo CFLAGS: -I${SRCDIR}/../include -I${SRCDIR}/internal -D_GNU_SOURCE -std=gnu11
 #cgo CFLAGS: -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 #cgo CFLAGS: -fno-strict-aliasing
-#cgo LDFLAGS: -rdynamic -ldl -Wl,-z,now
+#cgo LDFLAGS: -rdynamic -ldl -Wl,-z,now ${SRCDIR}/exports.so
+// exports.so is a linker script (text, like glibc's libc.so), not a
+// library: its version script makes every binary that links the runtime
+// export exactly the API of include/. Modules resolve against those
+// exports (-rdynamic), so they see nothing else.
 */
 import "C"
 

@@ -29,6 +29,13 @@ type ConfigError struct {
 
 func (e *ConfigError) Error() string { return e.Message }
 
+// ResetConfigForRestart prepares the parameters for a second start of the
+// supervisor in the same process: the modules' parameters stay defined
+// (their libraries stay loaded and initialised), every parameter is back
+// at its boot value and the last configuration's placeholders are gone,
+// so that LoadConfig then applies the new configuration alone.
+func ResetConfigForRestart() { C.bgw_guc_reset_for_restart() }
+
 // LoadConfig applies the -c settings in opts (name, value pairs; they win
 // over the file, also at every reload) and then the configuration file
 // (with its includes; "" for none). It must run before any module is

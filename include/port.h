@@ -26,11 +26,17 @@ extern void pg_usleep(long microsec);
 /*
  * Install a signal handler (PostgreSQL declares it here, so every module
  * sees it through postgres.h).  Implemented in cshim/common/pqsignal.c.
+ *
+ * The symbol is pqsignal_be, as in PostgreSQL 17's backend: libpq exports
+ * a pqsignal of its own, and a module of a process that has libpq loaded
+ * must still reach this one, whichever library the dynamic linker would
+ * search first.
  */
 #ifndef PQSIGFUNC_DEFINED
 #define PQSIGFUNC_DEFINED
 typedef void (*pqsigfunc) (int signo);
 #endif
+#define pqsignal pqsignal_be
 extern pqsigfunc pqsignal(int signo, pqsigfunc func);
 
 #endif							/* PG_PORT_H */

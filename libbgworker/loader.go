@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/ebitengine/purego"
+	"golang.org/x/sys/unix"
 
 	"github.com/bgworker/bgworker/cshim"
 )
@@ -81,9 +82,32 @@ func checkModuleRuntime(path string) error {
 
 // loadedLibrary is one module the supervisor loaded.
 type loadedLibrary struct {
-	name   string  // as written in shared_preload_libraries
-	path   string  // resolved path
-	handle uintptr // dlopen handle
+	name    string         // as written in shared_preload_libraries
+	path    string         // resolved path
+	handle  uintptr        // dlopen handle
+	workers []cshim.Worker // the static workers its _PG_init registered
+}
+
+// fileID identifies a library file as PostgreSQL's dfmgr does: two paths
+// to one file are one library.
+type fileID struct{ dev, ino uint64 }
+
+// initialisedLibraries are the libraries whose _PG_init returned in this
+// process. As in PostgreSQL, a library is loaded and initialised once per
+// process: a supervisor started again in the same process (an embedder's)
+// reuses them, with the workers they registered and the parameters they
+// defined. A library whose _PG_init failed is not here, and is tried
+// again. Postmaster goroutine only (one supervisor per process).
+var initialisedLibraries = map[fileID]loadedLibrary{}
+
+// libraryFileID returns the file identity of path; ok is false when it
+// cannot be had (the load then reports the problem).
+func libraryFileID(path string) (fileID, bool) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return fileID{}, false
+	}
+	return fileID{dev: st.Dev, ino: st.Ino}, true
 }
 
 // loadPreloadLibraries loads every library of shared_preload_libraries in
@@ -108,6 +132,12 @@ func loadPreloadLibraries(list string) ([]loadedLibrary, error) {
 		if dup {
 			continue // PostgreSQL loads a library once, whatever the list says
 		}
+		id, haveID := libraryFileID(path)
+		if lib, ok := initialisedLibraries[id]; ok && haveID {
+			lib.name = name
+			loaded = append(loaded, lib)
+			continue
+		}
 		if err := checkModuleRuntime(path); err != nil {
 			return loaded, err
 		}
@@ -119,7 +149,6 @@ func loadPreloadLibraries(list string) ([]loadedLibrary, error) {
 			return loaded, &StartupError{Message: cerr.Message, Detail: cerr.Detail, Hint: cerr.Hint}
 		}
 		cshim.RecordLoadedLibrary(path, h)
-		loaded = append(loaded, loadedLibrary{name: name, path: path, handle: h})
 		initFn, err := purego.Dlsym(h, "_PG_init")
 		if err != nil || initFn == 0 {
 			return loaded, &StartupError{
@@ -127,8 +156,14 @@ func loadPreloadLibraries(list string) ([]loadedLibrary, error) {
 				Hint:    "A library in shared_preload_libraries must define _PG_init(), where it registers its workers.",
 			}
 		}
+		registered := len(cshim.StaticWorkers())
 		if cerr := cshim.CallProtected(initFn); cerr != nil {
 			return loaded, &StartupError{Message: cerr.Message, Detail: cerr.Detail, Hint: cerr.Hint}
+		}
+		lib := loadedLibrary{name: name, path: path, handle: h, workers: cshim.StaticWorkers()[registered:]}
+		loaded = append(loaded, lib)
+		if haveID {
+			initialisedLibraries[id] = lib
 		}
 		cshim.Log(cshim.LevelDebug1, fmt.Sprintf("loaded library \"%s\"", name), "", "")
 	}

@@ -132,6 +132,11 @@ type forkReplies struct {
 	err     error
 }
 
+// hostStarts counts the supervisor starts in this process that got as far
+// as reading the configuration (an embedder may start it again after it
+// stopped). Postmaster goroutine only.
+var hostStarts int
+
 // Run runs the supervisor in the foreground until it shuts down and
 // returns the process exit status (0 after a clean shutdown, 1 after a
 // start-up failure or a crash with restart_after_crash off). It locks the
@@ -148,6 +153,8 @@ func Run(opts Options) int {
 	p := &postmaster{opts: opts, byPid: map[int]*worker{}, byReq: map[uint32]*worker{},
 		oldFS: map[int]bool{}, oldConns: map[int]*cshim.ForkServer{},
 		spares: map[int]int{}, spareExits: map[int]unix.WaitStatus{}, deathRead: -1, deathWrite: -1, exitCode: 0}
+	publishRun(opts.DataDir, "starting", true, false) // ready.go
+	defer publishRun(opts.DataDir, "", false, true)
 	if err := p.start(); err != nil {
 		p.reportStartupError(err)
 		p.stopControl()
@@ -242,6 +249,12 @@ func (p *postmaster) start() error {
 		}
 	}
 
+	if hostStarts > 0 {
+		// An embedder's second start: the modules of the first stay
+		// loaded, their parameters defined (loader.go).
+		cshim.ResetConfigForRestart()
+	}
+	hostStarts++
 	if err := cshim.LoadConfig(filepath.Join(dir, ConfigFileName), p.opts.Settings); err != nil {
 		return &StartupError{Message: err.Error()}
 	}
@@ -256,15 +269,17 @@ func (p *postmaster) start() error {
 	}
 
 	spl, _ := cshim.GetConfigOption("shared_preload_libraries")
-	if _, err := loadPreloadLibraries(spl); err != nil {
+	libs, err := loadPreloadLibraries(spl)
+	if err != nil {
 		return err
 	}
 	// After the modules' _PG_init, as PostgreSQL logs its own "starting"
 	// line: an emit_log_hook a module installed there sees it.
 	cshim.Log(cshim.LevelLog, fmt.Sprintf("starting %s", buildinfo.VersionString()), "", "")
-	for _, reg := range cshim.StaticWorkers() {
-		w := &worker{reg: reg}
-		p.workers = append(p.workers, w)
+	for _, lib := range libs {
+		for _, reg := range lib.workers {
+			p.workers = append(p.workers, &worker{reg: reg})
+		}
 	}
 	if cerr := cshim.RunShmemRequestHook(); cerr != nil {
 		return &StartupError{Message: cerr.Message, Detail: cerr.Detail, Hint: cerr.Hint}
@@ -409,6 +424,7 @@ func (p *postmaster) setState(s pmState) {
 	}
 	if status != "" && p.lock != nil && p.lock.info.Status != status {
 		p.updateLock(func(l *LockInfo) { l.Status = status })
+		publishRun(p.opts.DataDir, status, false, false)
 	}
 }
 

@@ -6,10 +6,14 @@ package tests
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,22 +27,48 @@ var (
 	libErr  error
 )
 
-// buildEmbedderProgram builds libbgworker.so (once) and the C program src
-// against it, as an embedder would.
-func buildEmbedderProgram(t *testing.T, src, name string) string {
+// The library's file names, as the Makefile lays them out: the file, the
+// SONAME link the dynamic loader follows, and the link -lbgworker finds.
+const (
+	libFile   = "libbgworker.so.0.1"
+	libSoname = "libbgworker.so.0"
+	libLink   = "libbgworker.so"
+)
+
+// buildLibrary builds libbgworker.so (once) into binDir as the Makefile
+// does, and returns the path of the file.
+func buildLibrary(t *testing.T) string {
 	t.Helper()
+	lib := filepath.Join(binDir, libFile)
 	libOnce.Do(func() {
-		lib := filepath.Join(binDir, "libbgworker.so")
-		build := exec.Command("go", "build", "-buildmode=c-shared", "-tags", "netgo,osusergo", "-o", lib, "./libbgworker/capi")
+		build := exec.Command("go", "build", "-buildmode=c-shared", "-tags", "netgo,osusergo",
+			"-ldflags=-extldflags=-Wl,-soname,"+libSoname, "-o", lib, "./libbgworker/capi")
 		build.Dir = repoRoot
 		if out, err := build.CombinedOutput(); err != nil {
 			libErr = fmt.Errorf("building libbgworker.so: %v\n%s", err, out)
+			return
+		}
+		for link, target := range map[string]string{libSoname: libFile, libLink: libSoname} {
+			if err := os.Symlink(target, filepath.Join(binDir, link)); err != nil {
+				libErr = err
+				return
+			}
 		}
 	})
 	require.NoError(t, libErr)
+	return lib
+}
+
+// buildEmbedderProgram builds libbgworker.so (once) and the C program src
+// against it, as an embedder would; flags go before -lbgworker.
+func buildEmbedderProgram(t *testing.T, src, name string, flags ...string) string {
+	t.Helper()
+	buildLibrary(t)
 	exe := filepath.Join(binDir, name)
-	cc := exec.Command("cc", "-Wall", "-Wextra", "-Werror", "-I", filepath.Join(repoRoot, "include"),
-		"-o", exe, src, "-L", binDir, "-lbgworker", "-Wl,-rpath,"+binDir)
+	args := []string{"-Wall", "-Wextra", "-Werror", "-I", filepath.Join(repoRoot, "include"), "-o", exe, src}
+	args = append(args, flags...)
+	args = append(args, "-L", binDir, "-lbgworker", "-Wl,-rpath,"+binDir)
+	cc := exec.Command("cc", args...)
 	out, err := cc.CombinedOutput()
 	require.NoError(t, err, "building %s: %s", name, out)
 	return exe
@@ -141,4 +171,60 @@ func TestEmbedderControl(t *testing.T) {
 	require.True(t, reps[0].OK, reps[0].Error)
 	require.Equal(t, 0, h.waitExit(20*time.Second))
 	h.requireClean()
+}
+
+// TestEmbedderRestart: an embedder starts the supervisor three times in
+// one process, each on its own thread, and waits for each with
+// bgworker_wait_ready. The preloaded module is initialised once: the
+// second good start reuses it and its parameters, which take the new
+// configuration's values (and the defaults for what it leaves out); a
+// start that fails in between is reported by the wait. The embedder's
+// emit_log_hook sees the supervisor's records and the workers', and can
+// keep one out of the log.
+func TestEmbedderRestart(t *testing.T) {
+	t.Parallel()
+	exe := buildEmbedderProgram(t, filepath.Join(repoRoot, "tests", "embedder", "restart.c"), "restart", "-pthread")
+	dir := newDataDir(t, apiConf(t, []string{"api_guc"}, ""))
+	h := startHostWith(t, dir, exe, []string{
+		"api_guc.naptime=10s;api_guc.name=first;api_guc.fixed=5",
+		"no_such_parameter=1",
+		"api_guc.name=second",
+	})
+	// A fast shutdown by signal: `bgworker stop` would wait for the lock
+	// file to go, and the next start puts it back with the same pid.
+	stop := func() { h.signal(syscall.SIGINT) }
+
+	h.log.waitFor(t, `embedder: run 1 wait 0`, 1, 20*time.Second)
+	m := h.log.waitFor(t, `LOG:  api_guc start: (.*)`, 1, 20*time.Second)
+	require.Contains(t, m[1], "naptime=10000 ")
+	require.Contains(t, m[1], "name=first ")
+	require.Contains(t, m[1], "fixed=5 ")
+	stop()
+	h.log.waitFor(t, `embedder: run 1 status 0`, 1, 20*time.Second)
+
+	h.log.waitFor(t, `embedder: run 2 wait 1`, 1, 20*time.Second)
+	h.log.waitFor(t, `embedder: run 2 status 1`, 1, 20*time.Second)
+	require.Contains(t, h.log.all(), `unrecognized configuration parameter "no_such_parameter"`)
+
+	h.log.waitFor(t, `embedder: run 3 wait 0`, 1, 20*time.Second)
+	m = h.log.waitFor(t, `LOG:  api_guc start: (.*)`, 2, 20*time.Second)
+	require.Contains(t, m[1], "naptime=1000 ", "the first start's value is gone")
+	require.Contains(t, m[1], "name=second ")
+	require.Contains(t, m[1], "fixed=1 ")
+	stop()
+	require.Equal(t, 0, h.waitExit(20*time.Second))
+	h.requireClean()
+
+	log := h.log.all()
+	require.Contains(t, log, "embedder: run 3 status 0")
+	require.NotContains(t, log, "redefine")
+	require.NotContains(t, log, "panic:")
+	// The hook: the supervisor's "starting" records of the two good
+	// starts, kept out of the log; a worker's record, in the worker.
+	took := regexp.MustCompile(fmt.Sprintf(`embedder hook pid %d: took "starting bgworker`, h.pid())).FindAllString(log, -1)
+	require.Len(t, took, 2, "%s", log)
+	require.NotRegexp(t, `LOG:  starting bgworker`, log)
+	saw := regexp.MustCompile(`embedder hook pid (\d+): saw "api_guc start: `).FindAllStringSubmatch(log, -1)
+	require.Len(t, saw, 2, "%s", log)
+	require.NotEqual(t, strconv.Itoa(h.pid()), saw[0][1])
 }

@@ -2336,7 +2336,8 @@ bgw_log(int elevel, const char *message, const char *detail, const char *hint)
 		emit_log_hook(&edata);
 		bgw_guard_leave(&guard);
 	}
-	send_message_to_server_log(&edata);
+	if (edata.output_to_server)	/* the hook may keep it out */
+		send_message_to_server_log(&edata);
 	MemoryContextSwitchTo(oldcontext);
 	recursion_depth--;
 }

@@ -2103,6 +2103,45 @@ bgw_guc_load(const char *config_file, int nopts,
 	return true;
 }
 
+/*
+ * Before a second start of the supervisor in the same process (an
+ * embedder's): the modules stay loaded and their parameters defined, as a
+ * library is initialised once per process; every parameter goes back to
+ * its boot value, as at a first start, and the placeholders the last
+ * configuration made are dropped, so that bgw_guc_load then applies the
+ * new configuration alone.  Supervisor only, while no worker exists.
+ */
+void
+bgw_guc_reset_for_restart(void)
+{
+	for (int i = num_guc_vars - 1; i >= 0; i--)
+	{
+		GucVar	   *var = guc_vars[i];
+
+		if (var->flags & GUC_CUSTOM_PLACEHOLDER)
+		{
+			remove_var(var);
+			free_var(var);
+			continue;
+		}
+		if (var->type == GUCT_STRING)
+		{
+			/* init_boot_value starts strings from an empty slate */
+			if (var->u.s.reset != *var->u.s.var)
+				free(var->u.s.reset);
+			free(*var->u.s.var);
+		}
+		init_boot_value(var);
+		var->source = var->reset_source = PGC_S_DEFAULT;
+		var->scontext = var->reset_scontext = PGC_INTERNAL;
+		free(var->sourcefile);
+		var->sourcefile = NULL;
+		var->sourceline = 0;
+	}
+	free(ConfigFileName);
+	ConfigFileName = NULL;
+}
+
 void
 bgw_guc_last_error(const char **message, const char **detail, const char **hint)
 {

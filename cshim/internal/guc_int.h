@@ -96,4 +96,11 @@ extern void bgw_guc_init(void);
 extern void bgw_guc_last_error(const char **message, const char **detail,
 							   const char **hint);
 
+/*
+ * Before the supervisor starts again in the same process: every parameter,
+ * the modules' included, back at its boot value, the last configuration's
+ * placeholders gone (guc.c).  Supervisor only, while no worker exists.
+ */
+extern void bgw_guc_reset_for_restart(void);
+
 #endif							/* GUC_INT_H */

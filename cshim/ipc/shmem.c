@@ -205,6 +205,13 @@ bgw_shmem_segment_is_ours(const void *base, Size size)
 void
 bgw_run_shmem_request_hook(void)
 {
+	/*
+	 * Every start asks the hooks afresh: a supervisor started again in the
+	 * same process (an embedder) must not add its requests to the last
+	 * start's.
+	 */
+	bgw_addin_request_total = 0;
+	NamedLWLockTrancheRequests = 0;
 	process_shmem_requests_in_progress = true;
 	PG_TRY();
 	{

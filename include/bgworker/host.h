@@ -31,9 +31,31 @@
  *	  - Do not call setenv(), putenv() or unsetenv() while it runs.
  *	  - Workers are forked copies of a small helper process, not of your
  *	    program's state after the call: they run only module code.
+ *	  - Libraries are loaded and initialised once per process, as in
+ *	    PostgreSQL.  When the supervisor starts again in the same process
+ *	    (after an earlier start returned), a library of
+ *	    shared_preload_libraries that an earlier start loaded is not
+ *	    loaded again and its _PG_init() does not run again: the workers it
+ *	    registered and the parameters it defined are reused.  Every
+ *	    parameter starts from its default and takes the new configuration's
+ *	    value, as at a first start; what _PG_init() decided from the old
+ *	    values (how many workers to register, say) stays until the process
+ *	    ends.  A library no longer listed stays loaded, with the hooks it
+ *	    installed, but its workers do not start.  shmem_request_hook and
+ *	    shmem_startup_hook run at every start, for its new shared memory.
  *
  *	  Both functions write their messages to stderr, in PostgreSQL's log
- *	  format once the configuration is loaded, and never call exit().
+ *	  format once the configuration is loaded, and never call exit().  To
+ *	  see the records yourself, set emit_log_hook (utils/elog.h, which
+ *	  needs postgres.h first) before the call, keeping the previous value
+ *	  and calling it from your hook, as a module does.  It is called for
+ *	  every record the supervisor writes, on the supervisor's thread, and,
+ *	  as it is inherited by the processes the supervisor forks, in each
+ *	  worker for that worker's records: there it runs in a process of one
+ *	  thread that runs only C, so it must not wait for your program's other
+ *	  threads or locks.  Setting edata->output_to_server to false keeps a
+ *	  record out of the log.  The messages of bgworker_main's other
+ *	  commands and of argument checks are plain stderr lines, not records.
  *
  *-------------------------------------------------------------------------
  */
@@ -77,6 +99,25 @@ extern int	bgworker_main(int argc, char **argv);
 extern int	bgworker_start(const char *datadir, int nsettings,
 						   const char *const *names,
 						   const char *const *values);
+
+/*
+ * Wait until the supervisor this process runs on datadir (through
+ * bgworker_start or bgworker_main's "start", on another thread) is ready:
+ * its preloaded libraries are initialised, its shared memory exists and
+ * its workers are being started (the lock file's status "ready", or
+ * "standby" for a standby; the states in which pg_ctl's wait for a start
+ * ends).  When no supervisor runs in this process at the call, it waits
+ * for the next one to start, so it may be called right after starting the
+ * thread that calls bgworker_start.  timeout_ms < 0 waits without a limit.
+ *
+ * Returns 0 when the supervisor is ready, 1 when the start it waited for
+ * ended first (the start failed: the reason was logged, and the start's
+ * own call returns 1; or it was stopped before it was ready) or datadir is
+ * NULL, 2 when timeout_ms passed first.  A start that ended before the
+ * call is not seen: that call's return value tells.  May be called from
+ * any thread but the supervisor's, by several threads at once.
+ */
+extern int	bgworker_wait_ready(const char *datadir, int timeout_ms);
 
 /*
  * Send one request to the host running on datadir (in this process or

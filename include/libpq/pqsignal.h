@@ -30,6 +30,10 @@ extern PGDLLIMPORT sigset_t StartupBlockSig;
 /* Fill in UnBlockSig, BlockSig and StartupBlockSig. */
 extern void pqinitmask(void);
 
+/* The symbol is pqsignal_be: see port.h. */
+#ifndef pqsignal
+#define pqsignal pqsignal_be
+#endif
 extern pqsigfunc pqsignal(int signo, pqsigfunc func);
 
 #endif							/* PQSIGNAL_H */

@@ -1,6 +1,8 @@
 // Command capi is built with -buildmode=c-shared into libbgworker.so: it
 // exports the embedder API declared in include/bgworker/host.h
-// (bgworker_main, bgworker_start and bgworker_control) and nothing else.
+// (bgworker_main, bgworker_start, bgworker_wait_ready and
+// bgworker_control) besides the runtime's module API; cshim/exports.so
+// keeps everything else local.
 //
 // These are the only //export functions of the project, and they are entry
 // points for the embedder's own threads: no module code and no forked child
@@ -10,6 +12,13 @@
 package main
 
 /*
+// Go links a c-shared library with -Bsymbolic, which binds the library's
+// own references to its variables to its own copies. An embedder's program
+// that sets one (emit_log_hook, say) writes the copy the dynamic linker
+// made in the program (a copy relocation), which the library would then
+// never read. -Bsymbolic-functions, given after Go's flag, keeps functions
+// bound within the library and lets variables be the program's.
+#cgo LDFLAGS: -Wl,-Bsymbolic-functions
 #include <stdlib.h>
 */
 import "C"
@@ -18,6 +27,7 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/bgworker/bgworker/libbgworker"
@@ -109,6 +119,19 @@ func bgworker_start(datadir *C.char, nsettings C.int, names, values **C.char) C.
 		DataDir:  C.GoString(datadir),
 		Settings: settings,
 	}))
+}
+
+//export bgworker_wait_ready
+func bgworker_wait_ready(datadir *C.char, timeoutMs C.int) C.int {
+	if datadir == nil {
+		fmt.Fprintln(os.Stderr, "bgworker_wait_ready: datadir is NULL")
+		return libbgworker.WaitReadyStopped
+	}
+	timeout := time.Duration(-1)
+	if timeoutMs >= 0 {
+		timeout = time.Duration(timeoutMs) * time.Millisecond
+	}
+	return C.int(libbgworker.WaitReady(C.GoString(datadir), timeout))
 }
 
 // goStrings copies n C strings from arr; a NULL element is an error naming

@@ -231,14 +231,25 @@ scribble(volatile unsigned char *p, size_t n, uint32 *seed)
 static void
 scribble_action(const char *name, bool header)
 {
-	BackgroundWorkerArray *arr = bgw_worker_array;
+	BackgroundWorkerArray *arr;
 	uint32		seed = 42;
 	int			n = 0;
+	bool		found;
 
 	if (!first_time(name))
 		return;
 	wait_for_go();
-	if (arr == NULL)
+
+	/*
+	 * The runtime does not export its pointer to the slot array; a rogue
+	 * module finds it as any module finds a structure in shared memory,
+	 * by name and size.
+	 */
+	arr = ShmemInitStruct("Background Worker Data",
+						  offsetof(BackgroundWorkerArray, slot) +
+						  max_worker_processes * sizeof(BackgroundWorkerSlot),
+						  &found);
+	if (!found)
 		elog(ERROR, "misbehave %s finds no slot array", name);
 	if (header)
 	{
