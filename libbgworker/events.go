@@ -463,7 +463,7 @@ func (p *postmaster) reapKnown() {
 	}
 }
 
-// childExited classifies one exit (reference §4).
+// childExited classifies one exit (docs/design.md §5.3).
 func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 	if p.oldFS[pid] {
 		delete(p.oldFS, pid)
@@ -548,7 +548,7 @@ func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 }
 
 // handleChildCrash starts a crash cycle: every other child gets SIGQUIT,
-// and when all are gone shared memory is rebuilt (reference §4.5).
+// and when all are gone shared memory is rebuilt (docs/design.md §5.4).
 // A child the supervisor itself SIGKILLed for not stopping in time (the
 // shutdown's "recalcitrant children") did not crash: its exit is logged
 // at DEBUG2 as in an immediate shutdown, and starts no cycle.

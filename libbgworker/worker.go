@@ -81,7 +81,7 @@ func (w *worker) neverRestart() bool { return w.reg.RestartTime == bgwNeverResta
 func (w *worker) shmem() bool        { return w.reg.Flags&bgworkerShmemAccess != 0 }
 
 // startsCrashCycle tells whether this worker's exit with code (-1: killed
-// by a signal) takes every worker down (reference §4.4): it is attached
+// by a signal) takes every worker down (docs/design.md §5.3): it is attached
 // to shared memory and did not exit 0 or 1, or it left without running its
 // exit callbacks (the dead-man switch: shared state may be inconsistent,
 // whatever its exit code).
@@ -109,7 +109,7 @@ const (
 )
 
 // eligible tells whether a worker with this start time may start in state
-// s (reference §3.1).
+// s (docs/design.md §5.2).
 func eligible(startTime int, s pmState) bool {
 	switch s {
 	case pmStartup, pmRecovery:

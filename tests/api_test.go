@@ -1,6 +1,6 @@
 package tests
 
-// Proof of the module API (issue 3): modules under tests/modules/api_*.c,
+// Proof of the module API (docs/api.md): modules under tests/modules/api_*.c,
 // written as PostgreSQL code, run as real workers of the real host and log
 // what they observe; these tests check those lines.
 
