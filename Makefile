@@ -129,15 +129,19 @@ gotest:
 	$(GO) test -tags $(TEST_GOTAGS) -timeout $(GO_TEST_TIMEOUT) $(GO_TEST_FLAGS) ./...
 
 # Installed layout (see libbgworker/buildinfo): headers server-style under
-# include/bgworker, modules in lib/bgworker ($libdir).
+# include/bgworker, modules in lib/bgworker ($libdir), README.md and docs/
+# in share/doc/bgworker (`bgworker config --docdir`), as in the checkout so
+# that README's links work.
 INST_BIN     := $(DESTDIR)$(PREFIX)/bin
 INST_LIB     := $(DESTDIR)$(PREFIX)/lib
 INST_PKGLIB  := $(DESTDIR)$(PREFIX)/lib/bgworker
 INST_INCLUDE := $(DESTDIR)$(PREFIX)/include/bgworker
 INST_PC      := $(DESTDIR)$(PREFIX)/lib/pkgconfig
+INST_DOC     := $(DESTDIR)$(PREFIX)/share/doc/bgworker
+DOCS         := $(wildcard docs/*.md) docs/benchmarks.json
 
 install: all
-	install -d "$(INST_BIN)" "$(INST_LIB)" "$(INST_PKGLIB)" "$(INST_INCLUDE)" "$(INST_PC)"
+	install -d "$(INST_BIN)" "$(INST_LIB)" "$(INST_PKGLIB)" "$(INST_INCLUDE)" "$(INST_PC)" "$(INST_DOC)/docs"
 	install -m 755 bin/bgworker "$(INST_BIN)/bgworker"
 	install -m 755 lib/libbgworker.so "$(INST_LIB)/libbgworker.so"
 	cd include && find . -name '*.h' | while read -r h; do \
@@ -145,6 +149,8 @@ install: all
 	$(if $(CONTRIB_MODULES),install -m 755 $(CONTRIB_MODULES) "$(INST_PKGLIB)/")
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' bgworker.pc.in > "$(INST_PC)/bgworker.pc"
 	chmod 644 "$(INST_PC)/bgworker.pc"
+	install -m 644 README.md "$(INST_DOC)/README.md"
+	install -m 644 $(DOCS) "$(INST_DOC)/docs/"
 
 clean:
 	rm -rf bin lib $(EMBEDDER)

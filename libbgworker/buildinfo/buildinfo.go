@@ -44,6 +44,7 @@ type Layout struct {
 	IncludeDir string // the header tree modules compile against (-I)
 	LibDir     string // libbgworker.so, for embedders
 	PkgLibDir  string // the module directory; $libdir in dynamic_library_path
+	DocDir     string // the documentation: README.md, and docs/ beside it
 	BuildTree  bool   // true when the paths are a build tree's, not installed
 }
 
@@ -55,6 +56,7 @@ func InstalledLayout(prefix string) Layout {
 		IncludeDir: filepath.Join(prefix, "include", "bgworker"),
 		LibDir:     filepath.Join(prefix, "lib"),
 		PkgLibDir:  filepath.Join(prefix, "lib", "bgworker"),
+		DocDir:     filepath.Join(prefix, "share", "doc", "bgworker"),
 	}
 }
 
@@ -67,6 +69,7 @@ func BuildTreeLayout(root string) Layout {
 		IncludeDir: filepath.Join(root, "include"),
 		LibDir:     filepath.Join(root, "lib"),
 		PkgLibDir:  filepath.Join(root, "lib", "bgworker"),
+		DocDir:     root,
 		BuildTree:  true,
 	}
 }
