@@ -39,6 +39,7 @@ TEST_GOTAGS := $(GOTAGS),bgworker_testhooks
 BUILDINFO := github.com/bgworker/bgworker/libbgworker/buildinfo
 GO_LDFLAGS := -X '$(BUILDINFO).prefix=$(PREFIX)' \
 	-X '$(BUILDINFO).Version=$(VERSION)' \
+	-X '$(BUILDINFO).cc=$(CC)' \
 	-X '$(BUILDINFO).configure=PREFIX=$(PREFIX) VERSION=$(VERSION)'
 
 # Modules are compiled exactly as a module author would, against include/
@@ -55,12 +56,21 @@ PKGLIB_LINKS    := $(foreach m,$(CONTRIB_NAMES),lib/bgworker/$(m).so)
 
 EMBEDDER := examples/embedder/embedder
 
+# Extension files of contrib modules (NAME.control, NAME--VERSION.sql),
+# linked into share/extension/ so that the build tree's sharedir finds them.
+CONTRIB_EXT_FILES := $(wildcard contrib/*/*.control contrib/*/*--*.sql)
+SHARE_STAMP := $(if $(CONTRIB_EXT_FILES),share/extension/.links)
+
 .PHONY: all run test tools check-format vet staticcheck gotest install clean distclean FORCE
 
-all: bin/bgworker lib/libbgworker.so $(CONTRIB_MODULES) $(PKGLIB_LINKS) $(EMBEDDER)
+all: bin/bgworker bin/bgworker-config lib/libbgworker.so $(CONTRIB_MODULES) $(PKGLIB_LINKS) $(SHARE_STAMP) $(EMBEDDER)
 
 bin/bgworker: FORCE
 	$(GO) build -tags $(GOTAGS) -ldflags "$(GO_LDFLAGS)" -o $@ ./cmd/bgworker
+
+# pg_config's counterpart, for extension Makefiles written for PGXS.
+bin/bgworker-config: FORCE
+	$(GO) build -ldflags "$(GO_LDFLAGS)" -o $@ ./cmd/bgworker-config
 
 # go build writes lib/libbgworker.h too; we ship include/bgworker/host.h.
 lib/libbgworker.so: FORCE
@@ -76,6 +86,11 @@ $(CONTRIB_MODULES): contrib/%.so: $$(wildcard $$(@D)/*.c) $(HEADERS)
 $(PKGLIB_LINKS): lib/bgworker/%.so: contrib/$$*/$$*.so
 	@mkdir -p $(@D)
 	ln -sfn ../../$< $@
+
+$(SHARE_STAMP): $(CONTRIB_EXT_FILES)
+	@mkdir -p $(@D)
+	for f in $^; do ln -sfn "../../$$f" $(@D)/; done
+	touch $@
 
 $(EMBEDDER): $(EMBEDDER).c include/bgworker/host.h lib/libbgworker.so
 	$(CC) -std=gnu11 $(WARNINGS) -Iinclude -o $@ $< \
@@ -129,31 +144,38 @@ gotest:
 	$(GO) test -tags $(TEST_GOTAGS) -timeout $(GO_TEST_TIMEOUT) $(GO_TEST_FLAGS) ./...
 
 # Installed layout (see libbgworker/buildinfo): headers server-style under
-# include/bgworker, modules in lib/bgworker ($libdir), README.md and docs/
-# in share/doc/bgworker (`bgworker config --docdir`), as in the checkout so
-# that README's links work.
+# include/bgworker, modules in lib/bgworker ($libdir), docs/ and README.md
+# in share/doc/bgworker (`bgworker config --docdir`; README's links to docs/
+# rewritten to point beside it).
 INST_BIN     := $(DESTDIR)$(PREFIX)/bin
 INST_LIB     := $(DESTDIR)$(PREFIX)/lib
 INST_PKGLIB  := $(DESTDIR)$(PREFIX)/lib/bgworker
 INST_INCLUDE := $(DESTDIR)$(PREFIX)/include/bgworker
 INST_PC      := $(DESTDIR)$(PREFIX)/lib/pkgconfig
+INST_PGXS    := $(INST_PKGLIB)/pgxs/src/makefiles
+INST_SHARE   := $(DESTDIR)$(PREFIX)/share/bgworker
 INST_DOC     := $(DESTDIR)$(PREFIX)/share/doc/bgworker
 DOCS         := $(wildcard docs/*.md) docs/benchmarks.json
 
 install: all
-	install -d "$(INST_BIN)" "$(INST_LIB)" "$(INST_PKGLIB)" "$(INST_INCLUDE)" "$(INST_PC)" "$(INST_DOC)/docs"
+	install -d "$(INST_BIN)" "$(INST_LIB)" "$(INST_PKGLIB)" "$(INST_INCLUDE)" "$(INST_PC)" \
+		"$(INST_PGXS)" "$(INST_SHARE)/extension" "$(INST_DOC)"
 	install -m 755 bin/bgworker "$(INST_BIN)/bgworker"
+	install -m 755 bin/bgworker-config "$(INST_BIN)/bgworker-config"
+	install -m 644 cmd/bgworker-config/pgxs.mk "$(INST_PGXS)/pgxs.mk"
+	$(if $(CONTRIB_EXT_FILES),install -m 644 $(CONTRIB_EXT_FILES) "$(INST_SHARE)/extension/")
 	install -m 755 lib/libbgworker.so "$(INST_LIB)/libbgworker.so"
 	cd include && find . -name '*.h' | while read -r h; do \
 		install -D -m 644 "$$h" "$(INST_INCLUDE)/$$h"; done
 	$(if $(CONTRIB_MODULES),install -m 755 $(CONTRIB_MODULES) "$(INST_PKGLIB)/")
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' bgworker.pc.in > "$(INST_PC)/bgworker.pc"
 	chmod 644 "$(INST_PC)/bgworker.pc"
-	install -m 644 README.md "$(INST_DOC)/README.md"
-	install -m 644 $(DOCS) "$(INST_DOC)/docs/"
+	install -m 644 $(DOCS) "$(INST_DOC)/"
+	sed -e 's|](docs/)|](.)|g' -e 's|](docs/|](|g' README.md > "$(INST_DOC)/README.md"
+	chmod 644 "$(INST_DOC)/README.md"
 
 clean:
-	rm -rf bin lib $(EMBEDDER)
+	rm -rf bin lib share $(EMBEDDER)
 	rm -f contrib/*/*.so
 
 distclean: clean
