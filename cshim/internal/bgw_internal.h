@@ -136,8 +136,18 @@ extern int	Log_destination;	/* LOG_DESTINATION_* bits */
 extern char *cluster_name;
 extern bool EnableHotStandby;
 
-#define LOG_DESTINATION_STDERR	 1
-#define LOG_DESTINATION_JSONLOG	16
+extern char *application_name;
+extern bool Logging_collector;	/* logging_collector */
+extern int	syslog_facility;
+extern char *syslog_ident;
+
+/*
+ * The logging collector's side of the elog area: the supervisor turns
+ * the pipe protocol on (own_fd, its own non-blocking pipe) or off (-1);
+ * bgw_elog_lost counts the records it dropped on a full pipe.
+ */
+extern void bgw_elog_set_collector(int own_fd);
+extern unsigned long bgw_elog_lost(void);
 
 /*
  * Load the configuration at start: the file (with its includes) and then
