@@ -161,7 +161,9 @@ gotest:
 	$(GO) test -tags $(TEST_GOTAGS) -timeout $(GO_TEST_TIMEOUT) $(GO_TEST_FLAGS) ./...
 
 # Installed layout (see libbgworker/buildinfo): headers server-style under
-# include/bgworker, modules in lib/bgworker ($libdir).
+# include/bgworker, modules in lib/bgworker ($libdir), docs/ and README.md
+# in share/doc/bgworker (`bgworker config --docdir`; README's links to docs/
+# rewritten to point beside it).
 INST_BIN     := $(DESTDIR)$(PREFIX)/bin
 INST_LIB     := $(DESTDIR)$(PREFIX)/lib
 INST_PKGLIB  := $(DESTDIR)$(PREFIX)/lib/bgworker
@@ -169,10 +171,12 @@ INST_INCLUDE := $(DESTDIR)$(PREFIX)/include/bgworker
 INST_PC      := $(DESTDIR)$(PREFIX)/lib/pkgconfig
 INST_PGXS    := $(INST_PKGLIB)/pgxs/src/makefiles
 INST_SHARE   := $(DESTDIR)$(PREFIX)/share/bgworker
+INST_DOC     := $(DESTDIR)$(PREFIX)/share/doc/bgworker
+DOCS         := $(wildcard docs/*.md) docs/benchmarks.json
 
 install: all
 	install -d "$(INST_BIN)" "$(INST_LIB)" "$(INST_PKGLIB)" "$(INST_INCLUDE)" "$(INST_PC)" \
-		"$(INST_PGXS)" "$(INST_SHARE)/extension"
+		"$(INST_PGXS)" "$(INST_SHARE)/extension" "$(INST_DOC)"
 	install -m 755 bin/bgworker "$(INST_BIN)/bgworker"
 	install -m 755 bin/bgworker-config "$(INST_BIN)/bgworker-config"
 	install -m 644 cmd/bgworker-config/pgxs.mk "$(INST_PGXS)/pgxs.mk"
@@ -185,6 +189,9 @@ install: all
 	$(if $(CONTRIB_MODULES),install -m 755 $(CONTRIB_MODULES) "$(INST_PKGLIB)/")
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' bgworker.pc.in > "$(INST_PC)/bgworker.pc"
 	chmod 644 "$(INST_PC)/bgworker.pc"
+	install -m 644 $(DOCS) "$(INST_DOC)/"
+	sed -e 's|](docs/)|](.)|g' -e 's|](docs/|](|g' README.md > "$(INST_DOC)/README.md"
+	chmod 644 "$(INST_DOC)/README.md"
 
 clean:
 	rm -rf bin lib share $(EMBEDDER)

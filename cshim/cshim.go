@@ -31,8 +31,12 @@ package cshim
 */
 import "C"
 
-// The runtime's C, one package per subsystem.
+// The runtime's C, one package per subsystem; and the headers it compiles
+// against, as build inputs (see package include).
 import (
+	_ "github.com/bgworker/bgworker/cshim/internal"
+	_ "github.com/bgworker/bgworker/include"
+
 	_ "github.com/bgworker/bgworker/cshim/activity"
 	_ "github.com/bgworker/bgworker/cshim/common"
 	_ "github.com/bgworker/bgworker/cshim/elog"

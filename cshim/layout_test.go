@@ -40,6 +40,12 @@ func TestEveryAreaIsLinked(t *testing.T) {
 		doc, err := os.ReadFile(filepath.Join(dir, "doc.go"))
 		require.NoError(t, err, "folder %s holds C but has no doc.go", dir)
 		require.Contains(t, string(doc), `import "C"`, "%s/doc.go is not a cgo package", dir)
+		// Go's build cache hashes only a package's own folder: the header
+		// packages make a changed header recompile this area.
+		for _, hdr := range []string{"cshim/internal", "include"} {
+			require.Contains(t, string(doc), `_ "github.com/bgworker/bgworker/`+hdr+`"`,
+				"%s/doc.go does not import %s, so a changed header there would not recompile it", dir, hdr)
+		}
 		require.Contains(t, string(cshim), `_ "github.com/bgworker/bgworker/cshim/`+filepath.ToSlash(dir)+`"`,
 			"cshim.go does not import %s", dir)
 	}

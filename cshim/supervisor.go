@@ -27,7 +27,7 @@ static void bgw_supervisor_identity(const char *datadir, const char *pkglib, int
 	MyStartTime = (pg_time_t) time(NULL);
 	IsPostmasterEnvironment = true;
 	IsUnderPostmaster = false;
-	IsBackgroundWorker = false;
+	MyBackendType = B_INVALID;
 	SetDataDir(datadir);
 	strlcpy(pkglib_path, pkglib, MAXPGPATH);
 }

@@ -65,7 +65,6 @@ do { \
 extern PGDLLIMPORT pid_t PostmasterPid;	/* the host (supervisor) process */
 extern PGDLLIMPORT bool IsPostmasterEnvironment;
 extern PGDLLIMPORT bool IsUnderPostmaster;	/* true in every forked child */
-extern PGDLLIMPORT bool IsBackgroundWorker;	/* true in a background worker */
 extern PGDLLIMPORT bool IsBinaryUpgrade;
 extern PGDLLIMPORT bool ExitOnAnyError;
 extern PGDLLIMPORT char *DataDir;	/* absolute path of the data directory */
@@ -125,7 +124,30 @@ typedef enum BackendType
 	B_WAL_WRITER,
 	B_LOGGER,
 } BackendType;
+#define BACKEND_NUM_TYPES (B_LOGGER + 1)
+
+/*
+ * What this process is.  PostgreSQL 17 replaced the IsBackgroundWorker flag
+ * with these tests of MyBackendType; in bgworker a worker is B_BG_WORKER,
+ * the startup child B_STARTUP, and the host itself B_INVALID.  A module
+ * that also builds for PostgreSQL 16 or older defines
+ * AmBackgroundWorkerProcess() as IsBackgroundWorker there.
+ */
 extern PGDLLIMPORT BackendType MyBackendType;
+
+#define AmAutoVacuumLauncherProcess() (MyBackendType == B_AUTOVAC_LAUNCHER)
+#define AmAutoVacuumWorkerProcess()	(MyBackendType == B_AUTOVAC_WORKER)
+#define AmBackgroundWorkerProcess() (MyBackendType == B_BG_WORKER)
+#define AmWalSenderProcess()		(MyBackendType == B_WAL_SENDER)
+#define AmLogicalSlotSyncWorkerProcess() (MyBackendType == B_SLOTSYNC_WORKER)
+#define AmArchiverProcess()			(MyBackendType == B_ARCHIVER)
+#define AmBackgroundWriterProcess() (MyBackendType == B_BG_WRITER)
+#define AmCheckpointerProcess()		(MyBackendType == B_CHECKPOINTER)
+#define AmStartupProcess()			(MyBackendType == B_STARTUP)
+#define AmWalReceiverProcess()		(MyBackendType == B_WAL_RECEIVER)
+#define AmWalSummarizerProcess()	(MyBackendType == B_WAL_SUMMARIZER)
+#define AmWalWriterProcess()		(MyBackendType == B_WAL_WRITER)
+
 extern const char *GetBackendTypeDesc(BackendType backendType);
 
 /* ---- misc ---- */

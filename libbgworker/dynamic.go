@@ -1,13 +1,13 @@
 package libbgworker
 
 // This file holds the supervisor's side of dynamic background workers
-// (reference §7): on PMSIGNAL_BACKGROUND_WORKER_CHANGE it scans the shared
-// slot array for new registrations and termination requests, and it
-// registers workers itself for `bgworker launch`. The slot array is
-// written by workers, so every read is defensive (cshim.ReadSlot bounds
-// strings; checkSlotValues checks every value) and a slot that does not
-// make sense is ignored with "inconsistent background worker state"; it
-// can never take the supervisor down. Postmaster goroutine only.
+// (docs/design.md §5.7): on PMSIGNAL_BACKGROUND_WORKER_CHANGE it scans the
+// shared slot array for new registrations and termination requests, and it
+// registers workers itself for `bgworker launch`. The slot array is written
+// by workers, so every read is defensive (cshim.ReadSlot bounds strings;
+// checkSlotValues checks every value) and a slot that does not make sense is
+// ignored with "inconsistent background worker state"; it can never take the
+// supervisor down. Postmaster goroutine only.
 
 import (
 	"errors"
@@ -140,7 +140,7 @@ func (p *postmaster) terminateWorker(w *worker) {
 
 // clearNotifyPid forgets pid as a notification target once that process
 // exited, so that a later process with the same pid is never signalled
-// (reference §7.4).
+// (docs/design.md §5.7, item 4).
 func (p *postmaster) clearNotifyPid(pid int) {
 	for _, w := range p.workers {
 		if w.reg.NotifyPid == pid {

@@ -447,7 +447,7 @@ func (p *postmaster) reapKnown() {
 	}
 }
 
-// childExited classifies one exit (reference §4).
+// childExited classifies one exit (docs/design.md §5.3).
 func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 	if p.oldFS[pid] {
 		delete(p.oldFS, pid)

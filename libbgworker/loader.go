@@ -5,7 +5,7 @@ package libbgworker
 // (purego) on the postmaster thread, check its magic block and run its
 // _PG_init through the C error trampoline. Supervisor, postmaster goroutine
 // only (dlopen must never run concurrently with a fork: see
-// reference/fork-from-go.md, Q2).
+// docs/design.md §6.3).
 
 import (
 	"debug/elf"
@@ -45,7 +45,7 @@ func splitLibraryList(s string) []string {
 
 // checkModuleRuntime refuses a module that carries a Go runtime of its own
 // or, in the executable host, links libbgworker.so: two Go runtimes in one
-// process hang (reference/fork-from-go.md, Q3c).
+// process hang (docs/design.md §6.10).
 func checkModuleRuntime(path string) error {
 	f, err := elf.Open(path)
 	if err != nil {

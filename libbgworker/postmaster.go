@@ -143,7 +143,7 @@ var hostStarts int
 // calling goroutine to its OS thread for good: that thread becomes the
 // postmaster thread, the parent of every worker.
 func Run(opts Options) int {
-	runtime.LockOSThread() // never unlocked: see fork-from-go.md Q8
+	runtime.LockOSThread() // never unlocked: docs/design.md §6.7
 	// First, before any C code of ours or a module's maps memory: what
 	// exists now that the loader did not map is the Go runtime's, and no
 	// fork needs it (cshim/forkserver/forkimage.c).

@@ -83,7 +83,7 @@ const (
 )
 
 // eligible tells whether a worker with this start time may start in state
-// s (reference §3.1).
+// s (docs/design.md §5.2).
 func eligible(startTime int, s pmState) bool {
 	switch s {
 	case pmStartup, pmRecovery:

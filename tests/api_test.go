@@ -1,6 +1,6 @@
 package tests
 
-// Proof of the module API (issue 3): modules under tests/modules/api_*.c,
+// Proof of the module API (docs/api.md): modules under tests/modules/api_*.c,
 // written as PostgreSQL code, run as real workers of the real host and log
 // what they observe; these tests check those lines.
 
@@ -300,7 +300,7 @@ func TestAPIMisc(t *testing.T) {
 	require.Contains(t, log, "api_misc: shutdown requested")
 	require.NotRegexp(t, `"api_misc shutdown" \(PID \d+\) exited with exit code 1`, log)
 	require.Contains(t, log, `api_misc: c.h lengthof=7 Min=3 Max=5 strlcpy="tru" returned 9 likely=1 unlikely=0 MAXPGPATH=1024 NAMEDATALEN=64 MAXALIGN(1)=8`)
-	require.Contains(t, log, "api_misc: PostmasterPid is parent=yes IsBackgroundWorker=1")
+	require.Contains(t, log, "api_misc: PostmasterPid is parent=yes AmBackgroundWorkerProcess=1")
 	require.Contains(t, log, "api_misc: fmgr DirectFunctionCall2=42 api_version=1 loaded_same=yes missing=NULL")
 	require.Regexp(t, `api_misc: timestamps elapsed>=20ms=yes exceeds10=yes exceeds100s=no plus1500ms=1500000 backwards=0 ms str=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+`, log)
 	require.Contains(t, log, "api_misc: own SIGNAL_ARGS handler ran=yes")

@@ -1,8 +1,8 @@
 package tests
 
-// End-to-end tests of dynamic background workers (reference §7), driven by
-// tests/modules/launcher.c: registration, waiting, termination, slot
-// exhaustion, sanity checks, shutdown, supervisor death, crash cycles,
+// End-to-end tests of dynamic background workers (docs/design.md §5.7),
+// driven by tests/modules/launcher.c: registration, waiting, termination,
+// slot exhaustion, sanity checks, shutdown, supervisor death, crash cycles,
 // libraries loaded late, and a worker that scribbles over the slot array.
 
 import (

@@ -40,7 +40,7 @@ func TestStartAndFastShutdown(t *testing.T) {
 }
 
 // TestExitMatrix: every way a worker can end, with and without shared
-// memory, and what the host does about it (reference §4).
+// memory, and what the host does about it (docs/design.md §5.3).
 func TestExitMatrix(t *testing.T) {
 	type row struct {
 		action, flags, restart string

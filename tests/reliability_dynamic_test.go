@@ -1,12 +1,12 @@
 package tests
 
-// The dynamic half of the exit matrix (reference §4, §7; PostgreSQL 17's
-// CleanupBackgroundWorker, ReportBackgroundWorkerExit,
-// ResetBackgroundWorkerCrashTimes and maybe_start_bgworkers), and a
-// dynamic worker whose fork fails. The workers are registered by
+// The dynamic half of the exit matrix (docs/design.md §5.3, §5.7; PostgreSQL
+// 17's CleanupBackgroundWorker, ReportBackgroundWorkerExit,
+// ResetBackgroundWorkerCrashTimes and maybe_start_bgworkers), and a dynamic
+// worker whose fork fails. The workers are registered by
 // tests/modules/dynexit.c with RegisterDynamicBackgroundWorker and
-// bgw_notify_pid set; the launcher reports what its handles and its
-// SIGUSR1 handler saw.
+// bgw_notify_pid set; the launcher reports what its handles and its SIGUSR1
+// handler saw.
 
 import (
 	"fmt"

@@ -1,12 +1,12 @@
 package tests
 
-// The full exit matrix of issue 5, static half: every way a worker can
-// end × {with, without BGWORKER_SHMEM_ACCESS} × {restart 0, 1 s, never},
-// each cell checked against the outcome PostgreSQL gives (reference §4;
-// the 9.3 outcome for workers without shared memory) and printed as a
-// table. Cells that cannot disturb each other share a host: all the
-// no-shared-memory cells in one, the non-crashing shared-memory cells in
-// another, and each crashing shared-memory cell gets its own.
+// The full exit matrix (docs/reliability.md), static half: every way a
+// worker can end × {with, without BGWORKER_SHMEM_ACCESS} × {restart 0, 1 s,
+// never}, each cell checked against the outcome PostgreSQL gives
+// (docs/design.md §5.3; the 9.3 outcome for workers without shared memory)
+// and printed as a table. Cells that cannot disturb each other share a host:
+// all the no-shared-memory cells in one, the non-crashing shared-memory
+// cells in another, and each crashing shared-memory cell gets its own.
 
 import (
 	"fmt"

@@ -1,9 +1,9 @@
 package tests
 
-// The reliability suite (issue 5): injected system-call failures, fork
-// failure, stale state from a dead host, workers that misbehave, signal
-// storms and supervisor death. Each scenario ends with the host either
-// running or gone with a clear FATAL, and nothing left behind.
+// The reliability suite (docs/reliability.md): injected system-call
+// failures, fork failure, stale state from a dead host, workers that
+// misbehave, signal storms and supervisor death. Each scenario ends with the
+// host either running or gone with a clear FATAL, and nothing left behind.
 
 import (
 	"fmt"

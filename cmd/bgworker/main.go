@@ -12,8 +12,8 @@ import (
 )
 
 // The postmaster goroutine must own one OS thread for the life of the
-// process (it is the parent of every worker, see DESIGN.md §3); locking the
-// main goroutine in init pins it to the main thread.
+// process (it is the parent of every worker, see docs/design.md §6.3);
+// locking the main goroutine in init pins it to the main thread.
 func init() { runtime.LockOSThread() }
 
 // atMainStart is set only in the fault-injection build (faults.go).

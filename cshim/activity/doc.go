@@ -13,3 +13,10 @@ package activity
 #cgo CFLAGS: -fno-strict-aliasing
 */
 import "C"
+
+// The headers this package compiles against, as build inputs (see package
+// include).
+import (
+	_ "github.com/bgworker/bgworker/cshim/internal"
+	_ "github.com/bgworker/bgworker/include"
+)

@@ -39,7 +39,6 @@ BGW_CHILD_HOT volatile uint32 CritSectionCount = 0;
 pid_t		PostmasterPid = 0;
 bool		IsPostmasterEnvironment = false;
 BGW_CHILD_HOT bool IsUnderPostmaster = false;
-BGW_CHILD_HOT bool IsBackgroundWorker = false;
 bool		IsBinaryUpgrade = false;
 bool		ExitOnAnyError = false;
 char	   *DataDir = NULL;

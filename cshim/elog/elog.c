@@ -241,7 +241,7 @@ errstart(int elevel, const char *domain)
 		 */
 		if (elevel == ERROR &&
 			(proc_exit_inprogress || ExitOnAnyError ||
-			 (PG_exception_stack == NULL && !IsBackgroundWorker)))
+			 (PG_exception_stack == NULL && !AmBackgroundWorkerProcess())))
 			elevel = FATAL;
 
 		/* never report at a lower level than an error already in progress */
@@ -949,7 +949,7 @@ pg_re_throw(void)
 		  protected_pid != (pid_t) getpid()))
 		siglongjmp(*PG_exception_stack, 1);
 
-	if (IsBackgroundWorker && errordata_stack_depth >= 0 &&
+	if (AmBackgroundWorkerProcess() && errordata_stack_depth >= 0 &&
 		errordata[errordata_stack_depth].elevel == ERROR)
 		bgw_worker_error_exit();
 

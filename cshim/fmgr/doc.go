@@ -16,3 +16,10 @@ package fmgr
 #cgo CFLAGS: -fno-strict-aliasing
 */
 import "C"
+
+// The headers this package compiles against, as build inputs (see package
+// include).
+import (
+	_ "github.com/bgworker/bgworker/cshim/internal"
+	_ "github.com/bgworker/bgworker/include"
+)

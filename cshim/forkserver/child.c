@@ -148,7 +148,6 @@ bgw_child_worker_main(int forkserver_sock, int slot,
 	bgworker_main_type entrypt;
 
 	child_common_init(forkserver_sock, B_BG_WORKER);
-	IsBackgroundWorker = true;
 
 	memcpy(&my_entry, worker, sizeof(my_entry));
 	my_entry.bgw_name[BGW_MAXLEN - 1] = '\0';

@@ -901,9 +901,9 @@ forkserver_main(int death_fd, int sock)
 
 /*
  * Fork the fork server.  Supervisor, on the postmaster thread, with no
- * other thread inside glibc (see DESIGN §3.4).  Returns the fork server's
- * pid and stores the supervisor's end of the socket (close-on-exec) in
- * *sockfd_out; -1 with errno on failure.
+ * other thread inside glibc (docs/design.md §6.3, §6.4).  Returns the fork
+ * server's pid and stores the supervisor's end of the socket
+ * (close-on-exec) in *sockfd_out; -1 with errno on failure.
  */
 int
 bgw_forkserver_start(int death_read_fd, int *sockfd_out)

@@ -750,7 +750,7 @@ worker_identity(void)
 	strcpy(w.bgw_type, "test type");
 	MyBgworkerEntry = &w;
 	IsUnderPostmaster = true;
-	IsBackgroundWorker = true;
+	MyBackendType = B_BG_WORKER;
 }
 
 int

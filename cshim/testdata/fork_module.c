@@ -56,7 +56,7 @@ report_main(Datum arg)
 		proc_exit(3);
 	fprintf(f, "ppid=%d\n", (int) getppid());
 	fprintf(f, "pid=%d mypid=%d\n", (int) getpid(), MyProcPid);
-	fprintf(f, "under=%d bgworker=%d\n", IsUnderPostmaster, IsBackgroundWorker);
+	fprintf(f, "under=%d bgworker=%d\n", IsUnderPostmaster, AmBackgroundWorkerProcess());
 	fprintf(f, "type=%s\n", MyBgworkerEntry->bgw_type);
 	for (int sig = 1; sig < 32; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)

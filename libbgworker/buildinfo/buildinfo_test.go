@@ -53,6 +53,7 @@ func TestInstalledLayout(t *testing.T) {
 	require.Equal(t, "/usr/local/include/bgworker", l.IncludeDir)
 	require.Equal(t, "/usr/local/lib", l.LibDir)
 	require.Equal(t, "/usr/local/lib/bgworker", l.PkgLibDir)
+	require.Equal(t, "/usr/local/share/doc/bgworker", l.DocDir)
 	require.False(t, l.BuildTree)
 }
 
@@ -73,6 +74,7 @@ func TestConfigMain(t *testing.T) {
 		{"pgxs", []string{"--pgxs"}, 0, "/opt/bgw/lib/bgworker/pgxs/src/makefiles/pgxs.mk\n", ""},
 		{"includedir-server", []string{"--includedir-server"}, 0, "/opt/bgw/include/bgworker\n", ""},
 		{"libs", []string{"--libs"}, 0, "-L/opt/bgw/lib -lbgworker\n", ""},
+		{"docdir", []string{"--docdir"}, 0, "/opt/bgw/share/doc/bgworker\n", ""},
 		{"cflags_sl", []string{"--cflags_sl"}, 0, "-fPIC\n", ""},
 		{"version", []string{"--version"}, 0, "PostgreSQL 17.0 (bgworker " + Version + ")\n", ""},
 		{"unknown flag prints nothing on stdout", []string{"--bindir", "--bogus"}, 1, "",

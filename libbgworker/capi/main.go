@@ -6,7 +6,7 @@
 //
 // These are the only //export functions of the project, and they are entry
 // points for the embedder's own threads: no module code and no forked child
-// ever calls them (the iron rule of DESIGN.md §3 is about callbacks from
+// ever calls them (the iron rule of docs/design.md §6.2 is about callbacks from
 // module code, which do not exist). The C header cgo generates is not
 // shipped; include/bgworker/host.h is the contract.
 package main

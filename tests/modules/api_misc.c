@@ -36,6 +36,11 @@
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
+/* PostgreSQL 17 replaced IsBackgroundWorker with AmBackgroundWorkerProcess(). */
+#if PG_VERSION_NUM < 170000
+#define AmBackgroundWorkerProcess() (IsBackgroundWorker)
+#endif
+
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
@@ -189,8 +194,8 @@ check_c_helpers(void)
 			(int) lengthof(arr), Min(3, 5), Max(3, 5), small, n,
 			likely(n > 0) ? 1 : 0, unlikely(n == 0) ? 1 : 0,
 			(int) sizeof(path), (int) sizeof(name), (int) MAXALIGN(1));
-	log_fmt("PostmasterPid is parent=%s IsBackgroundWorker=%d",
-			PostmasterPid == getppid() ? "yes" : "no", (int) IsBackgroundWorker);
+	log_fmt("PostmasterPid is parent=%s AmBackgroundWorkerProcess=%d",
+			PostmasterPid == getppid() ? "yes" : "no", (int) AmBackgroundWorkerProcess());
 }
 
 static void

@@ -89,7 +89,7 @@ func main() {
 	if fg, ok := figs["exit_matrix"]; ok {
 		var rows []map[string]any
 		json.Unmarshal(fg.Value, &rows)
-		b.WriteString("PostgreSQL's outcome (reference §4; the 9.3 outcome without shared memory) against what the host did; every cell is an assertion of `TestExitMatrixFull`.\n\n")
+		b.WriteString("PostgreSQL's outcome (docs/design.md §5.3; the 9.3 outcome without shared memory) against what the host did; every cell is an assertion of `TestExitMatrixFull`.\n\n")
 		b.WriteString("| exit | shmem | kind | restart | PostgreSQL | bgworker | exit→restart ms |\n|---|---|---|---|---|---|---|\n")
 		for _, r := range rows {
 			d := "-"

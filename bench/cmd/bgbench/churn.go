@@ -1,6 +1,7 @@
 // churn.go: memory of a bgworker host whose supervisor churns its Go heap
-// for a long time (issue 6: "PSS per worker after 10 minutes of the
-// supervisor churning its heap (status requests, restarts) — stays flat").
+// for a long time (a target of docs/design.md §8: "PSS per worker after 10
+// minutes of the supervisor churning its heap (status requests, restarts) —
+// stays flat").
 package main
 
 import (

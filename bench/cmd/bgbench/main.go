@@ -309,7 +309,7 @@ func writeMarkdown(dir string, res *results, machine, date string, reps int, wit
 	fmt.Fprintf(&md, "the notes below it are kept in `bench/notes.md` and copied in.\n\n")
 	fmt.Fprintf(&md, "Machine: %s.\n\n", machine)
 	fmt.Fprintf(&md, "Each cell is the median (min–max) over %d repetitions; the ratio is bgworker / PostgreSQL ", reps)
-	fmt.Fprintf(&md, "15 from the same run; the target is the one issue 6 sets for that ratio. ")
+	fmt.Fprintf(&md, "15 from the same run; the target is the project's, from docs/design.md §8. ")
 	if !withPg {
 		fmt.Fprintf(&md, "This run did not include PostgreSQL. ")
 	}

@@ -1,6 +1,6 @@
-// results.go: the results table (samples per scenario and column,
-// medians with min and max, the ratio bgworker / PostgreSQL and the
-// issue's target for it) and its renderings: a terminal table, Markdown
+// results.go: the results table (samples per scenario and column, medians
+// with min and max, the ratio bgworker / PostgreSQL and the project's target
+// for it, docs/design.md §8) and its renderings: a terminal table, Markdown
 // and JSON.
 package main
 
