@@ -75,7 +75,7 @@ func TestMissingDataDirectory(t *testing.T) {
 func TestBadRegistrations(t *testing.T) {
 	t.Parallel()
 	so := compileModule(t, "badinit", "badinit_reg", "-DBAD_REGISTRATION")
-	conf := fmt.Sprintf("shared_preload_libraries = '%s'\nmax_worker_processes = 2", so)
+	conf := fmt.Sprintf("shared_preload_libraries = '%s'\ndynamic_library_path = '%s'\nmax_worker_processes = 2", so, filepath.Dir(so))
 	dir := newDataDir(t, conf)
 	h := startHost(t, dir)
 	h.waitReady()

@@ -39,7 +39,7 @@ func TestMesonBuildsContrib(t *testing.T) {
 	require.NotEmpty(t, so, "meson did not build worker_sample.so")
 
 	// The meson-built module runs in the host.
-	dir := newDataDir(t, fmt.Sprintf("shared_preload_libraries = '%s'\nworker_sample.naptime = 100ms", so))
+	dir := newDataDir(t, fmt.Sprintf("shared_preload_libraries = '%s'\ndynamic_library_path = '%s'\nworker_sample.naptime = 100ms", so, filepath.Dir(so)))
 	h := startHost(t, dir)
 	h.waitReady()
 	h.log.waitFor(t, `worker_sample`, 3, 20*time.Second)
