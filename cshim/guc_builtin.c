@@ -34,6 +34,12 @@ int			Log_destination = LOG_DESTINATION_STDERR;
 char	   *cluster_name = "";
 bool		EnableHotStandby = true;
 
+/*
+ * The supervisor's own settings (not PostgreSQL's), read by its Go side
+ * through GetConfigOption.
+ */
+static int	sigkill_timeout = 5;	/* seconds; SIGKILL_CHILDREN_AFTER_SECS */
+
 /* The message levels log_min_messages accepts (PostgreSQL's list). */
 static const struct config_enum_entry server_message_level_options[] = {
 	{"debug5", DEBUG5, false},
@@ -262,6 +268,10 @@ bgw_guc_define_builtins(void)
 						  &server_version_string, PG_VERSION, PGC_INTERNAL,
 						  GUC_REPORT | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
 						  NULL, NULL);
+	bgw_guc_define_int("sigkill_timeout",
+					   "Sets how long children get to exit after SIGTERM or SIGQUIT before they are sent SIGKILL.",
+					   &sigkill_timeout, 5, 1, 86400, PGC_SIGHUP, GUC_UNIT_S,
+					   NULL, NULL);
 	bgw_guc_define_int("server_version_num",
 					   "Shows the server version as an integer.",
 					   &server_version_num, PG_VERSION_NUM, PG_VERSION_NUM,

@@ -40,7 +40,7 @@ func (p *postmaster) handleControl(c *controlCall) {
 // feeds it whatever decodeControlRequest accepts.
 func checkControlRequest(req ControlRequest) error {
 	switch req.Op {
-	case OpStatus, OpReload, OpPromote:
+	case OpStatus, OpReload, OpPromote, OpLogrotate:
 		return nil
 	case OpWorker:
 		if req.Slot == nil {
@@ -114,8 +114,9 @@ func (p *postmaster) controlOp(req ControlRequest) (ControlReply, error) {
 		p.handleSignal(stopSignals[req.Mode])
 		return ControlReply{}, nil
 	case OpReload:
-		p.handleSignal(unix.SIGHUP)
-		return ControlReply{}, nil
+		return p.controlReload() // reload.go
+	case OpLogrotate:
+		return p.controlLogrotate() // logcollector.go
 	case OpPromote:
 		if _, err := os.Stat(filepath.Join(p.dataDir, StandbySignal)); err != nil {
 			return ControlReply{}, fmt.Errorf("cannot promote server; server is not in standby mode")

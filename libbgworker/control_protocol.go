@@ -29,6 +29,7 @@ const (
 	OpStop      = "stop"      // shut the host down (mode)
 	OpReload    = "reload"    // re-read the configuration (as SIGHUP)
 	OpPromote   = "promote"   // leave standby mode
+	OpLogrotate = "logrotate" // switch the logging collector to a new file
 )
 
 // ControlRequest is one request. Fields not used by the operation are
@@ -67,6 +68,7 @@ type ControlReply struct {
 	Host    *HostStatus    `json:"host,omitempty"`    // status
 	Workers []WorkerStatus `json:"workers,omitempty"` // status, launch, terminate, worker
 	Counts  map[string]int `json:"counts,omitempty"`  // status with summary: workers per state
+	Reload  *ReloadResult  `json:"reload,omitempty"`  // reload: what the host made of the file
 }
 
 // HostStatus describes the supervisor.

@@ -53,7 +53,8 @@ const (
 const (
 	// killStragglersAfter is SIGKILL_CHILDREN_AFTER_SECS: how long children
 	// get to obey SIGQUIT (crash, immediate stop) or SIGTERM (smart and fast
-	// stop) before the supervisor SIGKILLs them.
+	// stop) before the supervisor SIGKILLs them; the default of the
+	// sigkill_timeout setting (settings.go).
 	killStragglersAfter = 5 * time.Second
 )
 
@@ -233,6 +234,7 @@ func (p *postmaster) start() error {
 		return &StartupError{Message: err.Error()}
 	}
 	p.startedAt = time.Now()
+	p.recordStart() // settings.go: bgworker.opts, for restart
 
 	spl, _ := cshim.GetConfigOption("shared_preload_libraries")
 	if _, err := loadPreloadLibraries(spl); err != nil {
@@ -416,7 +418,7 @@ func (p *postmaster) nextDeadline() (time.Time, bool) {
 		}
 	}
 	if !p.abortStart.IsZero() && !p.killedAll {
-		consider(p.abortStart.Add(killStragglersAfter))
+		consider(p.abortStart.Add(sigkillTimeout()))
 	}
 	if p.shutdown == noShutdown && !p.fatalError && !p.nextRestart.IsZero() {
 		consider(p.nextRestart)
@@ -427,7 +429,7 @@ func (p *postmaster) nextDeadline() (time.Time, bool) {
 // step runs the state machine once: start what is due, advance shutdown
 // and crash phases, kill stragglers.
 func (p *postmaster) step() {
-	if !p.abortStart.IsZero() && !p.killedAll && time.Since(p.abortStart) >= killStragglersAfter {
+	if !p.abortStart.IsZero() && !p.killedAll && time.Since(p.abortStart) >= sigkillTimeout() {
 		cshim.Log(cshim.LevelLog, "issuing SIGKILL to recalcitrant children", "", "")
 		p.signalChildren(unix.SIGKILL, true)
 		p.killedAll = true
