@@ -131,6 +131,7 @@ INST_LIB     := $(DESTDIR)$(PREFIX)/lib
 INST_PKGLIB  := $(DESTDIR)$(PREFIX)/lib/bgworker
 INST_INCLUDE := $(DESTDIR)$(PREFIX)/include/bgworker
 INST_PC      := $(DESTDIR)$(PREFIX)/lib/pkgconfig
+INST_SYSTEMD := $(DESTDIR)$(PREFIX)/lib/systemd/system
 
 install: all
 	install -d "$(INST_BIN)" "$(INST_LIB)" "$(INST_PKGLIB)" "$(INST_INCLUDE)" "$(INST_PC)"
@@ -141,6 +142,9 @@ install: all
 	$(if $(CONTRIB_MODULES),install -m 755 $(CONTRIB_MODULES) "$(INST_PKGLIB)/")
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' bgworker.pc.in > "$(INST_PC)/bgworker.pc"
 	chmod 644 "$(INST_PC)/bgworker.pc"
+	install -d "$(INST_SYSTEMD)"
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' contrib/systemd/bgworker.service.in > "$(INST_SYSTEMD)/bgworker.service"
+	chmod 644 "$(INST_SYSTEMD)/bgworker.service"
 
 clean:
 	rm -rf bin lib $(EMBEDDER)

@@ -23,6 +23,10 @@ import (
 
 // handleControl answers one request.
 func (p *postmaster) handleControl(c *controlCall) {
+	if c.tick {
+		p.opsTick(c) // ops.go: the helper's wake-up, not a client's request
+		return
+	}
 	rep, err := p.controlOp(c.req)
 	if err != nil {
 		rep = ControlReply{Error: printable(err.Error())}

@@ -49,12 +49,14 @@ func (p *postmaster) handleSignal(sig syscall.Signal) {
 		}
 	case unix.SIGHUP:
 		if p.shutdown <= smartShutdown {
+			p.opsReloading() // ops.go
 			cshim.Log(cshim.LevelLog, "received SIGHUP, reloading configuration files", "", "")
 			cshim.ReloadConfig()
 			if p.fs != nil {
 				p.fs.SendReload()
 			}
 			p.signalChildren(unix.SIGHUP, false)
+			p.opsReloaded()
 		}
 	case unix.SIGUSR1:
 		if cshim.CheckPostmasterSignal(cshim.PMSignalBackgroundWorkerChange) {

@@ -119,6 +119,7 @@ type postmaster struct {
 	gone     map[slotKey]WorkerStatus // last state of forgotten dynamic workers
 	control  chan *controlCall        // requests from the control socket
 	ctl      *controlServer           // the control socket, nil if none
+	ops      *opsState                // ops.go: service notifications, snapshots for metrics
 }
 
 type forkReplies struct {
@@ -144,11 +145,13 @@ func Run(opts Options) int {
 		spares: map[int]int{}, spareExits: map[int]unix.WaitStatus{}, deathRead: -1, deathWrite: -1, exitCode: 0}
 	if err := p.start(); err != nil {
 		p.reportStartupError(err)
+		p.stopOps()
 		p.stopControl()
 		p.cleanup()
 		return 1
 	}
 	p.loop()
+	p.stopOps()     // ops.go
 	p.stopControl() // control_server.go: before the lock file goes
 	p.cleanup()
 	return p.exitCode
@@ -267,6 +270,7 @@ func (p *postmaster) start() error {
 	if err := p.startControl(); err != nil {
 		return err
 	}
+	p.startOps() // ops.go
 	p.setState(pmStartup)
 	return nil
 }
@@ -342,6 +346,7 @@ func (p *postmaster) setState(s pmState) {
 	if status != "" && p.lock != nil && p.lock.info.Status != status {
 		p.lock.update(func(l *LockInfo) { l.Status = status })
 	}
+	p.opsState(s) // ops.go: READY=1, STOPPING=1
 }
 
 // loop is the server loop: wait for a signal, a fork-server reply or the
@@ -403,6 +408,7 @@ func (p *postmaster) loop() {
 			}
 		}
 		p.step()
+		p.opsAfterStep() // ops.go
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 
+	"github.com/bgworker/bgworker/libbgworker"
 	"github.com/bgworker/bgworker/libbgworker/cli"
 )
 
@@ -14,4 +15,7 @@ import (
 // main goroutine in init pins it to the main thread.
 func init() { runtime.LockOSThread() }
 
-func main() { os.Exit(cli.Main(os.Args)) }
+func main() {
+	libbgworker.Service = serviceEnv() // serviceenv.go
+	os.Exit(cli.Main(os.Args))
+}
