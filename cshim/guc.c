@@ -171,6 +171,13 @@ static int	current_line;
 static bool guc_collecting;
 static bool guc_collect_only;
 static bool guc_collecting_summary;	/* guc_collecting, saved around a summary */
+
+/*
+ * Set by bgw_guc_check: a syntax error or an unknown parameter does not
+ * stop the reading, so that every problem of the file is reported (what
+ * is applied then does not matter: the check process only reports).
+ */
+static bool guc_check_all;
 static BgwGucReport *guc_reports;
 static int	guc_nreports;
 static int	guc_reports_cap;
@@ -1997,7 +2004,8 @@ process_config_file(GucContext context, int elevel)
 			guc_error(elevel, ERRCODE_CONFIG_FILE_ERROR, NULL, NULL, "%s", item->errmsg);
 		}
 		error = true;
-		goto bail_out;
+		if (!guc_check_all)
+			goto bail_out;
 	}
 
 	for (i = 0; i < num_guc_vars; i++)
@@ -2025,9 +2033,10 @@ process_config_file(GucContext context, int elevel)
 					  item->name, item->filename, item->sourceline);
 			error = true;
 			file_with_error = item->filename;
+			item->ignore = true;	/* reported once, also when guc_check_all */
 		}
 	}
-	if (error)
+	if (error && !guc_check_all)
 		goto bail_out;
 
 	/* parameters set from the file before and now gone: back to default */
@@ -2226,8 +2235,10 @@ bgw_guc_check(const char *config_file, int nopts,
 	{
 		free(ConfigFileName);
 		ConfigFileName = guc_absolute_location(config_file, NULL);
+		guc_check_all = true;
 		if (!process_config_file(PGC_POSTMASTER, ERROR))
 			ok = false;
+		guc_check_all = false;
 	}
 	current_file = NULL;
 	return ok;

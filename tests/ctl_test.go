@@ -310,3 +310,35 @@ func TestCtlSigkillTimeout(t *testing.T) {
 	h.log.waitFor(t, `LOG:  issuing SIGKILL to recalcitrant children`, 1, time.Second)
 	h.requireClean(a)
 }
+
+// TestCtlReloadOutcome: reload says whether the host applied the file, as
+// its log does, with the problems and their lines; exit 1 on errors.
+func TestCtlReloadOutcome(t *testing.T) {
+	t.Parallel()
+	dir := newDataDir(t, "")
+	conf := filepath.Join(dir, "bgworker.conf")
+	h := startHost(t, dir)
+	h.waitReady()
+
+	out, errs, code := ctl(t, "reload", "-D", dir)
+	require.Equal(t, 0, code, errs)
+	require.Equal(t, fmt.Sprintf("server signaled\nconfiguration file \"%s\" applied; no parameter changed\n", conf), out)
+
+	appendConf(t, dir, "log_min_messages = notice\nsigkill_timeout = 'soon'\nmax_worker_processes = 20")
+	out, errs, code = ctl(t, "reload", "-D", dir)
+	require.Equal(t, 1, code, out)
+	require.Equal(t, "server signaled\n  parameter \"log_min_messages\" changed to \"notice\"\n", out)
+	require.Equal(t, fmt.Sprintf("bgworker: configuration file \"%[1]s\" contains errors; unaffected changes were applied\n"+
+		"LOG:  invalid value for parameter \"sigkill_timeout\": \"soon\" in file \"%[1]s\" line %[2]d\n"+
+		"LOG:  parameter \"max_worker_processes\" cannot be changed without restarting the server in file \"%[1]s\" line %[3]d\n",
+		conf, confLine(t, dir, "sigkill_timeout"), confLine(t, dir, "max_worker_processes = 20")), errs)
+	h.log.waitFor(t, `LOG:  configuration file ".*" contains errors; unaffected changes were applied`, 1, 10*time.Second)
+
+	appendConf(t, dir, "this is not a setting")
+	out, errs, code = ctl(t, "reload", "-D", dir, "-s")
+	require.Equal(t, 1, code, out)
+	require.Empty(t, out)
+	require.Contains(t, errs, fmt.Sprintf("bgworker: configuration file \"%s\" contains errors; no changes were applied\n", conf))
+	require.Contains(t, errs, fmt.Sprintf("LOG:  syntax error in file \"%s\" line %d, near token \"not\"\n", conf, confLine(t, dir, "this is")))
+	h.stopClean()
+}

@@ -213,6 +213,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "config":
 		return buildinfo.ConfigMain(rest, stdout, stderr)
+	case checkChildCommand:
+		return runCheckProcess(rest, stdout)
 	}
 	var cmd *command
 	for _, c := range commands {
