@@ -47,7 +47,9 @@ func TestCheck(t *testing.T) {
 	out, errs, code = ctl(t, "check", "-D", dir, "-c", "cluster_name=fine")
 	require.Equal(t, 1, code, "stdout %q stderr %q", out, errs)
 	require.Equal(t, fmt.Sprintf("bgworker: configuration file \"%s\" contains errors\n", conf), errs)
-	at := func(prefix string) string { return fmt.Sprintf(" in file \"%s\" line %d\n", conf, confLine(t, dir, prefix)) }
+	at := func(prefix string) string {
+		return fmt.Sprintf(" in file \"%s\" line %d\n", conf, confLine(t, dir, prefix))
+	}
 	require.Contains(t, out, `ERROR:  invalid value for parameter "log_min_messages": "bogus"`+at("log_min_messages = bogus"))
 	require.Contains(t, out, `ERROR:  unrecognized configuration parameter "no_such_parameter" in file "`+conf+`" line `+fmt.Sprint(confLine(t, dir, "no_such_parameter")))
 	require.Contains(t, out, `ERROR:  0 s is outside the valid range for parameter "sigkill_timeout" (1 s .. 86400 s)`+at("sigkill_timeout"))
