@@ -89,6 +89,9 @@ func (p *postmaster) controlOp(req ControlRequest) (ControlReply, error) {
 		if req.Summary {
 			return ControlReply{Host: p.hostStatus(), Counts: p.workerCounts()}, nil
 		}
+		if req.History {
+			return ControlReply{Host: p.hostStatus(), Workers: p.workerStatusesWithHistory()}, nil // history.go
+		}
 		return ControlReply{Host: p.hostStatus(), Workers: p.workerStatuses()}, nil
 	case OpWorker:
 		for _, w := range p.workers {

@@ -44,6 +44,7 @@ type ControlRequest struct {
 	Generation uint64      `json:"generation,omitempty"` // worker
 	Mode       string      `json:"mode,omitempty"`       // stop: smart, fast, immediate
 	Summary    bool        `json:"summary,omitempty"`    // status: counts instead of workers
+	History    bool        `json:"history,omitempty"`    // status: each worker's recent exits and failed starts
 }
 
 // LaunchSpec describes a worker to launch, as `bgworker launch` flags do.
@@ -120,4 +121,7 @@ type WorkerStatus struct {
 	Activity    string     `json:"activity,omitempty"`
 	WaitEvent   string     `json:"wait_event,omitempty"`
 	WaitType    string     `json:"wait_event_type,omitempty"`
+	// History: with a status request's "history", the worker's last exits
+	// and failed starts (history.go), newest last.
+	History *WorkerHistory `json:"history,omitempty"`
 }

@@ -149,6 +149,7 @@ func (p *postmaster) handleReplies(r forkReplies) {
 		w.reqID = 0
 		if rep.Pid <= 0 {
 			cshim.Log(cshim.LevelLog, fmt.Sprintf("could not fork worker process: %v", errnoText(rep.Errno)), "", "")
+			p.opsStartFailed(w, rep.Errno) // history.go
 			w.state = wsWaiting
 			w.crashedAt = time.Now()
 			w.forkFailed = true
@@ -163,6 +164,7 @@ func (p *postmaster) handleReplies(r forkReplies) {
 			w.restarts++
 		}
 		w.starts++
+		p.opsStarted(w) // history.go
 		p.byPid[rep.Pid] = w
 		cshim.SetSlotPid(w.slot, rep.Pid)
 		if !rep.Notified {
@@ -307,6 +309,7 @@ func (p *postmaster) maybeStartWorkers() {
 		w.crashedAt = time.Time{}
 		cshim.ProcClearActive(w.slot)
 		p.byReq[w.reqID] = w
+		p.opsRequested(w) // history.go
 		batch = append(batch, cshim.StartRequest{ID: w.reqID, Slot: w.slot, Worker: w.reg})
 	}
 	p.workers = kept
@@ -491,6 +494,7 @@ func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 	if w == nil {
 		return
 	}
+	defer p.opsExited(w, pid, ws, w.startedAt, p.fatalError) // history.go
 	delete(p.byPid, pid)
 	p.clearNotifyPid(pid) // dynamic.go: a dead waiter is never signalled again
 	w.pid = 0

@@ -45,8 +45,10 @@ type opsState struct {
 	lastStatus  string        // last STATUS= sent
 	lastPublish time.Time
 	fp          opsFingerprint
-	exits       uint64 // worker exits seen (history.go)
-	failures    uint64 // failed starts seen (history.go)
+	exits       uint64         // worker exits seen (history.go)
+	failures    uint64         // failed starts seen (history.go)
+	hist        opsHistory     // history.go
+	metrics     *metricsServer // metrics.go; nil when not serving
 
 	snap atomic.Pointer[opsSnapshot] // the last snapshot, for the metrics goroutines
 
@@ -58,16 +60,23 @@ type opsState struct {
 // opsSnapshot is what the loop publishes for readers on other goroutines;
 // it is never changed once published.
 type opsSnapshot struct {
-	at     time.Time
-	phase  string
-	counts map[string]int // workers per reported state
+	at         time.Time
+	phase      string
+	crashCycle bool
+	counts     map[string]int // workers per reported state
+	metrics    metricsSnapshot
 }
 
-// startOps sets up notifications and the helper goroutine. Postmaster
-// goroutine, after the control socket exists (the helper uses its channel).
-func (p *postmaster) startOps() {
-	o := &opsState{wantTick: make(chan struct{}, 1), done: make(chan struct{})}
+// startOps sets up notifications, the metrics endpoint and the helper
+// goroutine. Postmaster goroutine, after the control socket exists (the
+// helper uses its channel). An error stops the start.
+func (p *postmaster) startOps() error {
+	o := &opsState{wantTick: make(chan struct{}, 1), done: make(chan struct{}), hist: newOpsHistory()}
 	p.ops = o
+	p.publish()
+	if err := p.startMetrics(); err != nil {
+		return err
+	}
 	if Service.NotifySocket != "" && !EmbeddedHost {
 		n, err := newNotifier(Service.NotifySocket)
 		if err != nil {
@@ -80,6 +89,7 @@ func (p *postmaster) startOps() {
 	}
 	o.wg.Add(1)
 	go o.run(p.control)
+	return nil
 }
 
 // stopOps flushes the notifications and stops the helper. Postmaster
@@ -96,6 +106,7 @@ func (p *postmaster) stopOps() {
 	close(o.done)
 	o.wg.Wait()
 	o.notify.stop()
+	o.metrics.stop()
 }
 
 // run is the helper goroutine: it turns tick requests and the watchdog's
@@ -161,7 +172,11 @@ func (p *postmaster) opsFingerprint() opsFingerprint {
 // something, at most every publishInterval (then once more after it).
 func (p *postmaster) opsAfterStep() {
 	o := p.ops
-	if o == nil || p.opsFingerprint() == o.fp {
+	if o == nil {
+		return
+	}
+	p.opsWatchCycles() // history.go
+	if p.opsFingerprint() == o.fp {
 		return
 	}
 	if time.Since(o.lastPublish) < publishInterval {
@@ -180,7 +195,8 @@ func (p *postmaster) publish() {
 	o := p.ops
 	o.fp = p.opsFingerprint()
 	o.lastPublish = time.Now()
-	s := &opsSnapshot{at: o.lastPublish, phase: p.state.String(), counts: p.workerCounts()}
+	s := &opsSnapshot{at: o.lastPublish, phase: p.state.String(), crashCycle: p.fatalError,
+		counts: p.workerCounts(), metrics: p.snapshotMetrics()}
 	o.snap.Store(s)
 	if o.notify != nil {
 		if st := statusLine(s); st != o.lastStatus {

@@ -270,7 +270,9 @@ func (p *postmaster) start() error {
 	if err := p.startControl(); err != nil {
 		return err
 	}
-	p.startOps() // ops.go
+	if err := p.startOps(); err != nil { // ops.go
+		return err
+	}
 	p.setState(pmStartup)
 	return nil
 }

@@ -248,7 +248,7 @@ func TestCtlHelpAndArguments(t *testing.T) {
 		"reload":    {"--pgdata", "--silent"},
 		"logrotate": {"--pgdata", "--silent"},
 		"promote":   {"--pgdata", "--silent"},
-		"status":    {"--pgdata", "--json", "--summary"},
+		"status":    {"--pgdata", "--json", "--summary", "--history"},
 		"check":     {"--pgdata", "-c NAME=VALUE", "--silent"},
 		"terminate": {"--pgdata", "--pid", "--name", "--slot"},
 		"launch": {"--pgdata", "--library", "--function", "--name", "--type", "--arg", "--restart-time", "--flags",

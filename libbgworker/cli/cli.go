@@ -29,7 +29,7 @@ Usage:
   %[1]s reload    -D DIR [-s]
   %[1]s logrotate -D DIR [-s]
   %[1]s promote   -D DIR [-s]
-  %[1]s status    -D DIR [--json] [--summary]
+  %[1]s status    -D DIR [--json] [--summary] [--history [NAME]]
   %[1]s check     -D DIR [-c NAME=VALUE]...
   %[1]s launch    -D DIR --library L --function F [OPTION]...
   %[1]s terminate -D DIR (--pid P | --name N | --slot S)
@@ -147,9 +147,10 @@ func init() {
 		{name: "status", synopsis: "[OPTION]... [NAME]",
 			summary: "Show the host and its workers. Exit status 0: running; 3: not running; 4: no accessible data directory.",
 			opts: []option{optPgdata,
-				{"", "json", "", "print JSON for programs"},
-				{"", "summary", "", "only the host and how many workers are in each state"}},
-			run: runStatus},
+				{"", "json", "", "print JSON for programs (with each worker's history)"},
+				{"", "summary", "", "only the host and how many workers are in each state"},
+				{"", "history", "", "each worker's last exits and failed starts (of the workers named NAME)"}},
+			operands: 1, run: runStatus},
 		{name: "check", synopsis: "[OPTION]...",
 			summary: "Read the configuration as start would, load the preload libraries in a throw-away process, and report every problem.",
 			opts:    []option{optPgdata, optSetting, optSilent}, run: runCheck},

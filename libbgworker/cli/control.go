@@ -20,8 +20,10 @@ import (
 
 // statusView is what `bgworker status` shows.
 type statusView struct {
-	json    bool // JSON for programs
-	summary bool // only how many workers are in each state
+	json    bool   // JSON for programs (with the workers' history)
+	summary bool   // only how many workers are in each state
+	history bool   // the workers' recent exits and failed starts
+	name    string // with history: only the workers of this bgw_name
 }
 
 // status prints the host and its workers (with summary, only how many are
@@ -39,7 +41,8 @@ func status(abs string, v statusView, stdout, stderr io.Writer, prog string) int
 		}
 		return 3
 	}
-	rep, err := libbgworker.ControlDo(abs, libbgworker.ControlRequest{Op: libbgworker.OpStatus, Summary: summary})
+	rep, err := libbgworker.ControlDo(abs, libbgworker.ControlRequest{Op: libbgworker.OpStatus, Summary: summary,
+		History: !summary && (v.history || v.json)})
 	if err != nil {
 		if jsonOut {
 			b, _ := json.Marshal(map[string]any{"running": true, "pid": l.Pid, "data_directory": l.DataDir,
@@ -53,6 +56,19 @@ func status(abs string, v statusView, stdout, stderr io.Writer, prog string) int
 		fmt.Fprintf(stdout, "  (no worker details: %v)\n", err)
 		return 0
 	}
+	if v.name != "" {
+		var kept []libbgworker.WorkerStatus
+		for _, w := range rep.Workers {
+			if w.Name == v.name {
+				kept = append(kept, w)
+			}
+		}
+		if len(kept) == 0 {
+			fmt.Fprintf(stderr, "%s: no background worker named \"%s\"\n", prog, v.name)
+			return 1
+		}
+		rep.Workers = kept
+	}
 	if jsonOut {
 		out := map[string]any{"running": true, "host": rep.Host}
 		if summary {
@@ -64,8 +80,53 @@ func status(abs string, v statusView, stdout, stderr io.Writer, prog string) int
 		fmt.Fprintln(stdout, string(b))
 		return 0
 	}
+	if v.history {
+		printHistory(stdout, rep)
+		return 0
+	}
 	printStatus(stdout, prog, rep, summary)
 	return 0
+}
+
+// printHistory renders each worker's last exits and failed starts, oldest
+// first, one line each.
+func printHistory(out io.Writer, rep *libbgworker.ControlReply) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SLOT\tNAME\tTIME\tPID\tEVENT\tRAN FOR\tCRASH CYCLE")
+	rows := 0
+	for _, w := range rep.Workers {
+		if w.History == nil {
+			continue
+		}
+		type row struct {
+			at   time.Time
+			line string
+		}
+		var rs []row
+		for _, e := range w.History.Exits {
+			cycle := "no"
+			if e.CrashCycle {
+				cycle = "started one"
+			}
+			rs = append(rs, row{e.At, fmt.Sprintf("%d\t%s\t%s\t%d\t%s\t%s\t%s", w.Slot, w.Name,
+				e.At.Format("2006-01-02 15:04:05.000"), e.Pid, e.Exit,
+				time.Duration(e.RanSeconds*float64(time.Second)).Round(time.Millisecond), cycle)})
+		}
+		for _, f := range w.History.Failures {
+			rs = append(rs, row{f.At, fmt.Sprintf("%d\t%s\t%s\t-\t%s\t-\t-", w.Slot, w.Name,
+				f.At.Format("2006-01-02 15:04:05.000"), f.Error)})
+		}
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].at.Before(rs[j].at) })
+		for _, r := range rs {
+			fmt.Fprintln(tw, r.line)
+			rows++
+		}
+	}
+	if rows == 0 {
+		fmt.Fprintln(out, "no exits and no failed starts recorded")
+		return
+	}
+	tw.Flush()
 }
 
 // stateCount is how many workers are in one state.

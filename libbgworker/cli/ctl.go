@@ -430,5 +430,13 @@ func runStatus(c *invocation) int {
 		c.fail(err)
 		return 4
 	}
-	return status(abs, statusView{json: c.p.has("json"), summary: c.p.has("summary")}, c.stdout, c.stderr, c.prog)
+	name := ""
+	if len(c.p.args) > 0 {
+		if !c.p.has("history") {
+			return c.errorf("a worker name is only taken with --history")
+		}
+		name = c.p.args[0]
+	}
+	return status(abs, statusView{json: c.p.has("json"), summary: c.p.has("summary"),
+		history: c.p.has("history"), name: name}, c.stdout, c.stderr, c.prog)
 }
