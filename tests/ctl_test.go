@@ -127,9 +127,10 @@ func TestCtlBackgroundStartStop(t *testing.T) {
 	stderr, _ = os.Readlink(fmt.Sprintf("/proc/%d/fd/2", pid2))
 	require.Equal(t, logFile, stderr, "restart logs to the same file")
 
-	out, _, code = ctl(t, "logrotate", "-D", dir)
-	require.Equal(t, 0, code, out)
-	require.Equal(t, "server signaled to rotate log file\n", out)
+	// Without the logging collector there is nothing to rotate, and it says so.
+	out, errs, code = ctl(t, "logrotate", "-D", dir)
+	require.Equal(t, 1, code, out)
+	require.Contains(t, errs, "logging_collector is off")
 
 	out, errs, code = ctl(t, "stop", "-D", dir, "-t", "30")
 	require.Equal(t, 0, code, "stdout %q stderr %q", out, errs)
@@ -340,5 +341,24 @@ func TestCtlReloadOutcome(t *testing.T) {
 	require.Empty(t, out)
 	require.Contains(t, errs, fmt.Sprintf("bgworker: configuration file \"%s\" contains errors; no changes were applied\n", conf))
 	require.Contains(t, errs, fmt.Sprintf("LOG:  syntax error in file \"%s\" line %d, near token \"not\"\n", conf, confLine(t, dir, "this is")))
+	h.stopClean()
+}
+
+// TestCtlLogrotate: with the logging collector on, logrotate makes it
+// start new files (the host's answer, through the control socket).
+func TestCtlLogrotate(t *testing.T) {
+	t.Parallel()
+	dir := newDataDir(t, "logging_collector = on\nlog_directory = 'log'\nlog_filename = 'bg-%H%M%S.log'")
+	h := startHost(t, dir)
+	h.waitReady()
+	before, _ := filepath.Glob(filepath.Join(dir, "log", "*"))
+	time.Sleep(1100 * time.Millisecond) // a new second: a new file name
+	out, errs, code := ctl(t, "logrotate", "-D", dir)
+	require.Equal(t, 0, code, errs)
+	require.Equal(t, "server signaled to rotate log file\n", out)
+	require.Eventually(t, func() bool {
+		after, _ := filepath.Glob(filepath.Join(dir, "log", "*"))
+		return len(after) > len(before)
+	}, 10*time.Second, 20*time.Millisecond, "no new log file after logrotate (before: %v)", before)
 	h.stopClean()
 }

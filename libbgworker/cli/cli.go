@@ -33,7 +33,7 @@ Usage:
   %[1]s check     -D DIR [-c NAME=VALUE]...
   %[1]s launch    -D DIR --library L --function F [OPTION]...
   %[1]s terminate -D DIR (--pid P | --name N | --slot S)
-  %[1]s config    [OPTION]...
+  %[1]s config    [--cppflags|--cflags|--pgxs|--pkglibdir|--sharedir|...]
   %[1]s version
 
 "%[1]s COMMAND --help" lists the options of one command. Without -l, -w,
@@ -213,7 +213,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s\n", buildinfo.VersionString())
 		return 0
 	case "config":
-		return buildinfo.ConfigMain(rest, stdout, stderr)
+		return buildinfo.ConfigMain(prog+" config", rest, stdout, stderr)
 	case checkChildCommand:
 		return runCheckProcess(rest, stdout)
 	}
