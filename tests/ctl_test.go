@@ -350,7 +350,11 @@ func TestCtlLogrotate(t *testing.T) {
 	t.Parallel()
 	dir := newDataDir(t, "logging_collector = on\nlog_directory = 'log'\nlog_filename = 'bg-%H%M%S.log'")
 	h := startHost(t, dir)
-	h.waitReady()
+	// The collector has the log; the lock file says when the host is ready.
+	require.Eventually(t, func() bool {
+		l, err := libbgworker.ReadLockFile(dir)
+		return err == nil && l.Status == "ready"
+	}, 20*time.Second, 20*time.Millisecond)
 	before, _ := filepath.Glob(filepath.Join(dir, "log", "*"))
 	time.Sleep(1100 * time.Millisecond) // a new second: a new file name
 	out, errs, code := ctl(t, "logrotate", "-D", dir)
