@@ -23,9 +23,9 @@ func sigkillTimeout() time.Duration {
 	return killStragglersAfter
 }
 
-// recordStart writes bgworker.opts; a failure costs only restart's
+// recordOpts writes bgworker.opts; a failure costs only restart's
 // knowledge of the options, so it is a WARNING.
-func (p *postmaster) recordStart() {
+func (p *postmaster) recordOpts() {
 	if err := writeOptsFile(p.dataDir, p.opts); err != nil {
 		cshim.Log(cshim.LevelWarning, fmt.Sprintf("could not write file \"%s\": %s",
 			filepath.Join(p.dataDir, OptsFileName), errnoText(err)), "", "")
