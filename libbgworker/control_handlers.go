@@ -123,7 +123,7 @@ func (p *postmaster) controlOp(req ControlRequest) (ControlReply, error) {
 	case OpReload:
 		return p.controlReload() // reload.go
 	case OpLogrotate:
-		return p.controlLogrotate() // logcollector.go
+		return p.controlLogrotate() // logrotate.go
 	case OpPromote:
 		if _, err := os.Stat(filepath.Join(p.dataDir, StandbySignal)); err != nil {
 			return ControlReply{}, fmt.Errorf("cannot promote server; server is not in standby mode")
