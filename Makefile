@@ -169,6 +169,7 @@ INST_LIB     := $(DESTDIR)$(PREFIX)/lib
 INST_PKGLIB  := $(DESTDIR)$(PREFIX)/lib/bgworker
 INST_INCLUDE := $(DESTDIR)$(PREFIX)/include/bgworker
 INST_PC      := $(DESTDIR)$(PREFIX)/lib/pkgconfig
+INST_SYSTEMD := $(DESTDIR)$(PREFIX)/lib/systemd/system
 INST_PGXS    := $(INST_PKGLIB)/pgxs/src/makefiles
 INST_SHARE   := $(DESTDIR)$(PREFIX)/share/bgworker
 INST_DOC     := $(DESTDIR)$(PREFIX)/share/doc/bgworker
@@ -192,6 +193,9 @@ install: all
 	install -m 644 $(DOCS) "$(INST_DOC)/"
 	sed -e 's|](docs/)|](.)|g' -e 's|](docs/|](|g' README.md > "$(INST_DOC)/README.md"
 	chmod 644 "$(INST_DOC)/README.md"
+	install -d "$(INST_SYSTEMD)"
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' contrib/systemd/bgworker.service.in > "$(INST_SYSTEMD)/bgworker.service"
+	chmod 644 "$(INST_SYSTEMD)/bgworker.service"
 
 clean:
 	rm -rf bin lib share $(EMBEDDER)

@@ -23,6 +23,10 @@ import (
 
 // handleControl answers one request.
 func (p *postmaster) handleControl(c *controlCall) {
+	if c.tick {
+		p.opsTick(c) // ops.go: the helper's wake-up, not a client's request
+		return
+	}
 	rep, err := p.controlOp(c.req)
 	if err != nil {
 		rep = ControlReply{Error: clipReply(printable(err.Error()))}
@@ -40,7 +44,7 @@ func (p *postmaster) handleControl(c *controlCall) {
 // feeds it whatever decodeControlRequest accepts.
 func checkControlRequest(req ControlRequest) error {
 	switch req.Op {
-	case OpStatus, OpReload, OpPromote:
+	case OpStatus, OpReload, OpPromote, OpLogrotate:
 		return nil
 	case OpWorker:
 		if req.Slot == nil {
@@ -85,6 +89,9 @@ func (p *postmaster) controlOp(req ControlRequest) (ControlReply, error) {
 		if req.Summary {
 			return ControlReply{Host: p.hostStatus(), Counts: p.workerCounts()}, nil
 		}
+		if req.History {
+			return ControlReply{Host: p.hostStatus(), Workers: p.workerStatusesWithHistory()}, nil // history.go
+		}
 		return ControlReply{Host: p.hostStatus(), Workers: p.workerStatuses()}, nil
 	case OpWorker:
 		for _, w := range p.workers {
@@ -114,8 +121,9 @@ func (p *postmaster) controlOp(req ControlRequest) (ControlReply, error) {
 		p.handleSignal(stopSignals[req.Mode])
 		return ControlReply{}, nil
 	case OpReload:
-		p.handleSignal(unix.SIGHUP)
-		return ControlReply{}, nil
+		return p.controlReload() // reload.go
+	case OpLogrotate:
+		return p.controlLogrotate() // logrotate.go
 	case OpPromote:
 		if _, err := os.Stat(filepath.Join(p.dataDir, StandbySignal)); err != nil {
 			return ControlReply{}, fmt.Errorf("cannot promote server; server is not in standby mode")

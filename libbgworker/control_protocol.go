@@ -29,6 +29,7 @@ const (
 	OpStop      = "stop"      // shut the host down (mode)
 	OpReload    = "reload"    // re-read the configuration (as SIGHUP)
 	OpPromote   = "promote"   // leave standby mode
+	OpLogrotate = "logrotate" // switch the logging collector to a new file
 )
 
 // ControlRequest is one request. Fields not used by the operation are
@@ -43,6 +44,7 @@ type ControlRequest struct {
 	Generation uint64      `json:"generation,omitempty"` // worker
 	Mode       string      `json:"mode,omitempty"`       // stop: smart, fast, immediate
 	Summary    bool        `json:"summary,omitempty"`    // status: counts instead of workers
+	History    bool        `json:"history,omitempty"`    // status: each worker's recent exits and failed starts
 }
 
 // LaunchSpec describes a worker to launch, as `bgworker launch` flags do.
@@ -67,6 +69,7 @@ type ControlReply struct {
 	Host    *HostStatus    `json:"host,omitempty"`    // status
 	Workers []WorkerStatus `json:"workers,omitempty"` // status, launch, terminate, worker
 	Counts  map[string]int `json:"counts,omitempty"`  // status with summary: workers per state
+	Reload  *ReloadResult  `json:"reload,omitempty"`  // reload: what the host made of the file
 }
 
 // HostStatus describes the supervisor.
@@ -118,4 +121,7 @@ type WorkerStatus struct {
 	Activity    string     `json:"activity,omitempty"`
 	WaitEvent   string     `json:"wait_event,omitempty"`
 	WaitType    string     `json:"wait_event_type,omitempty"`
+	// History: with a status request's "history", the worker's last exits
+	// and failed starts (history.go), newest last.
+	History *WorkerHistory `json:"history,omitempty"`
 }

@@ -34,6 +34,9 @@ import (
 type controlCall struct {
 	req   ControlRequest
 	reply chan ControlReply // buffered (1): the postmaster never blocks
+	// tick marks a wake-up from the operations helper (ops.go), never a
+	// client's request; watchdog says it is the watchdog's.
+	tick, watchdog bool
 }
 
 // controlServer is the listening socket and its goroutines.

@@ -49,6 +49,7 @@ func (p *postmaster) handleSignal(sig syscall.Signal) {
 		}
 	case unix.SIGHUP:
 		if p.shutdown <= smartShutdown {
+			p.opsReloading() // ops.go
 			cshim.Log(cshim.LevelLog, "received SIGHUP, reloading configuration files", "", "")
 			cshim.ReloadConfig()
 			p.sys.reconfigure()
@@ -56,6 +57,7 @@ func (p *postmaster) handleSignal(sig syscall.Signal) {
 				p.fs.SendReload()
 			}
 			p.signalChildren(unix.SIGHUP, false)
+			p.opsReloaded()
 		}
 	case unix.SIGUSR1:
 		if cshim.CheckPostmasterSignal(cshim.PMSignalBackgroundWorkerChange) {
@@ -161,6 +163,7 @@ func (p *postmaster) handleReplies(r forkReplies) {
 		p.inFlight--
 		if rep.Pid <= 0 {
 			cshim.Log(cshim.LevelLog, fmt.Sprintf("could not fork worker process: %v", errnoText(rep.Errno)), "", "")
+			p.opsStartFailed(w, rep.Errno) // history.go
 			p.fire(w, evForkFailed, eventData{})
 			continue
 		}

@@ -418,6 +418,7 @@ func (p *postmaster) queueStart(w *worker) {
 	w.crashedAt = time.Time{}
 	cshim.ProcClearActive(w.slot)
 	p.byReq[w.reqID] = w
+	p.opsRequested(w) // history.go
 	p.batch = append(p.batch, cshim.StartRequest{ID: w.reqID, Slot: w.slot, Worker: w.reg})
 }
 
@@ -431,6 +432,7 @@ func (p *postmaster) recordStart(w *worker, d eventData) {
 		w.restarts++
 	}
 	w.starts++
+	p.opsStarted(w) // history.go
 	p.byPid[d.pid] = w
 	cshim.SetSlotPid(w.slot, d.pid)
 	if !d.notified {
@@ -450,6 +452,7 @@ func (p *postmaster) recordStart(w *worker, d eventData) {
 // worker for unregistration whatever follows (PostgreSQL sets
 // rw_terminate before it looks at the crash).
 func (p *postmaster) noteExit(w *worker, d eventData, a workerAction) {
+	defer p.opsExited(w, d.pid, d.status, w.startedAt, p.fatalError) // history.go
 	delete(p.byPid, d.pid)
 	p.clearNotifyPid(d.pid) // dynamic.go: a dead waiter is never signalled again
 	w.pid = 0

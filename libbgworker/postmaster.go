@@ -53,7 +53,8 @@ const (
 const (
 	// killStragglersAfter is SIGKILL_CHILDREN_AFTER_SECS: how long children
 	// get to obey SIGQUIT (crash, immediate stop) or SIGTERM (smart and fast
-	// stop) before the supervisor SIGKILLs them.
+	// stop) before the supervisor SIGKILLs them; the default of the
+	// sigkill_timeout setting (settings.go).
 	killStragglersAfter = 5 * time.Second
 )
 
@@ -124,6 +125,7 @@ type postmaster struct {
 	control  chan *controlCall   // requests from the control socket
 	ctl      *controlServer      // the control socket, nil if none
 	sys      *syslogger          // the logging collector, nil if off (syslogger.go)
+	ops      *opsState           // ops.go: service notifications, snapshots for metrics
 }
 
 type forkReplies struct {
@@ -157,12 +159,14 @@ func Run(opts Options) int {
 	defer publishRun(opts.DataDir, "", false, true)
 	if err := p.start(); err != nil {
 		p.reportStartupError(err)
+		p.stopOps()
 		p.stopControl()
 		p.cleanup()
 		p.sys.stop()
 		return 1
 	}
 	p.loop()
+	p.stopOps()     // ops.go
 	p.stopControl() // control_server.go: before the lock file goes
 	p.cleanup()
 	p.sys.stop() // syslogger.go: last, so that it writes the last lines
@@ -267,6 +271,7 @@ func (p *postmaster) start() error {
 	if p.sys == nil {
 		removeCurrentLogfiles(dir)
 	}
+	p.recordOpts() // settings.go: bgworker.opts, for restart
 
 	spl, _ := cshim.GetConfigOption("shared_preload_libraries")
 	libs, err := loadPreloadLibraries(spl)
@@ -304,6 +309,9 @@ func (p *postmaster) start() error {
 	p.adoptForkServer(fs)
 	// The control socket (control_server.go); requests are served by loop().
 	if err := p.startControl(); err != nil {
+		return err
+	}
+	if err := p.startOps(); err != nil { // ops.go
 		return err
 	}
 	p.setState(pmStartup)
@@ -426,6 +434,7 @@ func (p *postmaster) setState(s pmState) {
 		p.updateLock(func(l *LockInfo) { l.Status = status })
 		publishRun(p.opts.DataDir, status, false, false)
 	}
+	p.opsState(s) // ops.go: READY=1, STOPPING=1
 }
 
 // loop is the server loop: wait for a signal, a fork-server reply or the
@@ -491,6 +500,7 @@ func (p *postmaster) loop() {
 			}
 		}
 		p.step()
+		p.opsAfterStep() // ops.go
 	}
 }
 
@@ -506,7 +516,7 @@ func (p *postmaster) nextDeadline() (time.Time, bool) {
 		}
 	}
 	if !p.abortStart.IsZero() && !p.killedAll {
-		consider(p.abortStart.Add(killStragglersAfter))
+		consider(p.abortStart.Add(sigkillTimeout()))
 	}
 	if p.shutdown == noShutdown && !p.fatalError && !p.nextRestart.IsZero() {
 		consider(p.nextRestart)
@@ -520,7 +530,7 @@ func (p *postmaster) nextDeadline() (time.Time, bool) {
 // step runs the state machine once: start what is due, advance shutdown
 // and crash phases, kill stragglers.
 func (p *postmaster) step() {
-	if !p.abortStart.IsZero() && !p.killedAll && time.Since(p.abortStart) >= killStragglersAfter {
+	if !p.abortStart.IsZero() && !p.killedAll && time.Since(p.abortStart) >= sigkillTimeout() {
 		cshim.Log(cshim.LevelLog, "issuing SIGKILL to recalcitrant children", "", "")
 		p.signalChildren(unix.SIGKILL, true)
 		// The fork server and its spare too: a stopped fork server would

@@ -23,6 +23,7 @@ func main() {
 	if atMainStart != nil {
 		atMainStart()
 	}
+	libbgworker.Service = serviceEnv() // serviceenv.go
 	// Signals are held since the process began (earlysig): the supervisor
 	// releases them to its own handlers; any other command at once.
 	if len(os.Args) >= 2 && os.Args[1] == "start" {

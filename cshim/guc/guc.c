@@ -164,6 +164,30 @@ static GucCapture last_load_error;
 static const char *current_file;
 static int	current_line;
 
+/*
+ * Collected reports (bgw_guc_collect_begin): every problem and change
+ * guc_error reports while collection is on, kept for the supervisor's
+ * reload answer and for `bgworker check`.  With collect_only they are
+ * not reported at all (check runs in a throw-away process that reports
+ * them itself).  Supervisor or check process only.
+ */
+static bool guc_collecting;
+static bool guc_collect_only;
+static bool guc_collecting_summary;	/* guc_collecting, saved around a summary */
+
+/*
+ * Set by bgw_guc_check: a syntax error or an unknown parameter does not
+ * stop the reading, so that every problem of the file is reported (what
+ * is applied then does not matter: the check process only reports).
+ */
+static bool guc_check_all;
+static BgwGucReport *guc_reports;
+static int	guc_nreports;
+static int	guc_reports_cap;
+
+/* How the last reload of the supervisor ended (BGW_RELOAD_*). */
+static int	last_reload_outcome = BGW_RELOAD_APPLIED;
+
 static const char *const memory_units_hint =
 "Valid units for this parameter are \"B\", \"kB\", \"MB\", \"GB\", and \"TB\".";
 static const char *const time_units_hint =
@@ -231,6 +255,74 @@ GUC_check_errcode(int sqlerrcode)
  * reported, so the arguments may be freed afterwards by the caller (an
  * ERROR does not return, and then they leak: small and rare).
  */
+static char *
+report_strdup(const char *s)
+{
+	return (s != NULL && s[0] != '\0') ? strdup(s) : NULL;
+}
+
+/* Append one report to the collected list (nothing if out of memory). */
+static void
+guc_collect(int elevel, int sqlerrcode, const char *msg, const char *detail,
+			const char *hint)
+{
+	BgwGucReport *r;
+
+	if (guc_nreports == guc_reports_cap)
+	{
+		int			cap = guc_reports_cap ? guc_reports_cap * 2 : 16;
+		BgwGucReport *more = realloc(guc_reports, (size_t) cap * sizeof(BgwGucReport));
+
+		if (more == NULL)
+			return;
+		guc_reports = more;
+		guc_reports_cap = cap;
+	}
+	r = &guc_reports[guc_nreports++];
+	r->elevel = elevel;
+	r->sqlerrcode = sqlerrcode;
+	r->message = report_strdup(msg);
+	r->detail = report_strdup(detail);
+	r->hint = report_strdup(hint);
+	r->file = current_file ? report_strdup(current_file) : NULL;
+	r->line = current_file ? current_line : 0;
+}
+
+void
+bgw_guc_collect_begin(bool collect_only)
+{
+	for (int i = 0; i < guc_nreports; i++)
+	{
+		free(guc_reports[i].message);
+		free(guc_reports[i].detail);
+		free(guc_reports[i].hint);
+		free(guc_reports[i].file);
+	}
+	guc_nreports = 0;
+	guc_collecting = true;
+	guc_collect_only = collect_only;
+}
+
+void
+bgw_guc_collect_end(void)
+{
+	guc_collecting = false;
+	guc_collect_only = false;
+}
+
+int
+bgw_guc_collected(const BgwGucReport **reports)
+{
+	*reports = guc_reports;
+	return guc_nreports;
+}
+
+int
+bgw_guc_last_reload_outcome(void)
+{
+	return last_reload_outcome;
+}
+
 static void
 guc_error(int elevel, int sqlerrcode, const char *detail, const char *hint,
 		  const char *fmt,...) pg_attribute_printf(5, 6);
@@ -246,6 +338,12 @@ guc_error(int elevel, int sqlerrcode, const char *detail, const char *hint,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
+	if (guc_collecting && elevel > 0 && guc_capture == NULL)
+	{
+		guc_collect(elevel, sqlerrcode, msg, detail, hint);
+		if (guc_collect_only)
+			return;
+	}
 	if (guc_capture != NULL && elevel >= ERROR)
 	{
 		if (!guc_capture->set)
@@ -1834,11 +1932,15 @@ MarkGUCPrefixReserved(const char *className)
 			pg_strncasecmp(className, var->name, len) == 0 &&
 			var->name[len] == GUC_QUALIFIER_SEPARATOR)
 		{
-			ereport(WARNING,
-					(errcode(ERRCODE_INVALID_NAME),
-					 errmsg("invalid configuration parameter name \"%s\", removing it",
-							var->name),
-					 errdetail("\"%s\" is now a reserved prefix.", className)));
+			char		detail[256];
+
+			snprintf(detail, sizeof(detail), "\"%s\" is now a reserved prefix.", className);
+			current_file = var->sourcefile;
+			current_line = var->sourceline;
+			guc_error(WARNING, ERRCODE_INVALID_NAME, detail, NULL,
+					  "invalid configuration parameter name \"%s\", removing it",
+					  var->name);
+			current_file = NULL;
 			remove_var(var);
 			free_var(var);
 			i--;
@@ -1905,7 +2007,8 @@ process_config_file(GucContext context, int elevel)
 			guc_error(elevel, ERRCODE_CONFIG_FILE_ERROR, NULL, NULL, "%s", item->errmsg);
 		}
 		error = true;
-		goto bail_out;
+		if (!guc_check_all)
+			goto bail_out;
 	}
 
 	for (i = 0; i < num_guc_vars; i++)
@@ -1933,9 +2036,10 @@ process_config_file(GucContext context, int elevel)
 					  item->name, item->filename, item->sourceline);
 			error = true;
 			file_with_error = item->filename;
+			item->ignore = true;	/* reported once, also when guc_check_all */
 		}
 	}
-	if (error)
+	if (error && !guc_check_all)
 		goto bail_out;
 
 	/* parameters set from the file before and now gone: back to default */
@@ -2020,6 +2124,12 @@ process_config_file(GucContext context, int elevel)
 	}
 
 bail_out:
+	if (report_changes)
+		last_reload_outcome = !error ? BGW_RELOAD_APPLIED :
+			applying ? BGW_RELOAD_PARTLY : BGW_RELOAD_NOT_APPLIED;
+	/* the summary line is the outcome, not one more problem */
+	guc_collecting_summary = guc_collecting;
+	guc_collecting = false;
 	if (error && context != PGC_POSTMASTER)
 	{
 		if (applying)
@@ -2031,6 +2141,7 @@ bail_out:
 					  "configuration file \"%s\" contains errors; no changes were applied",
 					  file_with_error);
 	}
+	guc_collecting = guc_collecting_summary;
 	free(file_with_error_copy);
 	FreeConfigVariables(head);
 	return !error;
@@ -2041,8 +2152,13 @@ ProcessConfigFile(GucContext context)
 {
 	int			elevel = IsUnderPostmaster ? DEBUG2 : LOG;
 
+	/* the supervisor keeps what its reload reported, for `bgworker reload` */
+	if (!IsUnderPostmaster)
+		bgw_guc_collect_begin(false);
 	(void) process_config_file(context == PGC_POSTMASTER ? PGC_POSTMASTER : PGC_SIGHUP,
 							   elevel);
+	if (!IsUnderPostmaster)
+		bgw_guc_collect_end();
 	/* the log's cached time zone (TZ may have changed) */
 	bgw_elog_reset_log_zone();
 }
@@ -2140,6 +2256,34 @@ bgw_guc_reset_for_restart(void)
 	}
 	free(ConfigFileName);
 	ConfigFileName = NULL;
+}
+
+bool
+bgw_guc_check(const char *config_file, int nopts,
+			  const char *const *names, const char *const *values)
+{
+	bool		ok = true;
+
+	bgw_guc_init();
+	bgw_guc_collect_begin(true);
+	for (int i = 0; i < nopts; i++)
+	{
+		current_file = NULL;
+		if (set_option_internal(names[i], values[i], PGC_POSTMASTER, PGC_S_ARGV,
+								true, ERROR, NULL) == 0)
+			ok = false;
+	}
+	if (config_file != NULL && config_file[0] != '\0')
+	{
+		free(ConfigFileName);
+		ConfigFileName = guc_absolute_location(config_file, NULL);
+		guc_check_all = true;
+		if (!process_config_file(PGC_POSTMASTER, ERROR))
+			ok = false;
+		guc_check_all = false;
+	}
+	current_file = NULL;
+	return ok;
 }
 
 void

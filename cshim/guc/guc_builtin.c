@@ -59,6 +59,14 @@ static const struct config_enum_entry syslog_facility_options[] = {
 	{NULL, 0, false}
 };
 
+/*
+ * The supervisor's own settings (not PostgreSQL's), read by its Go side
+ * through GetConfigOption.
+ */
+static int	sigkill_timeout = 5;	/* seconds; SIGKILL_CHILDREN_AFTER_SECS */
+static char *metrics_listen_address = "";	/* host:port of /metrics; '' for none */
+static int	exit_history_size = 10;	/* exits and failed starts kept per worker */
+
 /* The message levels log_min_messages accepts (PostgreSQL's list). */
 static const struct config_enum_entry server_message_level_options[] = {
 	{"debug5", DEBUG5, false},
@@ -332,6 +340,16 @@ bgw_guc_define_builtins(void)
 						  &server_version_string, PG_VERSION, PGC_INTERNAL,
 						  GUC_REPORT | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
 						  NULL, NULL);
+	bgw_guc_define_int("sigkill_timeout",
+					   "Sets how long children get to exit after SIGTERM or SIGQUIT before they are sent SIGKILL.",
+					   &sigkill_timeout, 5, 1, 86400, PGC_SIGHUP, GUC_UNIT_S,
+					   NULL, NULL);
+	bgw_guc_define_string("metrics_listen_address",
+						  "Sets the address (host:port) where Prometheus metrics are served; empty for none.",
+						  &metrics_listen_address, "", PGC_POSTMASTER, 0, NULL, NULL);
+	bgw_guc_define_int("exit_history_size",
+					   "Sets how many exits and failed starts of each worker are kept for status --history.",
+					   &exit_history_size, 10, 0, 1000, PGC_SIGHUP, 0, NULL, NULL);
 	bgw_guc_define_int("server_version_num",
 					   "Shows the server version as an integer.",
 					   &server_version_num, PG_VERSION_NUM, PG_VERSION_NUM,

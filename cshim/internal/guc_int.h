@@ -103,4 +103,48 @@ extern void bgw_guc_last_error(const char **message, const char **detail,
  */
 extern void bgw_guc_reset_for_restart(void);
 
+/*
+ * What guc_error reported while collection was on: the problems of a
+ * reload (for `bgworker reload`) or of `bgworker check`.  file and line
+ * are those of the setting being applied, if any (syntax errors name
+ * theirs in the message).  Strings may be NULL.
+ */
+typedef struct BgwGucReport
+{
+	int			elevel;
+	int			sqlerrcode;		/* 0 for a change ("parameter ... changed to") */
+	char	   *message;
+	char	   *detail;
+	char	   *hint;
+	char	   *file;
+	int			line;
+} BgwGucReport;
+
+/*
+ * Start collecting (forgetting what was collected before); with
+ * collect_only, nothing collected is reported to the log.  Supervisor or
+ * check process only.
+ */
+extern void bgw_guc_collect_begin(bool collect_only);
+extern void bgw_guc_collect_end(void);
+
+/* The reports collected since the last bgw_guc_collect_begin. */
+extern int	bgw_guc_collected(const BgwGucReport **reports);
+
+/* How the supervisor's last reload ended. */
+#define BGW_RELOAD_APPLIED		0	/* no problem */
+#define BGW_RELOAD_PARTLY		1	/* errors; unaffected changes were applied */
+#define BGW_RELOAD_NOT_APPLIED	2	/* errors; no changes were applied */
+extern int	bgw_guc_last_reload_outcome(void);
+
+/*
+ * For `bgworker check`: apply the -c settings and the configuration file
+ * as bgw_guc_load does, but collecting every problem instead of stopping
+ * at the first (bgw_guc_collect_begin(true) is in effect until the caller
+ * ends it, so that the modules loaded next are checked too).  Returns
+ * false if there was any problem so far.  Check process only.
+ */
+extern bool bgw_guc_check(const char *config_file, int nopts,
+						  const char *const *names, const char *const *values);
+
 #endif							/* GUC_INT_H */

@@ -6,11 +6,9 @@ package cli
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,15 +18,20 @@ import (
 	"github.com/bgworker/bgworker/libbgworker"
 )
 
+// statusView is what `bgworker status` shows.
+type statusView struct {
+	json    bool   // JSON for programs (with the workers' history)
+	summary bool   // only how many workers are in each state
+	history bool   // the workers' recent exits and failed starts
+	name    string // with history: only the workers of this bgw_name
+}
+
 // status prints the host and its workers (with summary, only how many are
 // in each state); exit 3 when nothing runs, as pg_ctl status. Without a
-// control socket it says what the lock file says.
-func status(dir string, jsonOut, summary bool, stdout, stderr io.Writer, prog string) int {
-	if dir == "" {
-		fmt.Fprintf(stderr, "%s: no data directory specified (use -D DIR)\n", prog)
-		return 1
-	}
-	abs, _ := filepath.Abs(dir)
+// control socket it says what the lock file says. abs is a checked data
+// directory.
+func status(abs string, v statusView, stdout, stderr io.Writer, prog string) int {
+	jsonOut, summary := v.json, v.summary
 	l, err := libbgworker.ReadLockFile(abs)
 	if err != nil || !l.Alive() {
 		if jsonOut {
@@ -38,7 +41,8 @@ func status(dir string, jsonOut, summary bool, stdout, stderr io.Writer, prog st
 		}
 		return 3
 	}
-	rep, err := libbgworker.ControlDo(abs, libbgworker.ControlRequest{Op: libbgworker.OpStatus, Summary: summary})
+	rep, err := libbgworker.ControlDo(abs, libbgworker.ControlRequest{Op: libbgworker.OpStatus, Summary: summary,
+		History: !summary && (v.history || v.json)})
 	if err != nil {
 		if jsonOut {
 			b, _ := json.Marshal(map[string]any{"running": true, "pid": l.Pid, "data_directory": l.DataDir,
@@ -52,6 +56,19 @@ func status(dir string, jsonOut, summary bool, stdout, stderr io.Writer, prog st
 		fmt.Fprintf(stdout, "  (no worker details: %v)\n", err)
 		return 0
 	}
+	if v.name != "" {
+		var kept []libbgworker.WorkerStatus
+		for _, w := range rep.Workers {
+			if w.Name == v.name {
+				kept = append(kept, w)
+			}
+		}
+		if len(kept) == 0 {
+			fmt.Fprintf(stderr, "%s: no background worker named \"%s\"\n", prog, v.name)
+			return 1
+		}
+		rep.Workers = kept
+	}
 	if jsonOut {
 		out := map[string]any{"running": true, "host": rep.Host}
 		if summary {
@@ -63,8 +80,53 @@ func status(dir string, jsonOut, summary bool, stdout, stderr io.Writer, prog st
 		fmt.Fprintln(stdout, string(b))
 		return 0
 	}
+	if v.history {
+		printHistory(stdout, rep)
+		return 0
+	}
 	printStatus(stdout, prog, rep, summary)
 	return 0
+}
+
+// printHistory renders each worker's last exits and failed starts, oldest
+// first, one line each.
+func printHistory(out io.Writer, rep *libbgworker.ControlReply) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SLOT\tNAME\tTIME\tPID\tEVENT\tRAN FOR\tCRASH CYCLE")
+	rows := 0
+	for _, w := range rep.Workers {
+		if w.History == nil {
+			continue
+		}
+		type row struct {
+			at   time.Time
+			line string
+		}
+		var rs []row
+		for _, e := range w.History.Exits {
+			cycle := "no"
+			if e.CrashCycle {
+				cycle = "started one"
+			}
+			rs = append(rs, row{e.At, fmt.Sprintf("%d\t%s\t%s\t%d\t%s\t%s\t%s", w.Slot, w.Name,
+				e.At.Format("2006-01-02 15:04:05.000"), e.Pid, e.Exit,
+				time.Duration(e.RanSeconds*float64(time.Second)).Round(time.Millisecond), cycle)})
+		}
+		for _, f := range w.History.Failures {
+			rs = append(rs, row{f.At, fmt.Sprintf("%d\t%s\t%s\t-\t%s\t-\t-", w.Slot, w.Name,
+				f.At.Format("2006-01-02 15:04:05.000"), f.Error)})
+		}
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].at.Before(rs[j].at) })
+		for _, r := range rs {
+			fmt.Fprintln(tw, r.line)
+			rows++
+		}
+	}
+	if rows == 0 {
+		fmt.Fprintln(out, "no exits and no failed starts recorded")
+		return
+	}
+	tw.Flush()
 }
 
 // stateCount is how many workers are in one state.
@@ -228,108 +290,120 @@ func humanBytes(n int) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// launch is `bgworker launch`.
-func launch(fset *flag.FlagSet, args []string, dataDir *string, stdout io.Writer, fail func(error) int) int {
-	var spec libbgworker.LaunchSpec
-	fset.StringVar(&spec.Library, "library", "", "library (bgw_library_name)")
-	fset.StringVar(&spec.Function, "function", "", "entry point (bgw_function_name)")
-	fset.StringVar(&spec.Name, "name", "", "bgw_name (default: the function name)")
-	fset.StringVar(&spec.Type, "type", "", "bgw_type (default: the name)")
-	fset.Int64Var(&spec.Arg, "arg", 0, "bgw_main_arg, an integer")
-	restart := fset.String("restart-time", "never", "seconds before a restart, or never")
-	flags := fset.String("flags", "shmem", "comma-separated: shmem, database")
-	fset.StringVar(&spec.StartTime, "start-time", "recovery-finished", "postmaster-start, consistent or recovery-finished")
-	fset.StringVar(&spec.Extra, "extra", "", "bgw_extra, as text")
-	wait := fset.Bool("wait", false, "wait until the worker runs and print its pid")
-	secs := fset.Int("t", 60, "seconds to wait")
-	if err := fset.Parse(args); err != nil {
-		return 2
+// launchOptions are `bgworker launch`'s options.
+var launchOptions = []option{optPgdata,
+	{"", "library", "L", "library (bgw_library_name)"},
+	{"", "function", "F", "entry point (bgw_function_name)"},
+	{"", "name", "N", "bgw_name (default: the function name)"},
+	{"", "type", "T", "bgw_type (default: the name)"},
+	{"", "arg", "INT", "bgw_main_arg, an integer"},
+	{"", "restart-time", "SECS", "seconds before a restart, or never (the default)"},
+	{"", "flags", "LIST", "comma-separated: shmem (the default), database, none"},
+	{"", "start-time", "WHEN", "postmaster-start, consistent or recovery-finished (the default)"},
+	{"", "extra", "TEXT", "bgw_extra, as text"},
+	{"", "wait", "", "wait until the worker runs and print its pid"},
+	{"t", "timeout", "SECS", "seconds to wait with --wait (default 60)"},
+}
+
+// runLaunch is `bgworker launch`.
+func runLaunch(c *invocation) int {
+	dir, ok := c.requireDataDir()
+	if !ok {
+		return 1
 	}
-	if fset.NArg() > 0 {
-		return fail(fmt.Errorf("unexpected argument \"%s\"", fset.Arg(0)))
-	}
-	if *dataDir == "" {
-		return fail(errors.New("no data directory specified (use -D DIR)"))
-	}
+	spec := libbgworker.LaunchSpec{Library: c.p.str("library", ""), Function: c.p.str("function", ""),
+		Name: c.p.str("name", ""), Type: c.p.str("type", ""), StartTime: c.p.str("start-time", "recovery-finished"),
+		Extra: c.p.str("extra", "")}
 	if spec.Library == "" || spec.Function == "" {
-		return fail(errors.New("--library and --function are required"))
+		return c.fail(errors.New("--library and --function are required"))
 	}
-	if *restart != "never" {
-		n, err := strconv.Atoi(strings.TrimSuffix(*restart, "s"))
+	if c.p.has("arg") {
+		n, err := strconv.ParseInt(c.p.str("arg", ""), 0, 64)
+		if err != nil {
+			return c.errorf("invalid --arg \"%s\": use an integer", c.p.str("arg", ""))
+		}
+		spec.Arg = n
+	}
+	if restart := c.p.str("restart-time", "never"); restart != "never" {
+		n, err := strconv.Atoi(strings.TrimSuffix(restart, "s"))
 		if err != nil || n < 0 {
-			return fail(fmt.Errorf("invalid --restart-time \"%s\": use a number of seconds or never", *restart))
+			return c.fail(fmt.Errorf("invalid --restart-time \"%s\": use a number of seconds or never", restart))
 		}
 		spec.RestartTime = &n
 	}
-	for _, f := range strings.Split(*flags, ",") {
+	for _, f := range strings.Split(c.p.str("flags", "shmem"), ",") {
 		if f = strings.TrimSpace(f); f != "" && f != "none" {
 			spec.Flags = append(spec.Flags, f)
 		}
 	}
-	rep, err := libbgworker.ControlDo(*dataDir, libbgworker.ControlRequest{Op: libbgworker.OpLaunch, Launch: &spec})
+	timeout, err := c.timeout()
 	if err != nil {
-		return fail(err)
+		return c.fail(err)
+	}
+	rep, err := libbgworker.ControlDo(dir, libbgworker.ControlRequest{Op: libbgworker.OpLaunch, Launch: &spec})
+	if err != nil {
+		return c.fail(err)
 	}
 	w := rep.Workers[0]
-	if !*wait {
-		fmt.Fprintf(stdout, "background worker \"%s\" registered in slot %d\n", w.Name, w.Slot)
+	if !c.p.has("wait") {
+		fmt.Fprintf(c.stdout, "background worker \"%s\" registered in slot %d\n", w.Name, w.Slot)
 		return 0
 	}
-	ws, err := libbgworker.WaitLaunched(*dataDir, w.Slot, w.Generation, time.Duration(*secs)*time.Second)
+	ws, err := libbgworker.WaitLaunched(dir, w.Slot, w.Generation, timeout)
 	if err != nil {
-		return fail(err)
+		return c.fail(err)
 	}
 	if ws.State == libbgworker.StateRunning {
-		fmt.Fprintf(stdout, "%d\n", ws.Pid)
+		fmt.Fprintf(c.stdout, "%d\n", ws.Pid)
 		return 0
 	}
 	reason := ws.LastExit
 	if reason == "" {
 		reason = "it was stopped before it started"
 	}
-	return fail(fmt.Errorf("background worker \"%s\" is not running (%s): %s; see the server log", w.Name, ws.State, reason))
+	return c.fail(fmt.Errorf("background worker \"%s\" is not running (%s): %s; see the server log", w.Name, ws.State, reason))
 }
 
-// terminate is `bgworker terminate`.
-func terminate(fset *flag.FlagSet, args []string, dataDir *string, stdout io.Writer, fail func(error) int) int {
-	pid := fset.Int("pid", 0, "the worker's pid")
-	name := fset.String("name", "", "the workers' bgw_name")
-	slot := fset.Int("slot", -1, "the worker's slot")
-	if err := fset.Parse(args); err != nil {
-		return 2
-	}
-	if fset.NArg() > 0 {
-		return fail(fmt.Errorf("unexpected argument \"%s\"", fset.Arg(0)))
-	}
-	if *dataDir == "" {
-		return fail(errors.New("no data directory specified (use -D DIR)"))
+// runTerminate is `bgworker terminate`.
+func runTerminate(c *invocation) int {
+	dir, ok := c.requireDataDir()
+	if !ok {
+		return 1
 	}
 	req := libbgworker.ControlRequest{Op: libbgworker.OpTerminate}
 	n := 0
-	if *pid != 0 {
-		req.Pid = *pid
+	if c.p.has("pid") {
+		pid, err := strconv.Atoi(c.p.str("pid", ""))
+		if err != nil || pid <= 0 {
+			return c.errorf("invalid --pid \"%s\"", c.p.str("pid", ""))
+		}
+		req.Pid = pid
 		n++
 	}
-	if *name != "" {
-		req.Name = *name
+	if c.p.has("name") {
+		req.Name = c.p.str("name", "")
 		n++
 	}
-	if *slot >= 0 {
-		req.Slot = slot
+	if c.p.has("slot") {
+		slot, err := strconv.Atoi(c.p.str("slot", ""))
+		if err != nil || slot < 0 {
+			return c.errorf("invalid --slot \"%s\"", c.p.str("slot", ""))
+		}
+		req.Slot = &slot
 		n++
 	}
 	if n != 1 {
-		return fail(errors.New("give exactly one of --pid, --name and --slot"))
+		return c.fail(errors.New("give exactly one of --pid, --name and --slot"))
 	}
-	rep, err := libbgworker.ControlDo(*dataDir, req)
+	rep, err := libbgworker.ControlDo(dir, req)
 	if err != nil {
-		return fail(err)
+		return c.fail(err)
 	}
 	for _, w := range rep.Workers {
 		if w.Pid > 0 {
-			fmt.Fprintf(stdout, "background worker \"%s\" (PID %d) terminating\n", w.Name, w.Pid)
+			fmt.Fprintf(c.stdout, "background worker \"%s\" (PID %d) terminating\n", w.Name, w.Pid)
 		} else {
-			fmt.Fprintf(stdout, "background worker \"%s\" (slot %d) unregistered\n", w.Name, w.Slot)
+			fmt.Fprintf(c.stdout, "background worker \"%s\" (slot %d) unregistered\n", w.Name, w.Slot)
 		}
 	}
 	return 0
