@@ -238,4 +238,28 @@ extern const BackgroundWorker *bgw_static_worker(int i);
  */
 extern void bgw_record_loaded_library(const char *path, void *handle);
 
+/* ------------------------------------------------------------------------
+ * ipc area (cshim/ipc: dynamic shared memory)
+ * ------------------------------------------------------------------------ */
+
+/* Size of the dsm control area, and its layout in a fresh main segment
+ * (bgw_shmem_init, supervisor). */
+extern Size bgw_dsm_shmem_size(void);
+extern void bgw_dsm_shmem_init(void *base);
+extern void bgw_dsm_forget(void);
+
+/*
+ * Remove every dynamic segment the main segment at base records; returns
+ * how many.  Supervisor, before a main segment is removed and for a stale
+ * one.  Reads defensively.
+ */
+extern int	bgw_dsm_cleanup_segment(const void *base, Size size);
+
+/* Called by shmem_exit between its two lists once dsm is used. */
+extern void (*bgw_dsm_backend_shutdown_hook) (void);
+
+/* resowner.c → dsm.c: detach the mappings an owner holds. */
+struct ResourceOwnerData;
+extern void bgw_dsm_release_owner(struct ResourceOwnerData *owner, bool isCommit);
+
 #endif							/* BGW_INTERNAL_H */

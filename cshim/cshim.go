@@ -20,3 +20,6 @@ package cshim
 #cgo LDFLAGS: -rdynamic -ldl -Wl,-z,now
 */
 import "C"
+
+// The runtime areas that are packages of their own.
+import _ "github.com/bgworker/bgworker/cshim/ipc"
