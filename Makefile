@@ -49,6 +49,9 @@ HEADERS := $(shell find include -name '*.h')
 CONTRIB_NAMES   := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard contrib/*/*.c)))))
 CONTRIB_MODULES := $(foreach m,$(CONTRIB_NAMES),contrib/$(m)/$(m).so)
 PKGLIB_LINKS    := $(foreach m,$(CONTRIB_NAMES),lib/bgworker/$(m).so)
+# Extensions among them: NAME.control and NAME--VERSION.sql, installed in
+# $(bgworker config --sharedir)/extension as PGXS installs them.
+CONTRIB_EXT_FILES := $(wildcard contrib/*/*.control contrib/*/*--*.sql)
 
 EMBEDDER := examples/embedder/embedder
 
@@ -130,15 +133,17 @@ INST_BIN     := $(DESTDIR)$(PREFIX)/bin
 INST_LIB     := $(DESTDIR)$(PREFIX)/lib
 INST_PKGLIB  := $(DESTDIR)$(PREFIX)/lib/bgworker
 INST_INCLUDE := $(DESTDIR)$(PREFIX)/include/bgworker
+INST_EXT     := $(DESTDIR)$(PREFIX)/share/bgworker/extension
 INST_PC      := $(DESTDIR)$(PREFIX)/lib/pkgconfig
 
 install: all
-	install -d "$(INST_BIN)" "$(INST_LIB)" "$(INST_PKGLIB)" "$(INST_INCLUDE)" "$(INST_PC)"
+	install -d "$(INST_BIN)" "$(INST_LIB)" "$(INST_PKGLIB)" "$(INST_INCLUDE)" "$(INST_PC)" "$(INST_EXT)"
 	install -m 755 bin/bgworker "$(INST_BIN)/bgworker"
 	install -m 755 lib/libbgworker.so "$(INST_LIB)/libbgworker.so"
 	cd include && find . -name '*.h' | while read -r h; do \
 		install -D -m 644 "$$h" "$(INST_INCLUDE)/$$h"; done
 	$(if $(CONTRIB_MODULES),install -m 755 $(CONTRIB_MODULES) "$(INST_PKGLIB)/")
+	$(if $(CONTRIB_EXT_FILES),install -m 644 $(CONTRIB_EXT_FILES) "$(INST_EXT)/")
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' bgworker.pc.in > "$(INST_PC)/bgworker.pc"
 	chmod 644 "$(INST_PC)/bgworker.pc"
 

@@ -22,4 +22,8 @@ package cshim
 import "C"
 
 // The runtime areas that are packages of their own.
-import _ "github.com/bgworker/bgworker/cshim/ipc"
+import (
+	_ "github.com/bgworker/bgworker/cshim/adt"
+	_ "github.com/bgworker/bgworker/cshim/ipc"
+	_ "github.com/bgworker/bgworker/cshim/tcop"
+)

@@ -44,6 +44,7 @@ type Layout struct {
 	IncludeDir string // the header tree modules compile against (-I)
 	LibDir     string // libbgworker.so, for embedders
 	PkgLibDir  string // the module directory; $libdir in dynamic_library_path
+	ShareDir   string // architecture-independent files: extension/ holds NAME.control and scripts
 	BuildTree  bool   // true when the paths are a build tree's, not installed
 }
 
@@ -55,6 +56,7 @@ func InstalledLayout(prefix string) Layout {
 		IncludeDir: filepath.Join(prefix, "include", "bgworker"),
 		LibDir:     filepath.Join(prefix, "lib"),
 		PkgLibDir:  filepath.Join(prefix, "lib", "bgworker"),
+		ShareDir:   filepath.Join(prefix, "share", "bgworker"),
 	}
 }
 
@@ -67,6 +69,7 @@ func BuildTreeLayout(root string) Layout {
 		IncludeDir: filepath.Join(root, "include"),
 		LibDir:     filepath.Join(root, "lib"),
 		PkgLibDir:  filepath.Join(root, "lib", "bgworker"),
+		ShareDir:   filepath.Join(root, "share", "bgworker"),
 		BuildTree:  true,
 	}
 }
@@ -115,6 +118,10 @@ func Prefix() string { return prefix }
 // PkgLibDir returns the module directory, the value of $libdir in
 // dynamic_library_path.
 func PkgLibDir() string { return Current().PkgLibDir }
+
+// ShareDir returns the directory whose extension/ subdirectory holds the
+// installed extensions' control files and scripts, as PGXS installs them.
+func ShareDir() string { return Current().ShareDir }
 
 // IncludeDir returns the directory modules pass to the compiler with -I.
 func IncludeDir() string { return Current().IncludeDir }

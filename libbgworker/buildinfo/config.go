@@ -31,6 +31,8 @@ var configItems = []configItem{
 		func(l Layout) string { return l.LibDir }},
 	{"--pkglibdir", "PKGLIBDIR", "show location of dynamically loadable modules ($libdir)",
 		func(l Layout) string { return l.PkgLibDir }},
+	{"--sharedir", "SHAREDIR", "show location of architecture-independent support files (extension/)",
+		func(l Layout) string { return l.ShareDir }},
 	{"--cflags", "CFLAGS", "show the compiler flags for building a module",
 		func(l Layout) string { return "-I" + l.IncludeDir + " -fPIC" }},
 	{"--cflags_sl", "CFLAGS_SL", "show the extra compiler flags for shared libraries",
