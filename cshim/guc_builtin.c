@@ -226,6 +226,10 @@ bgw_guc_define_builtins(void)
 					   "Maximum number of concurrent worker processes.",
 					   &max_worker_processes, 8, 0, MAX_BACKENDS,
 					   PGC_POSTMASTER, 0, NULL, NULL);
+	bgw_guc_define_int("max_connections",
+					   "Sets the maximum number of concurrent connections.",
+					   &MaxConnections, 100, 1, MAX_BACKENDS,
+					   PGC_POSTMASTER, 0, NULL, NULL);
 	bgw_guc_define_int("max_parallel_workers",
 					   "Sets the maximum number of parallel workers that can be active at one time.",
 					   &max_parallel_workers, 8, 0, MAX_PARALLEL_WORKER_LIMIT,

@@ -38,6 +38,9 @@ Usage:
                                          start a dynamic worker
   %[1]s terminate -D DIR (--pid P | --name N | --slot S)
                                          stop workers for good
+  %[1]s call -D DIR [--extension NAME] [--null STR] FUNCTION [ARG ...]
+                                         run an installed extension's C
+                                         function in a session (ARG \N is NULL)
   %[1]s config [--cflags|--includedir|--pkglibdir|--libs|--version|...]
   %[1]s version
 
@@ -143,6 +146,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "launch":
 		return launch(fset, rest, dataDir, stdout, fail)
+	case "call":
+		return call(fset, rest, dataDir, stdout, stderr, fail)
 	case "terminate":
 		return terminate(fset, rest, dataDir, stdout, fail)
 	case "reload", "promote", "status":
