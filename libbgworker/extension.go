@@ -295,7 +295,7 @@ func stripEcho(s string) string {
 }
 
 // splitStatements cuts a script at top-level semicolons, honouring
-// comments (-- and nested /* */), 'strings' (E'' escapes), "identifiers"
+// comments (-- and nested /* */), 'strings' (E” escapes), "identifiers"
 // and $tag$ dollar quotes. Comments are dropped.
 func splitStatements(s string) []string {
 	var out []string

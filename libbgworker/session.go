@@ -65,9 +65,9 @@ type CallSpec struct {
 
 // CallResult is what a call produced.
 type CallResult struct {
-	Returns string        `json:"returns"`          // declared result: "void", "int4", "record", ...
-	SetOf   bool          `json:"setof,omitempty"`  // one row per element of Rows
-	Rows    []*string     `json:"rows,omitempty"`   // text form; null = SQL NULL
+	Returns string        `json:"returns"`           // declared result: "void", "int4", "record", ...
+	SetOf   bool          `json:"setof,omitempty"`   // one row per element of Rows
+	Rows    []*string     `json:"rows,omitempty"`    // text form; null = SQL NULL
 	Notices []CallMessage `json:"notices,omitempty"` // NOTICE, INFO, WARNING, in order
 	Error   *CallMessage  `json:"error_report,omitempty"`
 	Notes   []string      `json:"notes,omitempty"` // script statements skipped
