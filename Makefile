@@ -52,12 +52,15 @@ PKGLIB_LINKS    := $(foreach m,$(CONTRIB_NAMES),lib/bgworker/$(m).so)
 # Extensions among them: NAME.control and NAME--VERSION.sql, installed in
 # $(bgworker config --sharedir)/extension as PGXS installs them.
 CONTRIB_EXT_FILES := $(wildcard contrib/*/*.control contrib/*/*--*.sql)
+# ... and linked into the build tree's sharedir, so that bin/bgworker call
+# finds them there.
+SHARE_LINKS := $(foreach f,$(CONTRIB_EXT_FILES),share/bgworker/extension/$(notdir $(f)))
 
 EMBEDDER := examples/embedder/embedder
 
 .PHONY: all run test tools check-format vet staticcheck gotest install clean distclean FORCE
 
-all: bin/bgworker lib/libbgworker.so $(CONTRIB_MODULES) $(PKGLIB_LINKS) $(EMBEDDER)
+all: bin/bgworker lib/libbgworker.so $(CONTRIB_MODULES) $(PKGLIB_LINKS) $(SHARE_LINKS) $(EMBEDDER)
 
 bin/bgworker: FORCE
 	$(GO) build -tags $(GOTAGS) -ldflags "$(GO_LDFLAGS)" -o $@ ./cmd/bgworker
@@ -76,6 +79,10 @@ $(CONTRIB_MODULES): contrib/%.so: $$(wildcard $$(@D)/*.c) $(HEADERS)
 $(PKGLIB_LINKS): lib/bgworker/%.so: contrib/$$*/$$*.so
 	@mkdir -p $(@D)
 	ln -sfn ../../$< $@
+
+$(SHARE_LINKS): share/bgworker/extension/%: $$(wildcard contrib/*/$$*)
+	@mkdir -p $(@D)
+	ln -sfn ../../../$< $@
 
 $(EMBEDDER): $(EMBEDDER).c include/bgworker/host.h lib/libbgworker.so
 	$(CC) -std=gnu11 $(WARNINGS) -Iinclude -o $@ $< \
@@ -148,7 +155,7 @@ install: all
 	chmod 644 "$(INST_PC)/bgworker.pc"
 
 clean:
-	rm -rf bin lib $(EMBEDDER)
+	rm -rf bin lib share $(EMBEDDER)
 	rm -f contrib/*/*.so
 
 distclean: clean

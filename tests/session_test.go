@@ -59,6 +59,17 @@ func newSessionTree(t *testing.T) *sessionTree {
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(root, "share", "bgworker", "extension", filepath.Base(f)), b, 0o644))
 	}
+	// and the sample extension, as `make install` installs it
+	sample := filepath.Join(repoRoot, "contrib", "mq_squares")
+	out, err = exec.Command("cc", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter",
+		"-I", filepath.Join(repoRoot, "include"), "-o", filepath.Join(root, "lib", "bgworker", "mq_squares.so"),
+		filepath.Join(sample, "mq_squares.c")).CombinedOutput()
+	require.NoError(t, err, "compiling mq_squares: %s", out)
+	for _, f := range []string{"mq_squares.control", "mq_squares--1.0.sql"} {
+		b, err := os.ReadFile(filepath.Join(sample, f))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(root, "share", "bgworker", "extension", f), b, 0o644))
+	}
 	return &sessionTree{root: root, bin: bin}
 }
 
@@ -199,6 +210,9 @@ func TestSessionCallValues(t *testing.T) {
 		{[]string{"mqring_sum", `\N`}, "\n", "", 0}, // STRICT: not called
 		{[]string{"mqring_series", "2"}, "(1,1)\n(2,4)\n", "NOTICE:  row 1\nDETAIL:  Square 1.\nNOTICE:  row 2\nDETAIL:  Square 4.\n", 0},
 		{[]string{"mqring_sleep", "0"}, "", "", 0},
+		// the sample extension (contrib/mq_squares)
+		{[]string{"mq_squares_total", "3", "1000000"}, "333333833333500000\n", "", 0},
+		{[]string{"--extension", "mq_squares", "mq_squares_total"}, "333333833333500000\n", "", 0},
 		// bad input, as PostgreSQL's input functions say it
 		{[]string{"echo_int4", "abc"}, "", "ERROR:  invalid input syntax for type integer: \"abc\"\n", 1},
 		{[]string{"echo_int2", "40000"}, "", "ERROR:  value \"40000\" is out of range for type smallint\n", 1},
