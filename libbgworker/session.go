@@ -141,7 +141,7 @@ func (s *controlServer) runCall(c *net.UnixConn, r *bufio.Reader, spec *CallSpec
 	if spec == nil || spec.Function == "" {
 		return nil, errors.New("operation \"call\" requires \"call\" with a \"function\"")
 	}
-	fn, notes, err := resolveCall(buildinfo.ShareDir(), spec)
+	fn, notes, err := resolveCall(buildinfo.Current().ShareDir, spec)
 	if err != nil {
 		return &CallResult{Notes: notes}, err
 	}

@@ -27,7 +27,7 @@ import (
 
 // sessionTree is an install tree for the host under test: bin/bgworker
 // (a copy, so that its layout is this tree's), the headers, and the mqring
-// extension installed in share/bgworker/extension and lib/bgworker.
+// extension installed in share/extension and lib/bgworker.
 type sessionTree struct {
 	root string
 	bin  string
@@ -36,7 +36,7 @@ type sessionTree struct {
 func newSessionTree(t *testing.T) *sessionTree {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "tree")
-	for _, d := range []string{"bin", "lib/bgworker", "share/bgworker/extension"} {
+	for _, d := range []string{"bin", "lib/bgworker", "share/extension"} {
 		require.NoError(t, os.MkdirAll(filepath.Join(root, d), 0o755))
 	}
 	require.NoError(t, os.Symlink(filepath.Join(repoRoot, "include"), filepath.Join(root, "include")))
@@ -57,7 +57,7 @@ func newSessionTree(t *testing.T) *sessionTree {
 		}
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(root, "share", "bgworker", "extension", filepath.Base(f)), b, 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(root, "share", "extension", filepath.Base(f)), b, 0o644))
 	}
 	// and the sample extension, as `make install` installs it
 	sample := filepath.Join(repoRoot, "contrib", "mq_squares")
@@ -68,7 +68,7 @@ func newSessionTree(t *testing.T) *sessionTree {
 	for _, f := range []string{"mq_squares.control", "mq_squares--1.0.sql"} {
 		b, err := os.ReadFile(filepath.Join(sample, f))
 		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(root, "share", "bgworker", "extension", f), b, 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(root, "share", "extension", f), b, 0o644))
 	}
 	return &sessionTree{root: root, bin: bin}
 }

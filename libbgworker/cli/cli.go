@@ -41,7 +41,7 @@ Usage:
   %[1]s call -D DIR [--extension NAME] [--null STR] FUNCTION [ARG ...]
                                          run an installed extension's C
                                          function in a session (ARG \N is NULL)
-  %[1]s config [--cflags|--includedir|--pkglibdir|--libs|--version|...]
+  %[1]s config [--cppflags|--cflags|--pgxs|--pkglibdir|--sharedir|...]
   %[1]s version
 
 Signals to a running host: SIGTERM smart stop, SIGINT fast stop,
@@ -108,7 +108,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s\n", buildinfo.VersionString())
 		return 0
 	case "config":
-		return buildinfo.ConfigMain(rest, stdout, stderr)
+		return buildinfo.ConfigMain(prog+" config", rest, stdout, stderr)
 	case "init":
 		if err := fset.Parse(rest); err != nil {
 			return 2
