@@ -201,7 +201,11 @@ func (s *controlServer) serve(c *net.UnixConn) {
 	for {
 		c.SetReadDeadline(time.Now().Add(ControlTimeout))
 		line, tooLong, err := readLine(r, MaxCallRequest)
-		if !tooLong && len(line) > MaxControlRequest {
+		raw := len(line) // as readLine counts: the newline included
+		if err == nil {
+			raw++
+		}
+		if !tooLong && raw > MaxControlRequest {
 			// only a call may carry a long line (its arguments)
 			if req, derr := decodeControlRequest(bytes.TrimSpace(line)); derr != nil || req.Op != OpCall {
 				tooLong = true
