@@ -422,3 +422,53 @@ func attachedBy(pid int) int {
 	}
 	return n
 }
+
+// TestSessionSanitizers runs calls (a queue ring through workers, values
+// of every kind, a record set, an error, a cancel) in a host built with
+// AddressSanitizer and UndefinedBehaviorSanitizer, mqring built with them
+// too: the session, dsm, shm_mq and the type functions must make no report.
+func TestSessionSanitizers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sanitizer build skipped in -short mode")
+	}
+	st := newSessionTree(t)
+	asan, err := os.ReadFile(sanitizedHost(t))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(st.bin, asan, 0o755))
+	out, err := exec.Command("cc", "-shared", "-fPIC", "-g", "-O1", "-fno-omit-frame-pointer",
+		"-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
+		"-I", filepath.Join(repoRoot, "include"), "-o", filepath.Join(st.root, "lib", "bgworker", "mqring.so"),
+		filepath.Join(repoRoot, "tests", "modules", "mqring", "mqring.c")).CombinedOutput()
+	require.NoError(t, err, "compiling mqring: %s", out)
+
+	dir := newDataDir(t, "")
+	env := []string{"ASAN_OPTIONS=detect_leaks=0:abort_on_error=0", "UBSAN_OPTIONS=print_stacktrace=1"}
+	h := startHostWith(t, dir, "/usr/bin/env", append(env, st.bin))
+	h.waitReady()
+	cli := &sessionTree{root: st.root, bin: hostBin} // the caller needs no sanitizer
+	for _, c := range [][]string{
+		{"mqring_pass", "3", "20", "50000"},
+		{"mqring_pass", "1", "200", "8", "72"},
+		{"echo_textarr", `{a,"b c",NULL}`},
+		{"echo_bytea", `\x00ff`},
+		{"echo_float8", "-1.5e-10"},
+		{"mqring_sum", "{1,NULL,3}"},
+		{"mqring_series", "3"},
+		{"mqring_hold", "false"},
+		{"echo_int4", "x"},
+	} {
+		_, stderr, code := cli.call(t, dir, c...)
+		require.LessOrEqual(t, code, 1, "%v: %s", c, stderr)
+	}
+	cmd, stderr := cli.startCall(t, dir, "mqring_pass", "2", "1", "64", "16384", "true")
+	h.log.waitFor(t, `mqring worker 2 ready`, 2, 60*time.Second) // the first call had one too
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	require.Equal(t, 1, waitCall(t, cmd))
+	require.Contains(t, stderr.String(), "canceling statement due to user request")
+	h.signal(syscall.SIGINT)
+	require.Equal(t, 0, h.waitExit(60*time.Second))
+	log := h.log.all()
+	for _, m := range sanitizerMarkers {
+		require.NotContains(t, log, m, "sanitizer report in the host log")
+	}
+}
