@@ -38,6 +38,7 @@ import (
 	_ "github.com/bgworker/bgworker/include"
 
 	_ "github.com/bgworker/bgworker/cshim/activity"
+	_ "github.com/bgworker/bgworker/cshim/adt"
 	_ "github.com/bgworker/bgworker/cshim/common"
 	_ "github.com/bgworker/bgworker/cshim/elog"
 	_ "github.com/bgworker/bgworker/cshim/faults"
@@ -48,4 +49,5 @@ import (
 	_ "github.com/bgworker/bgworker/cshim/lmgr"
 	_ "github.com/bgworker/bgworker/cshim/mmgr"
 	_ "github.com/bgworker/bgworker/cshim/postmaster"
+	_ "github.com/bgworker/bgworker/cshim/tcop"
 )

@@ -1,16 +1,90 @@
 /*-------------------------------------------------------------------------
  *
  * funcapi.h
- *	  Present only to fail clearly: bgworker has no SQL executor, catalog
- *	  or transactions, so PostgreSQL's funcapi.h (set-returning SQL functions) is not
- *	  available.  A module that includes it gets the #error below at
- *	  compile time instead of "No such file or directory".  See docs/api.md.
+ *	  Functions returning records and sets (PostgreSQL's funcapi.h): the
+ *	  result type of the call (get_call_result_type), rows from Datums or
+ *	  strings, and the value-per-call protocol (SRF_FIRSTCALL_INIT,
+ *	  SRF_RETURN_NEXT, SRF_RETURN_DONE).  A session runs such a function
+ *	  as PostgreSQL runs "SELECT f(...)".  Implemented in cshim/adt.
  *
  *-------------------------------------------------------------------------
  */
-#ifndef BGW_ABSENT_FUNCAPI_H
-#define BGW_ABSENT_FUNCAPI_H
+#ifndef FUNCAPI_H
+#define FUNCAPI_H
 
-#error "bgworker has no SQL executor: funcapi.h (set-returning SQL functions) is not available; see docs/api.md"
+#include "access/htup.h"
+#include "access/htup_details.h"
+#include "access/tupdesc.h"
+#include "fmgr.h"
+#include "nodes/execnodes.h"
 
-#endif
+typedef struct AttInMetadata
+{
+	TupleDesc	tupdesc;		/* the columns */
+	void	   *attinfuncs;		/* unused here */
+	Oid		   *attioparams;	/* unused here */
+	int32	   *atttypmods;		/* unused here */
+} AttInMetadata;
+
+typedef struct FuncCallContext
+{
+	uint64		call_cntr;		/* calls made so far (rows returned) */
+	uint64		max_calls;		/* optional: rows to return */
+	void	   *user_fctx;		/* the function's state across calls */
+	AttInMetadata *attinmeta;	/* optional, for BuildTupleFromCStrings */
+	MemoryContext multi_call_memory_ctx;	/* lives across the calls */
+	TupleDesc	tuple_desc;		/* optional: the rows' descriptor */
+} FuncCallContext;
+
+typedef enum TypeFuncClass
+{
+	TYPEFUNC_SCALAR,			/* scalar result type */
+	TYPEFUNC_COMPOSITE,			/* determinable rowtype result */
+	TYPEFUNC_COMPOSITE_DOMAIN,	/* domain over determinable rowtype result */
+	TYPEFUNC_RECORD,			/* indeterminate rowtype result */
+	TYPEFUNC_OTHER,				/* bogus type, eg pseudotype */
+} TypeFuncClass;
+
+extern TypeFuncClass get_call_result_type(FunctionCallInfo fcinfo,
+										  Oid *resultTypeId,
+										  TupleDesc *resultTupleDesc);
+extern TupleDesc BlessTupleDesc(TupleDesc tupdesc);
+extern AttInMetadata *TupleDescGetAttInMetadata(TupleDesc tupdesc);
+extern HeapTuple BuildTupleFromCStrings(AttInMetadata *attinmeta, char **values);
+extern Datum HeapTupleHeaderGetDatum(HeapTupleHeader tuple);
+
+#define HeapTupleGetDatum(tuple)		HeapTupleHeaderGetDatum((tuple)->t_data)
+
+extern FuncCallContext *init_MultiFuncCall(PG_FUNCTION_ARGS);
+extern FuncCallContext *per_MultiFuncCall(PG_FUNCTION_ARGS);
+extern void end_MultiFuncCall(PG_FUNCTION_ARGS, FuncCallContext *funcctx);
+
+#define SRF_IS_FIRSTCALL() (fcinfo->flinfo->fn_extra == NULL)
+#define SRF_FIRSTCALL_INIT() init_MultiFuncCall(fcinfo)
+#define SRF_PERCALL_SETUP() per_MultiFuncCall(fcinfo)
+#define SRF_RETURN_NEXT(_funcctx, _result) \
+	do { \
+		ReturnSetInfo *rsi; \
+		(_funcctx)->call_cntr++; \
+		rsi = (ReturnSetInfo *) fcinfo->resultinfo; \
+		rsi->isDone = ExprMultipleResult; \
+		PG_RETURN_DATUM(_result); \
+	} while (0)
+#define SRF_RETURN_NEXT_NULL(_funcctx) \
+	do { \
+		ReturnSetInfo *rsi; \
+		(_funcctx)->call_cntr++; \
+		rsi = (ReturnSetInfo *) fcinfo->resultinfo; \
+		rsi->isDone = ExprMultipleResult; \
+		PG_RETURN_NULL(); \
+	} while (0)
+#define SRF_RETURN_DONE(_funcctx) \
+	do { \
+		ReturnSetInfo *rsi; \
+		end_MultiFuncCall(fcinfo, _funcctx); \
+		rsi = (ReturnSetInfo *) fcinfo->resultinfo; \
+		rsi->isDone = ExprEndResult; \
+		PG_RETURN_NULL(); \
+	} while (0)
+
+#endif							/* FUNCAPI_H */

@@ -64,7 +64,11 @@ func (c *ControlClient) Do(req ControlRequest) (*ControlReply, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.conn.SetDeadline(time.Now().Add(ControlTimeout + 5*time.Second))
+	if req.Op == OpCall {
+		c.conn.SetDeadline(time.Time{}) // a call takes as long as it takes
+	} else {
+		c.conn.SetDeadline(time.Now().Add(ControlTimeout + 5*time.Second))
+	}
 	if _, err := c.conn.Write(append(b, '\n')); err != nil {
 		return nil, fmt.Errorf("could not send data to server: %s", errnoText(err))
 	}

@@ -30,6 +30,9 @@ func (p *postmaster) handleControl(c *controlCall) {
 	rep, err := p.controlOp(c.req)
 	if err != nil {
 		rep = ControlReply{Error: clipReply(printable(err.Error()))}
+		if m, ok := err.(*CallMessage); ok {
+			rep.callErr = m
+		}
 	} else {
 		rep.OK = true
 	}
@@ -63,6 +66,15 @@ func checkControlRequest(req ControlRequest) error {
 	case OpTerminate:
 		if req.Pid == 0 && req.Name == "" && req.Slot == nil {
 			return fmt.Errorf("operation \"terminate\" requires \"pid\", \"name\" or \"slot\"")
+		}
+		return nil
+	case OpCall:
+		return fmt.Errorf("operation \"call\" must be the first request of its connection")
+	case OpCancel:
+		return fmt.Errorf("no call in progress to cancel")
+	case opSessionStart:
+		if req.sessionFunction == "" || req.Name == "" {
+			return fmt.Errorf("unknown operation %q", req.Op)
 		}
 		return nil
 	case OpStop:
@@ -117,6 +129,8 @@ func (p *postmaster) controlOp(req ControlRequest) (ControlReply, error) {
 		return ControlReply{Workers: []WorkerStatus{p.workerStatus(w)}}, nil
 	case OpTerminate:
 		return p.controlTerminate(req)
+	case opSessionStart:
+		return p.startSession(req.Name, req.sessionFunction)
 	case OpStop:
 		p.handleSignal(stopSignals[req.Mode])
 		return ControlReply{}, nil

@@ -16,6 +16,11 @@ const ControlSocketName = "bgworker.sock"
 // MaxControlRequest bounds one request line, newline included.
 const MaxControlRequest = 64 << 10
 
+// MaxCallRequest bounds the line of a call, whose arguments may be long
+// (PostgreSQL's limit for one value is 1 GB; a call's line is held in
+// memory twice, so it is kept smaller).
+const MaxCallRequest = 256 << 20
+
 // ControlTimeout bounds how long a connection may sit idle, and how long
 // one request may wait for the supervisor.
 const ControlTimeout = 10 * time.Second
@@ -45,6 +50,9 @@ type ControlRequest struct {
 	Mode       string      `json:"mode,omitempty"`       // stop: smart, fast, immediate
 	Summary    bool        `json:"summary,omitempty"`    // status: counts instead of workers
 	History    bool        `json:"history,omitempty"`    // status: each worker's recent exits and failed starts
+	Call       *CallSpec   `json:"call,omitempty"`       // call
+
+	sessionFunction string // opSessionStart (internal): the function, for the title
 }
 
 // LaunchSpec describes a worker to launch, as `bgworker launch` flags do.
@@ -70,6 +78,9 @@ type ControlReply struct {
 	Workers []WorkerStatus `json:"workers,omitempty"` // status, launch, terminate, worker
 	Counts  map[string]int `json:"counts,omitempty"`  // status with summary: workers per state
 	Reload  *ReloadResult  `json:"reload,omitempty"`  // reload: what the host made of the file
+	Call    *CallResult    `json:"call,omitempty"`    // call: the result, or the ERROR in it
+
+	callErr error // an internal request's structured error (a *CallMessage)
 }
 
 // HostStatus describes the supervisor.

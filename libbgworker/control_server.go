@@ -209,7 +209,17 @@ func (s *controlServer) serve(c *net.UnixConn) {
 	r := bufio.NewReaderSize(c, 4096)
 	for {
 		c.SetReadDeadline(time.Now().Add(ControlTimeout))
-		line, tooLong, err := readLine(r, MaxControlRequest)
+		line, tooLong, err := readLine(r, MaxCallRequest)
+		raw := len(line) // as readLine counts: the newline included
+		if err == nil {
+			raw++
+		}
+		if !tooLong && raw > MaxControlRequest {
+			// only a call may carry a long line (its arguments)
+			if req, derr := decodeControlRequest(bytes.TrimSpace(line)); derr != nil || req.Op != OpCall {
+				tooLong = true
+			}
+		}
 		if tooLong {
 			send(ControlReply{Error: fmt.Sprintf("request too large: a request is one line of at most %d bytes", MaxControlRequest)})
 			return
@@ -218,6 +228,11 @@ func (s *controlServer) serve(c *net.UnixConn) {
 			return // EOF, timeout or closed
 		}
 		line = bytes.TrimSpace(line)
+		if req, derr := decodeControlRequest(line); derr == nil && req.Op == OpCall {
+			// A call owns its connection until it is over (session.go).
+			s.serveCall(c, r, send, req)
+			return
+		}
 		if len(line) > 0 {
 			if !send(s.handle(line)) {
 				return

@@ -101,6 +101,11 @@ func (p *postmaster) backgroundWorkerStateChange() {
 		if p.badSlots[key] {
 			continue
 		}
+		if view.Worker.Name == "" {
+			// PostgreSQL accepts a worker with only a type (test_shm_mq
+			// registers so); its type then names it.
+			view.Worker.Name = view.Worker.Type
+		}
 		if problem := checkSlotValues(view); problem != "" {
 			p.badSlots[key] = true
 			cshim.Log(cshim.LevelLog, "inconsistent background worker state",

@@ -61,14 +61,16 @@ func shmgetHint(err error) string {
 	return "This error usually means that the request exceeded your kernel's SHMMAX or SHMALL parameter, or that the system ran out of memory or swap."
 }
 
-// destroy detaches and removes the segment. Workers still attached keep it
-// until they exit (the kernel removes it at the last detach).
+// destroy removes the dynamic shared memory segments it records, then
+// detaches and removes the segment. Workers still attached keep it until
+// they exit (the kernel removes it at the last detach).
 func (s *segment) destroy() {
 	if s == nil {
 		return
 	}
 	cshim.GuardSegment(-1)
 	if s.data != nil {
+		cshim.DsmCleanupSegment(s.data)
 		unix.SysvShmDetach(s.data)
 		s.data = nil
 	}
@@ -154,6 +156,11 @@ func clearStaleSegment(dir string, id int) (removed bool, err error) {
 			Message: fmt.Sprintf("pre-existing shared memory block (key %d, ID %d) is still in use", desc.Perm.Key, id),
 			Hint:    fmt.Sprintf("Terminate any old server processes associated with data directory \"%s\".", dir),
 		}
+	}
+	// The dynamic segments it records go first: nobody can use them now.
+	if data, err := unix.SysvShmAttach(id, 0, unix.SHM_RDONLY); err == nil {
+		cshim.DsmCleanupSegment(data)
+		unix.SysvShmDetach(data)
 	}
 	if _, err := unix.SysvShmCtl(id, unix.IPC_RMID, nil); err != nil && !errors.Is(err, unix.EINVAL) {
 		return false, fatalf("could not remove stale shared memory segment %d: %v", id, errnoText(err))

@@ -128,6 +128,13 @@ BGW_CHILD_HOT ErrorContextCallback *error_context_stack = NULL;
 BGW_CHILD_HOT sigjmp_buf *PG_exception_stack = NULL;
 emit_log_hook_type emit_log_hook = NULL;
 
+/*
+ * A session's caller (cshim/tcop/session.c sets it): NOTICE, INFO and
+ * every error go to it as well as to the log, as PostgreSQL sends them to
+ * its client.  NULL in workers and the supervisor.
+ */
+void		(*bgw_client_message_hook) (ErrorData *edata) = NULL;
+
 /* ---- the error data stack ---- */
 #define ERRORDATA_STACK_SIZE  5
 
@@ -226,6 +233,7 @@ errstart(int elevel, const char *domain)
 {
 	ErrorData  *edata;
 	bool		output_to_server;
+	bool		output_to_client;
 
 	if (elevel >= ERROR)
 	{
@@ -250,7 +258,9 @@ errstart(int elevel, const char *domain)
 	}
 
 	output_to_server = should_output_to_server(elevel);
-	if (elevel < ERROR && !output_to_server)
+	output_to_client = bgw_client_message_hook != NULL &&
+		(elevel >= NOTICE || elevel == INFO);
+	if (elevel < ERROR && !output_to_server && !output_to_client)
 		return false;
 
 	if (ErrorContext == NULL)
@@ -279,7 +289,7 @@ errstart(int elevel, const char *domain)
 	memset(edata, 0, sizeof(ErrorData));
 	edata->elevel = elevel;
 	edata->output_to_server = output_to_server;
-	edata->output_to_client = false;	/* there are no clients */
+	edata->output_to_client = output_to_client;	/* only a session has one */
 	edata->domain = domain;
 	edata->context_domain = domain;
 	if (elevel >= ERROR)
@@ -774,6 +784,8 @@ EmitErrorReport(void)
 	}
 	if (edata->output_to_server)
 		send_message_to_server_log(edata);
+	if (edata->output_to_client && bgw_client_message_hook != NULL)
+		bgw_client_message_hook(edata);
 
 	MemoryContextSwitchTo(oldcontext);
 	recursion_depth--;

@@ -182,14 +182,18 @@ bgw_child_worker_main(int forkserver_sock, int slot,
 		bgw_proc_local_latch();
 	}
 
-	/* PostgreSQL's core entry points; bgworker has none */
+	/* PostgreSQL's core entry points; bgworker's is the session's */
 	if (strcmp(my_entry.bgw_library_name, BGW_CORE_LIBRARY_NAME) == 0)
-		elog(ERROR, "internal function \"%s\" not found",
-			 my_entry.bgw_function_name);
-
-	entrypt = (bgworker_main_type)
-		load_external_function(my_entry.bgw_library_name,
-							   my_entry.bgw_function_name, true, NULL);
+	{
+		entrypt = bgw_core_entry_point(my_entry.bgw_function_name);
+		if (entrypt == NULL)
+			elog(ERROR, "internal function \"%s\" not found",
+				 my_entry.bgw_function_name);
+	}
+	else
+		entrypt = (bgworker_main_type)
+			load_external_function(my_entry.bgw_library_name,
+								   my_entry.bgw_function_name, true, NULL);
 	entrypt(my_entry.bgw_main_arg);
 
 	proc_exit(0);

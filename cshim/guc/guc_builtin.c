@@ -16,6 +16,7 @@
 #include <syslog.h>
 
 #include "miscadmin.h"
+#include "storage/dsm_impl.h"
 #include "bgw_internal.h"
 #include "guc_int.h"
 #include "fork_int.h"
@@ -238,6 +239,14 @@ check_cluster_name(char **newval, void **extra, GucSource source)
 	return true;
 }
 
+/* dynamic_shared_memory_type: the implementations Linux has. */
+static const struct config_enum_entry dynamic_shared_memory_options[] = {
+	{"posix", DSM_IMPL_POSIX, false},
+	{"sysv", DSM_IMPL_SYSV, false},
+	{"mmap", DSM_IMPL_MMAP, false},
+	{NULL, 0, false}
+};
+
 void
 bgw_guc_define_builtins(void)
 {
@@ -258,10 +267,20 @@ bgw_guc_define_builtins(void)
 					   "Maximum number of concurrent worker processes.",
 					   &max_worker_processes, 8, 0, MAX_BACKENDS,
 					   PGC_POSTMASTER, 0, NULL, NULL);
+	bgw_guc_define_int("max_connections",
+					   "Sets the maximum number of concurrent connections.",
+					   &MaxConnections, 100, 1, MAX_BACKENDS,
+					   PGC_POSTMASTER, 0, NULL, NULL);
 	bgw_guc_define_int("max_parallel_workers",
 					   "Sets the maximum number of parallel workers that can be active at one time.",
 					   &max_parallel_workers, 8, 0, MAX_PARALLEL_WORKER_LIMIT,
 					   PGC_USERSET, GUC_EXPLAIN, NULL, NULL);
+	bgw_guc_define_enum("dynamic_shared_memory_type",
+						"Selects the dynamic shared memory implementation used.",
+						&dynamic_shared_memory_type,
+						DEFAULT_DYNAMIC_SHARED_MEMORY_TYPE,
+						dynamic_shared_memory_options, PGC_POSTMASTER, 0,
+						NULL, NULL);
 	bgw_guc_define_bool("restart_after_crash",
 						"Reinitialize server after backend crash.",
 						&restart_after_crash, true, PGC_SIGHUP, 0, NULL, NULL);

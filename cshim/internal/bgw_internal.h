@@ -281,4 +281,74 @@ extern const BackgroundWorker *bgw_static_worker(int i);
  */
 extern void bgw_record_loaded_library(const char *path, void *handle);
 
+/* ------------------------------------------------------------------------
+ * ipc area (cshim/ipc: dynamic shared memory)
+ * ------------------------------------------------------------------------ */
+
+/* Size of the dsm control area, and its layout in a fresh main segment
+ * (bgw_shmem_init, supervisor). */
+extern Size bgw_dsm_shmem_size(void);
+extern void bgw_dsm_shmem_init(void *base);
+extern void bgw_dsm_forget(void);
+
+/*
+ * Remove every dynamic segment the main segment at base records; returns
+ * how many.  Supervisor, before a main segment is removed and for a stale
+ * one.  Reads defensively.
+ */
+extern int	bgw_dsm_cleanup_segment(const void *base, Size size);
+
+/* elog.c: a session's caller gets NOTICE and up (cshim/tcop sets it). */
+extern void (*bgw_client_message_hook) (ErrorData *edata);
+
+/* tcop: the runtime's own entry points for library "postgres", or NULL. */
+extern bgworker_main_type bgw_core_entry_point(const char *name);
+
+/* Called by shmem_exit between its two lists once dsm is used. */
+extern void (*bgw_dsm_backend_shutdown_hook) (void);
+
+/* resowner.c → dsm.c: detach the mappings an owner holds. */
+struct ResourceOwnerData;
+extern void bgw_dsm_release_owner(struct ResourceOwnerData *owner, bool isCommit);
+
+/* ------------------------------------------------------------------------
+ * adt area (cshim/adt: the types a session passes and prints)
+ * ------------------------------------------------------------------------ */
+
+typedef struct BgwTypeInfo
+{
+	const char *name;			/* "int4", "text[]"'s element name, ... */
+	const char *sqlname;		/* for messages: "integer", "bigint", ... */
+	Oid			oid;			/* PostgreSQL's type OID */
+	Oid			array_oid;		/* its array type, or the element for an array */
+	int16		len;			/* typlen: > 0 fixed, -1 varlena, -2 cstring */
+	bool		byval;			/* passed by value */
+	char		align;			/* typalign */
+	Oid			elem_oid;		/* an array's element type, else InvalidOid */
+} BgwTypeInfo;
+
+/* The type called name ("int4", "integer", "text[]"), or NULL. */
+extern const BgwTypeInfo *bgw_type_lookup(const char *name);
+
+/* Text literal to Datum (ERROR on bad input), and Datum to text. */
+extern Datum bgw_type_input(const BgwTypeInfo *t, const char *str);
+extern char *bgw_type_output(const BgwTypeInfo *t, Datum d);
+
+/* Layout of a scalar type OID the table knows; false if unknown. */
+extern bool bgw_type_layout(Oid oid, int16 *len, bool *byval, char *align);
+
+/* The type (scalar or array) of an OID, or NULL. */
+extern const BgwTypeInfo *bgw_type_by_oid(Oid oid);
+
+/* OIDs the runtime itself needs (PostgreSQL's values). */
+#define RECORDOID	2249
+#define VOIDOID		2278
+
+/* The declared result of the call in progress, for get_call_result_type. */
+struct TupleDescData;
+extern void bgw_set_call_result(Oid typid, struct TupleDescData *desc);
+
+/* A record (a row from heap_form_tuple) in its text form. */
+extern char *bgw_record_output(struct TupleDescData *desc, Datum d);
+
 #endif							/* BGW_INTERNAL_H */

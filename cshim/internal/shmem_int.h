@@ -34,7 +34,7 @@
 #include "storage/spin.h"
 
 /* Bumped whenever the layout below changes. */
-#define BGW_SHMEM_LAYOUT_VERSION	1
+#define BGW_SHMEM_LAYOUT_VERSION	2	/* 2: PGShmemHeader.dsm_control */
 
 /* PostgreSQL adds this much to the computed size for safety. */
 #define BGW_SHMEM_SLACK				(100 * 1024)

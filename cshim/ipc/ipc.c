@@ -44,6 +44,9 @@ BGW_CHILD_HOT bool shmem_exit_inprogress = false;
 
 BGW_CHILD_HOT static bool atexit_callback_setup = false;
 
+/* Set by the first dsm call: detaches every segment (storage/dsm.c). */
+void		(*bgw_dsm_backend_shutdown_hook) (void) = NULL;
+
 static void proc_exit_prepare(int code);
 
 /*
@@ -97,6 +100,10 @@ shmem_exit(int code)
 		before_shmem_exit_list[before_shmem_exit_index].function(code,
 																 before_shmem_exit_list[before_shmem_exit_index].arg);
 	before_shmem_exit_index = 0;
+
+	/* as PostgreSQL: dynamic segments go between the two lists */
+	if (bgw_dsm_backend_shutdown_hook != NULL)
+		bgw_dsm_backend_shutdown_hook();
 
 	while (--on_shmem_exit_index >= 0)
 		on_shmem_exit_list[on_shmem_exit_index].function(code,

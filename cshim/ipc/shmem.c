@@ -98,6 +98,7 @@ bgw_shmem_size(void)
 	size = plan.fixed_end;
 	/* the fork area's slot array, allocated later by ShmemInitStruct */
 	size = add_size(size, cacheline_size(bgw_bgworker_shmem_size()));
+	size = add_size(size, cacheline_size(bgw_dsm_shmem_size()));
 	size = add_size(size, bgw_addin_request_total);
 	size = add_size(size, BGW_SHMEM_SLACK);
 	/* whole pages, as PostgreSQL rounds to blocks */
@@ -152,6 +153,9 @@ bgw_shmem_init(void *base, Size size)
 	pg_write_barrier();
 	hdr->hdr.magic = PGShmemMagic;
 	pg_memory_barrier();
+
+	/* the dynamic shared memory control area, first of the free space */
+	bgw_dsm_shmem_init(base);
 }
 
 /*
@@ -167,6 +171,7 @@ bgw_shmem_forget(void)
 	bgw_proc_array = NULL;
 	bgw_proc_count = 0;
 	bgw_wait_event_table = NULL;
+	bgw_dsm_forget();
 	MyProc = NULL;
 	pgstat_reset_wait_event_storage();
 }

@@ -232,6 +232,23 @@ bgw_bgworker_shmem_size(void)
 	return 4096;
 }
 
+/* ipc area: no dynamic shared memory control area here */
+WEAK Size
+bgw_dsm_shmem_size(void)
+{
+	return 0;
+}
+
+WEAK void
+bgw_dsm_shmem_init(void *base)
+{
+}
+
+WEAK void
+bgw_dsm_forget(void)
+{
+}
+
 /* port area (glibc < 2.38 has no strlcpy) */
 WEAK size_t
 strlcpy(char *dst, const char *src, size_t siz)

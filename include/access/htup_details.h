@@ -1,16 +1,23 @@
 /*-------------------------------------------------------------------------
  *
  * htup_details.h
- *	  Present only to fail clearly: bgworker has no SQL executor, catalog
- *	  or transactions, so PostgreSQL's access/htup_details.h (heap tuples) is not
- *	  available.  A module that includes it gets the #error below at
- *	  compile time instead of "No such file or directory".  See docs/api.md.
+ *	  bgworker's subset of PostgreSQL's access/htup_details.h: forming a
+ *	  row from Datums and taking one apart, for functions that return
+ *	  records.  Implemented in cshim/adt.
  *
  *-------------------------------------------------------------------------
  */
-#ifndef BGW_ABSENT_ACCESS_HTUP_DETAILS_H
-#define BGW_ABSENT_ACCESS_HTUP_DETAILS_H
+#ifndef HTUP_DETAILS_H
+#define HTUP_DETAILS_H
 
-#error "bgworker has no SQL executor: access/htup_details.h (heap tuples) is not available; see docs/api.md"
+#include "access/htup.h"
+#include "access/tupdesc.h"
 
-#endif
+extern HeapTuple heap_form_tuple(TupleDesc tupleDescriptor,
+								 const Datum *values, const bool *isnull);
+extern void heap_deform_tuple(HeapTuple tuple, TupleDesc tupleDesc,
+							  Datum *values, bool *isnull);
+extern void heap_freetuple(HeapTuple htup);
+extern HeapTuple heap_copytuple(HeapTuple tuple);
+
+#endif							/* HTUP_DETAILS_H */

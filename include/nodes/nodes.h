@@ -17,6 +17,7 @@ typedef enum NodeTag
 	T_GenerationContext,
 	T_SlabContext,
 	T_BumpContext,
+	T_ReturnSetInfo,			/* nodes/execnodes.h */
 } NodeTag;
 
 /* Anything that starts with a NodeTag. */

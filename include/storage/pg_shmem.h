@@ -25,6 +25,8 @@ typedef struct PGShmemHeader
 	pid_t		creatorPID;		/* the supervisor that created it */
 	Size		totalsize;		/* size of the whole segment */
 	Size		freeoffset;		/* first free byte, from the segment start */
+	Size		dsm_control;	/* offset of the dynamic shared memory
+								 * control area, 0 if none */
 } PGShmemHeader;
 
 #endif							/* PG_SHMEM_H */

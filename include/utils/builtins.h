@@ -1,16 +1,22 @@
 /*-------------------------------------------------------------------------
  *
  * builtins.h
- *	  Present only to fail clearly: bgworker has no SQL executor, catalog
- *	  or transactions, so PostgreSQL's utils/builtins.h (SQL built-in functions) is not
- *	  available.  A module that includes it gets the #error below at
- *	  compile time instead of "No such file or directory".  See docs/api.md.
+ *	  bgworker's subset of PostgreSQL's utils/builtins.h: converting
+ *	  between C strings and text.  Implemented in cshim/adt.
  *
  *-------------------------------------------------------------------------
  */
-#ifndef BGW_ABSENT_UTILS_BUILTINS_H
-#define BGW_ABSENT_UTILS_BUILTINS_H
+#ifndef BUILTINS_H
+#define BUILTINS_H
 
-#error "bgworker has no SQL executor: utils/builtins.h (SQL built-in functions) is not available; see docs/api.md"
+#include "fmgr.h"
 
-#endif
+extern text *cstring_to_text(const char *s);
+extern text *cstring_to_text_with_len(const char *s, int len);
+extern char *text_to_cstring(const text *t);
+extern void text_to_cstring_buffer(const text *src, char *dst, size_t dst_len);
+
+#define CStringGetTextDatum(s) PointerGetDatum(cstring_to_text(s))
+#define TextDatumGetCString(d) text_to_cstring((text *) DatumGetPointer(d))
+
+#endif							/* BUILTINS_H */

@@ -33,6 +33,7 @@ Usage:
   %[1]s check     -D DIR [-c NAME=VALUE]...
   %[1]s launch    -D DIR --library L --function F [OPTION]...
   %[1]s terminate -D DIR (--pid P | --name N | --slot S)
+  %[1]s call      -D DIR [--extension NAME] [--null STR] FUNCTION [ARG ...]
   %[1]s config    [--cppflags|--cflags|--pgxs|--pkglibdir|--sharedir|...]
   %[1]s version
 
@@ -65,7 +66,10 @@ type command struct {
 	synopsis string   // after the program and command name, for --help
 	summary  string   // one sentence for --help
 	opts     []option // every option it takes
-	operands int      // how many operands it takes at most (0: none)
+	operands int      // how many operands it takes at most (0: none, -1: any)
+	// stopAtOperand: everything from the first operand on is an operand
+	// (call's arguments may look like options: -5).
+	stopAtOperand bool
 	run      func(c *invocation) int
 }
 
@@ -162,6 +166,14 @@ func init() {
 				{"", "name", "N", "the workers with this bgw_name"},
 				{"", "slot", "S", "the worker in this slot"}},
 			run: runTerminate},
+		{name: "call", synopsis: "[OPTION]... FUNCTION [ARG ...]",
+			summary: "Run an installed extension's C function in a session and print its result as psql would (ARG \\N is NULL).",
+			opts: []option{optPgdata,
+				{"", "extension", "NAME", "look the function up in this extension only"},
+				{"", "null", "STR", "the argument that stands for SQL NULL, printed for NULL results (default \\N)"},
+				{"", "stdin", "N", "insert standard input as argument N (1-based), for values too long for a command line"},
+				{"v", "verbose", "", "also print the script statements that were skipped"}},
+			operands: -1, stopAtOperand: true, run: runCall},
 	}
 }
 
@@ -228,7 +240,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Try \"%s --help\" for more information.\n", prog)
 		return 1
 	}
-	p, err := parseOptions(cmd.opts, rest)
+	p, err := parseOptionsStop(cmd.opts, rest, cmd.stopAtOperand)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s %s: %v\n", prog, name, err)
 		fmt.Fprintf(stderr, "Try \"%s %s --help\" for more information.\n", prog, name)
@@ -239,7 +251,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		printOptions(stdout, cmd.opts)
 		return 0
 	}
-	if len(p.args) > cmd.operands {
+	if cmd.operands >= 0 && len(p.args) > cmd.operands {
 		fmt.Fprintf(stderr, "%s %s: too many command-line arguments (first is \"%s\")\n", prog, name, p.args[cmd.operands])
 		fmt.Fprintf(stderr, "Try \"%s %s --help\" for more information.\n", prog, name)
 		return 1

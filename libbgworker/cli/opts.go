@@ -81,6 +81,12 @@ func (e *usageError) Error() string { return e.msg }
 // always accepted (key "help"). Operands are collected; an option after an
 // operand is still an option, as with GNU getopt.
 func parseOptions(opts []option, args []string) (*parsed, error) {
+	return parseOptionsStop(opts, args, false)
+}
+
+// parseOptionsStop is parseOptions; with stop, the first operand ends the
+// options and everything after it is an operand too.
+func parseOptionsStop(opts []option, args []string, stop bool) (*parsed, error) {
 	p := &parsed{vals: map[string][]string{}}
 	find := func(short, long string) (option, bool) {
 		for _, o := range opts {
@@ -142,6 +148,10 @@ func parseOptions(opts []option, args []string) (*parsed, error) {
 				break
 			}
 		default:
+			if stop {
+				p.args = append(p.args, args[i:]...)
+				return p, nil
+			}
 			p.args = append(p.args, a)
 		}
 	}

@@ -1,0 +1,543 @@
+/*-------------------------------------------------------------------------
+ *
+ * session.c
+ *	  The session process: a backend without SQL.  It is started like a
+ *	  dynamic worker (registration library "postgres", function
+ *	  "bgw_session_main", so it has a slot, MyProc and a latch), then it
+ *	  behaves as a PostgreSQL backend running one statement "SELECT f(...)":
+ *	  it connects back to the supervisor through the Unix socket named in
+ *	  bgw_extra, reads the call, loads the library (running _PG_init the
+ *	  first time), turns the arguments into Datums with the types' input
+ *	  functions, calls the function under a transaction-like scope
+ *	  (TopTransactionContext, a resource owner) and sends back NOTICEs,
+ *	  the result rows in text form and the ERROR if there is one.  Then it
+ *	  releases what the call left (detaching dynamic shared memory, which
+ *	  runs the modules' on_dsm_detach callbacks) and exits 0.  C only: it
+ *	  is a forked child.
+ *
+ *	  The socket protocol (supervisor side: libbgworker/session.go).
+ *	  Every message is a type byte, a 4-byte big-endian payload length,
+ *	  and the payload, made of NUL-terminated strings:
+ *	    supervisor -> session
+ *	      'C' call: library, symbol, function name, nargs, strict (0/1),
+ *	          retset (0/1), result type; then per argument its type and
+ *	          "n" (NULL) or "v" followed by the value's text
+ *	    session -> supervisor
+ *	      'N' a notice, 'E' the error: severity, SQLSTATE, message, detail,
+ *	          hint, context (empty strings when absent)
+ *	      'D' one result value: "n" (NULL) or "v" followed by its text
+ *	      'Z' the call is over (after the result or after 'E')
+ *
+ *	  Signals, as a backend's: SIGINT cancels the call ("canceling
+ *	  statement due to user request"), SIGTERM ends the session (FATAL
+ *	  "terminating connection due to administrator command"), SIGUSR1 sets
+ *	  the latch (a worker it registered changed state).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "bgw_internal.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "libpq/pqsignal.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/procsignal.h"
+#include "tcop/tcopprot.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+/* The call as the supervisor sent it. */
+typedef struct SessionCall
+{
+	char	   *library;		/* as the script said: "$libdir/name" */
+	char	   *symbol;			/* the link symbol */
+	char	   *funcname;		/* the SQL name, for messages */
+	int			nargs;
+	bool		strict;
+	bool		retset;
+	const BgwTypeInfo *rettype; /* NULL: void */
+	bool		ret_record;		/* RETURNS record / a composite */
+	TupleDesc	ret_desc;		/* its columns (OUT, TABLE), or NULL */
+	const BgwTypeInfo **argtypes;
+	char	  **argvalues;		/* NULL: SQL NULL */
+} SessionCall;
+
+static int	client_fd = -1;
+static bool client_lost = false;
+
+/* ---- the socket ---- */
+
+static bool
+write_all(const char *buf, size_t len)
+{
+	while (len > 0)
+	{
+		ssize_t		n = send(client_fd, buf, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= n;
+	}
+	return true;
+}
+
+static bool
+read_all(char *buf, size_t len)
+{
+	while (len > 0)
+	{
+		ssize_t		n = recv(client_fd, buf, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= n;
+	}
+	return true;
+}
+
+/*
+ * Send one message.  A caller that went away is not an error here (this
+ * runs inside error reporting); the session notices and ends.
+ */
+static void
+client_send(char type, const char *payload, size_t len)
+{
+	char		hdr[5];
+	uint32		n = htonl((uint32) len);
+
+	if (client_fd < 0 || client_lost)
+		return;
+	hdr[0] = type;
+	memcpy(hdr + 1, &n, 4);
+	if (!write_all(hdr, 5) || !write_all(payload, len))
+		client_lost = true;
+}
+
+static void
+append_field(StringInfo buf, const char *s)
+{
+	appendBinaryStringInfo(buf, s ? s : "", strlen(s ? s : "") + 1);
+}
+
+/* elog's hook for the caller: NOTICE, INFO, WARNING and errors. */
+static void
+session_client_message(ErrorData *edata)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	append_field(&buf, error_severity(edata->elevel));
+	append_field(&buf, unpack_sql_state(edata->sqlerrcode));
+	append_field(&buf, edata->message);
+	append_field(&buf, edata->detail);
+	append_field(&buf, edata->hint);
+	append_field(&buf, edata->context);
+	client_send(edata->elevel >= ERROR ? 'E' : 'N', buf.data, buf.len);
+	pfree(buf.data);
+}
+
+static void
+send_value(bool isnull, const char *text)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (isnull)
+		append_field(&buf, "n");
+	else
+	{
+		appendStringInfoChar(&buf, 'v');
+		append_field(&buf, text);
+	}
+	client_send('D', buf.data, buf.len);
+	pfree(buf.data);
+}
+
+/* Connect to the supervisor's socket for this call (name in bgw_extra). */
+static void
+connect_to_supervisor(const char *path)
+{
+	struct sockaddr_un addr;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		ereport(FATAL,
+				(errmsg("session socket path \"%s\" is too long", path)));
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+	client_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (client_fd < 0)
+		ereport(FATAL,
+				(errcode_for_socket_access(),
+				 errmsg("could not create socket: %m")));
+	if (connect(client_fd, (struct sockaddr *) &addr, sizeof(addr)) < 0)
+		ereport(FATAL,
+				(errcode_for_socket_access(),
+				 errmsg("could not connect to session socket \"%s\": %m", path)));
+}
+
+/* Read the 'C' message; FATAL if the supervisor sends anything else. */
+static SessionCall *
+read_call(void)
+{
+	char		hdr[5];
+	uint32		len;
+	char	   *payload;
+	char	   *p;
+	char	   *end;
+	SessionCall *call;
+
+#define NEXT_FIELD() \
+	({ char *f_ = p; \
+	   if (p >= end) goto bad; \
+	   p += strnlen(p, end - p) + 1; \
+	   if (p > end) goto bad; \
+	   f_; })
+
+	if (!read_all(hdr, 5))
+		ereport(FATAL,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("could not receive the call from the supervisor")));
+	memcpy(&len, hdr + 1, 4);
+	len = ntohl(len);
+	if (hdr[0] != 'C' || len > MaxAllocSize)
+		goto bad;
+	payload = MemoryContextAlloc(TopMemoryContext, len + 1);
+	if (!read_all(payload, len))
+		goto bad;
+	payload[len] = '\0';
+	p = payload;
+	end = payload + len;
+
+	call = MemoryContextAllocZero(TopMemoryContext, sizeof(SessionCall));
+	call->library = NEXT_FIELD();
+	call->symbol = NEXT_FIELD();
+	call->funcname = NEXT_FIELD();
+	call->nargs = atoi(NEXT_FIELD());
+	call->strict = strcmp(NEXT_FIELD(), "1") == 0;
+	call->retset = strcmp(NEXT_FIELD(), "1") == 0;
+	{
+		char	   *rt = NEXT_FIELD();
+
+		if (strcmp(rt, "void") == 0)
+			call->rettype = NULL;
+		else if (strcmp(rt, "record") == 0)
+		{
+			int			ncols = atoi(NEXT_FIELD());
+
+			call->ret_record = true;
+			if (ncols < 0 || ncols > FUNC_MAX_ARGS)
+				goto bad;
+			if (ncols > 0)
+			{
+				MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+				call->ret_desc = CreateTemplateTupleDesc(ncols);
+				for (int i = 0; i < ncols; i++)
+				{
+					char	   *colname = NEXT_FIELD();
+					const BgwTypeInfo *ct = bgw_type_lookup(NEXT_FIELD());
+
+					if (ct == NULL)
+						goto bad;
+					TupleDescInitEntry(call->ret_desc, i + 1, colname, ct->oid, -1,
+									   ct->elem_oid != InvalidOid ? 1 : 0);
+				}
+				MemoryContextSwitchTo(old);
+			}
+		}
+		else if ((call->rettype = bgw_type_lookup(rt)) == NULL)
+			goto bad;
+	}
+	if (call->nargs < 0 || call->nargs > FUNC_MAX_ARGS)
+		goto bad;
+	call->argtypes = MemoryContextAllocZero(TopMemoryContext,
+											sizeof(BgwTypeInfo *) * (call->nargs + 1));
+	call->argvalues = MemoryContextAllocZero(TopMemoryContext,
+											 sizeof(char *) * (call->nargs + 1));
+	for (int i = 0; i < call->nargs; i++)
+	{
+		char	   *flag;
+
+		call->argtypes[i] = bgw_type_lookup(NEXT_FIELD());
+		if (call->argtypes[i] == NULL)
+			goto bad;
+		flag = NEXT_FIELD();
+		if (flag[0] == 'v')
+			call->argvalues[i] = flag + 1;
+		else if (flag[0] != 'n')
+			goto bad;
+	}
+	return call;
+
+bad:
+	ereport(FATAL,
+			(errcode(ERRCODE_PROTOCOL_VIOLATION),
+			 errmsg("invalid call message from the supervisor")));
+	return NULL;
+#undef NEXT_FIELD
+}
+
+/* ---- signals ---- */
+
+/* SIGINT: cancel the call at the next CHECK_FOR_INTERRUPTS(). */
+static void
+session_cancel_handler(SIGNAL_ARGS)
+{
+	int			save_errno = errno;
+
+	if (!proc_exit_inprogress)
+	{
+		InterruptPending = true;
+		QueryCancelPending = true;
+	}
+	if (MyLatch)
+		SetLatch(MyLatch);
+	errno = save_errno;
+}
+
+/* ---- the call ---- */
+
+/* The V1 record the function's pg_finfo_ symbol returns, checked. */
+const Pg_finfo_record *
+fetch_finfo_record(void *filehandle, const char *funcname)
+{
+	char	   *infofuncname = psprintf("pg_finfo_%s", funcname);
+	PGFInfoFunction infofunc;
+	const Pg_finfo_record *inforec;
+
+	infofunc = (PGFInfoFunction) lookup_external_function(filehandle, infofuncname);
+	if (infofunc == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("could not find function information for function \"%s\"",
+						funcname),
+				 errhint("SQL-callable functions need an accompanying PG_FUNCTION_INFO_V1(funcname).")));
+	inforec = (*infofunc) ();
+	if (inforec == NULL || inforec->api_version != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unrecognized API version %d reported by info function \"%s\"",
+						inforec ? inforec->api_version : 0, infofuncname)));
+	pfree(infofuncname);
+	return inforec;
+}
+
+static void
+send_result(SessionCall *call, Datum value, bool isnull, TupleDesc tupdesc)
+{
+	if (isnull)
+	{
+		send_value(true, NULL);
+		return;
+	}
+	if (call->ret_record)
+	{
+		send_value(false, bgw_record_output(tupdesc, value));
+		return;
+	}
+	send_value(false, bgw_type_output(call->rettype, value));
+}
+
+/*
+ * Run the call in CurrentMemoryContext and send the result rows.  ERROR
+ * escapes to the caller's handler.
+ */
+static void
+run_call(SessionCall *call)
+{
+	void	   *filehandle = NULL;
+	PGFunction	fn;
+	FunctionCallInfo fcinfo;
+	FmgrInfo   *flinfo;
+	bool		anynull = false;
+	ReturnSetInfo rsinfo;
+
+	pgstat_report_activity(STATE_RUNNING, call->funcname);
+
+	fn = (PGFunction) load_external_function(call->library, call->symbol, true,
+											 &filehandle);
+	(void) fetch_finfo_record(filehandle, call->symbol);
+
+	flinfo = palloc0(sizeof(FmgrInfo));
+	flinfo->fn_addr = fn;
+	flinfo->fn_oid = InvalidOid;
+	flinfo->fn_nargs = call->nargs;
+	flinfo->fn_strict = call->strict;
+	flinfo->fn_retset = call->retset;
+	flinfo->fn_mcxt = CurrentMemoryContext;
+
+	fcinfo = palloc0(SizeForFunctionCallInfo(call->nargs));
+	memset(&rsinfo, 0, sizeof(rsinfo));
+	rsinfo.type = T_ReturnSetInfo;
+	rsinfo.allowedModes = SFRM_ValuePerCall;
+	rsinfo.returnMode = SFRM_ValuePerCall;
+	rsinfo.expectedDesc = call->ret_desc;
+	InitFunctionCallInfoData(*fcinfo, flinfo, call->nargs, InvalidOid, NULL,
+							 call->retset || call->ret_record ? (void *) &rsinfo : NULL);
+	bgw_set_call_result(call->ret_record ? RECORDOID :
+						call->rettype ? call->rettype->oid : VOIDOID,
+						call->ret_desc);
+
+	for (int i = 0; i < call->nargs; i++)
+	{
+		if (call->argvalues[i] == NULL)
+		{
+			fcinfo->args[i].isnull = true;
+			fcinfo->args[i].value = (Datum) 0;
+			anynull = true;
+		}
+		else
+		{
+			fcinfo->args[i].isnull = false;
+			fcinfo->args[i].value = bgw_type_input(call->argtypes[i],
+												   call->argvalues[i]);
+		}
+	}
+
+	/* a strict function is not called with a NULL argument */
+	if (call->strict && anynull)
+	{
+		if (!call->retset && (call->rettype != NULL || call->ret_record))
+			send_value(true, NULL);
+		return;
+	}
+
+	if (!call->retset)
+	{
+		Datum		result;
+
+		fcinfo->isnull = false;
+		result = FunctionCallInvoke(fcinfo);
+		if (call->rettype != NULL || call->ret_record)
+			send_result(call, result, fcinfo->isnull, call->ret_desc);
+		return;
+	}
+
+	/* value per call: call until the function says it is done */
+	for (;;)
+	{
+		Datum		result;
+
+		CHECK_FOR_INTERRUPTS();
+		fcinfo->isnull = false;
+		rsinfo.isDone = ExprSingleResult;
+		result = FunctionCallInvoke(fcinfo);
+		if (rsinfo.returnMode != SFRM_ValuePerCall)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("set-valued function called in context that cannot accept a set"),
+					 errdetail("Only the value-per-call protocol (SRF_RETURN_NEXT) is supported.")));
+		if (rsinfo.isDone == ExprEndResult)
+			break;
+		send_result(call, result, fcinfo->isnull, call->ret_desc);
+		if (rsinfo.isDone != ExprMultipleResult)
+			break;
+	}
+}
+
+/*
+ * Internal entry point of a session (library "postgres").  Runs in the
+ * forked child, attached to the segment through its slot.
+ */
+void
+bgw_session_main(Datum main_arg)
+{
+	sigjmp_buf	local_sigjmp_buf;
+	char		sockpath[BGW_EXTRALEN + 1];
+	SessionCall *call;
+	MemoryContext callcxt;
+	volatile bool aborting = false;
+
+	/* a backend, not a background worker */
+	memcpy(sockpath, MyBgworkerEntry->bgw_extra, BGW_EXTRALEN);
+	sockpath[BGW_EXTRALEN] = '\0';
+	MyBackendType = B_BACKEND;
+	MyBgworkerEntry = NULL;
+
+	pqsignal(SIGINT, session_cancel_handler);
+	pqsignal(SIGTERM, die);
+	pqsignal(SIGUSR1, procsignal_sigusr1_handler);
+	BackgroundWorkerUnblockSignals();
+
+	connect_to_supervisor(sockpath);
+	call = read_call();
+	bgw_client_message_hook = session_client_message;
+	init_ps_display(call->funcname);
+
+	TopTransactionContext = AllocSetContextCreate(TopMemoryContext,
+												  "TopTransactionContext",
+												  ALLOCSET_DEFAULT_SIZES);
+	CurTransactionContext = TopTransactionContext;
+	callcxt = AllocSetContextCreate(TopTransactionContext, "ExprContext",
+									ALLOCSET_DEFAULT_SIZES);
+	TopTransactionResourceOwner = ResourceOwnerCreate(NULL, "TopTransaction");
+	CurTransactionResourceOwner = TopTransactionResourceOwner;
+	CurrentResourceOwner = TopTransactionResourceOwner;
+
+	if (sigsetjmp(local_sigjmp_buf, 1) != 0)
+	{
+		/* the call failed: report it, then abort the "transaction" */
+		error_context_stack = NULL;
+		HOLD_INTERRUPTS();
+		QueryCancelPending = false;
+		if (aborting)
+			proc_exit(1);		/* an error while cleaning up after one */
+		aborting = true;
+		EmitErrorReport();
+		FlushErrorState();
+		MemoryContextSwitchTo(TopTransactionContext);
+		ResourceOwnerRelease(TopTransactionResourceOwner,
+							 RESOURCE_RELEASE_BEFORE_LOCKS, false, true);
+		ResourceOwnerRelease(TopTransactionResourceOwner,
+							 RESOURCE_RELEASE_LOCKS, false, true);
+		ResourceOwnerRelease(TopTransactionResourceOwner,
+							 RESOURCE_RELEASE_AFTER_LOCKS, false, true);
+		client_send('Z', "", 0);
+		proc_exit(0);
+	}
+	PG_exception_stack = &local_sigjmp_buf;
+
+	MemoryContextSwitchTo(callcxt);
+	run_call(call);
+
+	/* "commit": what the call left behind is released, with a warning */
+	MemoryContextSwitchTo(TopTransactionContext);
+	ResourceOwnerRelease(TopTransactionResourceOwner,
+						 RESOURCE_RELEASE_BEFORE_LOCKS, true, true);
+	ResourceOwnerRelease(TopTransactionResourceOwner,
+						 RESOURCE_RELEASE_LOCKS, true, true);
+	ResourceOwnerRelease(TopTransactionResourceOwner,
+						 RESOURCE_RELEASE_AFTER_LOCKS, true, true);
+	client_send('Z', "", 0);
+	proc_exit(0);
+}
+
+/* The runtime's own entry points for "postgres" registrations. */
+bgworker_main_type
+bgw_core_entry_point(const char *name)
+{
+	if (strcmp(name, "bgw_session_main") == 0)
+		return bgw_session_main;
+	return NULL;
+}
