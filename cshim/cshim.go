@@ -20,3 +20,10 @@ package cshim
 #cgo LDFLAGS: -rdynamic -ldl -Wl,-z,now
 */
 import "C"
+
+// The database session (libpq, loaded by workers that connect) and the
+// utils/adt helpers: C packages linked in for their symbols.
+import (
+	_ "github.com/bgworker/bgworker/cshim/adt"
+	_ "github.com/bgworker/bgworker/cshim/dbconn"
+)

@@ -1,16 +1,35 @@
 /*-------------------------------------------------------------------------
  *
  * htup_details.h
- *	  Present only to fail clearly: bgworker has no SQL executor, catalog
- *	  or transactions, so PostgreSQL's access/htup_details.h (heap tuples) is not
- *	  available.  A module that includes it gets the #error below at
- *	  compile time instead of "No such file or directory".  See docs/api.md.
+ *	  bgworker's subset of PostgreSQL 17's access/htup_details.h: reading
+ *	  the columns of an SPI result's rows (heap_getattr), copying and
+ *	  freeing them, and the limits.  Heap pages, tuple headers and
+ *	  GETSTRUCT on catalog tuples do not exist here (a worker has no
+ *	  catalog caches: it asks the server with SPI).
  *
  *-------------------------------------------------------------------------
  */
-#ifndef BGW_ABSENT_ACCESS_HTUP_DETAILS_H
-#define BGW_ABSENT_ACCESS_HTUP_DETAILS_H
+#ifndef HTUP_DETAILS_H
+#define HTUP_DETAILS_H
 
-#error "bgworker has no SQL executor: access/htup_details.h (heap tuples) is not available; see docs/api.md"
+#include "access/htup.h"
+#include "access/tupdesc.h"
 
-#endif
+#define MaxTupleAttributeNumber 1664
+#define MaxHeapAttributeNumber	1600
+
+/*
+ * Column attnum (from 1) of tuple; *isnull says whether it is NULL.  The
+ * same as SPI_getbinval, including its ERROR for a type that has no
+ * in-memory form here.
+ */
+extern Datum heap_getattr(HeapTuple tup, int attnum, TupleDesc tupleDesc,
+						  bool *isnull);
+
+/* Whether column attnum (from 1) is NULL. */
+extern bool heap_attisnull(HeapTuple tup, int attnum, TupleDesc tupleDesc);
+
+extern HeapTuple heap_copytuple(HeapTuple tuple);
+extern void heap_freetuple(HeapTuple htup);
+
+#endif							/* HTUP_DETAILS_H */

@@ -15,6 +15,13 @@
 #include "c.h"
 
 /*
+ * The statement being executed, for the log: set it around a statement
+ * (as worker_spi does) and an ERROR logged meanwhile carries a
+ * STATEMENT line, as log_min_error_statement decides.
+ */
+extern PGDLLIMPORT const char *debug_query_string;
+
+/*
  * SIGTERM handler: sets ProcDiePending and InterruptPending and the
  * process latch; the next CHECK_FOR_INTERRUPTS() outside a
  * HOLD_INTERRUPTS() section ends the worker with FATAL

@@ -1,16 +1,15 @@
 /*-------------------------------------------------------------------------
  *
  * utility.h
- *	  Present only to fail clearly: bgworker has no SQL executor, catalog
- *	  or transactions, so PostgreSQL's tcop/utility.h (utility commands) is not
- *	  available.  A module that includes it gets the #error below at
- *	  compile time instead of "No such file or directory".  See docs/api.md.
+ *	  PostgreSQL's tcop/utility.h declares the hook into the execution of
+ *	  utility statements (ProcessUtility_hook).  bgworker executes no
+ *	  statement itself (a worker's SQL runs on its database server), so
+ *	  the header is empty: it exists so that modules that include it out
+ *	  of habit (worker_spi does) compile.
  *
  *-------------------------------------------------------------------------
  */
-#ifndef BGW_ABSENT_TCOP_UTILITY_H
-#define BGW_ABSENT_TCOP_UTILITY_H
+#ifndef UTILITY_H
+#define UTILITY_H
 
-#error "bgworker has no SQL executor: tcop/utility.h (utility commands) is not available; see docs/api.md"
-
-#endif
+#endif							/* UTILITY_H */
