@@ -642,7 +642,7 @@ load_identity(void)
 	st.sql = "SELECT d.oid, r.oid, pg_catalog.pg_is_in_recovery() "
 		"FROM pg_catalog.pg_database d, pg_catalog.pg_roles r "
 		"WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database() "
-		"AND r.rolname OPERATOR(pg_catalog.=) pg_catalog.current_user";
+		"AND r.rolname OPERATOR(pg_catalog.=) CURRENT_USER";
 	res = bgw_db_run(&st);
 	if (bgw_pq.PQntuples(res) == 1)
 	{
