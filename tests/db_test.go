@@ -7,6 +7,11 @@ package tests
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -74,4 +79,149 @@ func TestDBAPI(t *testing.T) {
 	// the server rolled back what the failed transactions did
 	require.Equal(t, "0", srv.SQL("SELECT count(*) FROM api_db_t WHERE id IN (100, 301)"))
 	stopHost(t, h)
+}
+
+// compileContrib builds contrib/NAME/NAME.c into moduleDir as a module
+// author would, and returns moduleDir.
+func compileContrib(t *testing.T, name string) string {
+	t.Helper()
+	compileMu.Lock()
+	defer compileMu.Unlock()
+	so := filepath.Join(moduleDir, name+".so")
+	if _, err := os.Stat(so); err != nil {
+		out, err := exec.Command("cc", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter",
+			"-I", filepath.Join(repoRoot, "include"), "-o", so,
+			filepath.Join(repoRoot, "contrib", name, name+".c")).CombinedOutput()
+		require.NoError(t, err, "compiling contrib/%s: %s", name, out)
+	}
+	return moduleDir
+}
+
+// TestDBWorker: the sample database worker (contrib/worker_db) against a
+// real server: schema and tables created, rows folded every naptime,
+// application_name in pg_stat_activity, a reload seen by the running
+// worker (database_conninfo's change logged without its value), a server
+// restart survived (reconnecting or restarted after its interval), SIGTERM.
+func TestDBWorker(t *testing.T) {
+	t.Parallel()
+	srv := startPGServer(t)
+	dir := compileContrib(t, "worker_db")
+	conf := fmt.Sprintf(`shared_preload_libraries = 'worker_db'
+dynamic_library_path = '%s'
+database_conninfo = 'host=%s port=%d user=%s'
+worker_db.naptime = 1
+worker_db.workers = 2
+worker_db.restart_interval = 1
+`, dir, srv.sockDir, pgPort, pgSuperuser)
+	data := newDataDir(t, conf)
+	h := startHost(t, data)
+	h.waitReady()
+	h.log.waitFor(t, `worker_db 1: initialized with worker_db_1 in database "postgres"`, 1, 30*time.Second)
+	h.log.waitFor(t, `worker_db 2: initialized with worker_db_2 in database "postgres"`, 1, 30*time.Second)
+	srv.SQL("INSERT INTO worker_db_1.deltas VALUES ('a', 5), ('a', 10), ('b', 1)")
+	h.log.waitFor(t, `worker_db 1: total of a is now 15`, 1, 30*time.Second)
+	h.log.waitFor(t, `worker_db 1: total of b is now 1`, 1, 30*time.Second)
+	require.Equal(t, "15", srv.SQL("SELECT value FROM worker_db_1.totals WHERE name = 'a'"))
+	require.Equal(t, "0", srv.SQL("SELECT count(*) FROM worker_db_1.deltas"))
+	require.Equal(t, "worker_db 1|bgworker\nworker_db 2|bgworker", srv.SQL(
+		"SELECT application_name, CASE WHEN backend_type = 'client backend' THEN 'bgworker' END "+
+			"FROM pg_stat_activity WHERE application_name LIKE 'worker_db%' ORDER BY 1"))
+
+	// a reload: the running workers see the new naptime; the changed
+	// connection string is reported without its value
+	appendConf(t, data, "worker_db.naptime = 2\ndatabase_conninfo = 'host="+srv.sockDir+" user=postgres password=s3cr3t-in-conf'")
+	reloadHost(t, data)
+	h.log.waitFor(t, `worker_db 1: naptime is now 2 s`, 1, 30*time.Second)
+	h.log.waitFor(t, `parameter "database_conninfo" changed \(the value is not shown`, 1, 10*time.Second)
+
+	// the server restarts: the workers carry on (a new connection, or a
+	// new worker after the restart interval)
+	srv.Stop("fast")
+	srv.Start()
+	srv.SQL("INSERT INTO worker_db_1.deltas VALUES ('a', 100)")
+	h.log.waitFor(t, `worker_db 1: total of a is now 115`, 1, 60*time.Second)
+	srv.waitSQL("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'worker_db%'", "2", 30*time.Second)
+
+	// SIGTERM ends a worker as PostgreSQL's die() does
+	pid := srv.SQL("SELECT pid FROM pg_stat_activity WHERE application_name = 'worker_db 2'")
+	require.NotEmpty(t, pid)
+	m := h.log.waitFor(t, `\[(\d+)\] LOG:  worker_db 2: initialized`, h.log.count(`worker_db 2: initialized`), time.Second)
+	wpid, _ := strconv.Atoi(m[1])
+	require.NoError(t, syscall.Kill(wpid, syscall.SIGTERM))
+	h.log.waitFor(t, `FATAL:  terminating background worker "worker_db" due to administrator command`, 1, 30*time.Second)
+
+	log := h.log.all()
+	require.NotContains(t, log, "s3cr3t-in-conf")
+	stopHost(t, h)
+	// the workers' sessions ended with the host
+	srv.waitSQL("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'worker_db%'", "0", 30*time.Second)
+}
+
+// TestDBConnectErrors: a wrong password (and no password shown anywhere),
+// the right one from a PGPASSFILE, and a database that does not exist
+// (one FATAL per attempt, paced by the restart interval).
+func TestDBConnectErrors(t *testing.T) {
+	t.Parallel()
+	srv := startPGServer(t)
+	srv.CreateSecretRole("right-pass-42")
+	so := compileModule(t, "db_errors", "db_errors")
+
+	conf := func(extra string) string {
+		return fmt.Sprintf("shared_preload_libraries = 'db_errors'\ndynamic_library_path = '%s'\n%s\n", filepath.Dir(so), extra)
+	}
+	// wrong password in database_conninfo
+	h := startHost(t, newDataDir(t, conf(fmt.Sprintf(
+		"database_conninfo = 'host=%s port=%d user=%s password=wrong-pass-17'", srv.sockDir, pgPort, pgSecretRole))))
+	h.waitReady()
+	h.log.waitFor(t, `FATAL:  password authentication failed for user "bgw_secret"`, 2, 30*time.Second)
+	status, err := cliCommand(hostBin, "status", "-D", h.dir).CombinedOutput()
+	require.NoError(t, err, "%s", status)
+	stopHost(t, h)
+	log := h.log.all()
+	require.Regexp(t, `DETAIL:  connection to server on socket ".*\.s\.PGSQL\.5432" failed`, log)
+	require.NotContains(t, log, "wrong-pass-17")
+	require.NotContains(t, string(status), "wrong-pass-17")
+	require.NotContains(t, string(status), "right-pass-42")
+
+	// the right password from a password file named by PGPASSFILE
+	passfile := filepath.Join(t.TempDir(), "pgpass")
+	require.NoError(t, os.WriteFile(passfile, []byte(fmt.Sprintf("*:*:*:%s:right-pass-42\n", pgSecretRole)), 0o600))
+	data := newDataDir(t, conf(fmt.Sprintf("database_conninfo = 'host=%s port=%d user=%s'", srv.sockDir, pgPort, pgSecretRole)))
+	h = launchHost(t, data, hostBin, nil, []string{"PGPASSFILE=" + passfile})
+	h.waitReady()
+	h.log.waitFor(t, `db_errors: connected to postgres as bgw_secret`, 1, 30*time.Second)
+	stopHost(t, h)
+
+	// a database that does not exist, from the PG* environment
+	data = newDataDir(t, conf("db_errors.database = 'nosuchdb'"))
+	h = launchHost(t, data, hostBin, nil, srv.Env())
+	h.waitReady()
+	h.log.waitFor(t, `FATAL:  database "nosuchdb" does not exist`, 2, 30*time.Second)
+	h.log.waitFor(t, `background worker "db_errors" \(PID \d+\) exited with exit code 1`, 2, 30*time.Second)
+	stopHost(t, h)
+	require.NotContains(t, h.log.all(), "right-pass-42")
+}
+
+// TestDBServerRestartInTransaction: the server stops while a worker's
+// transaction is open: the worker ends with PostgreSQL's FATAL (exit 1),
+// the server rolled the transaction back, and the restarted worker
+// connects again once the server is back.
+func TestDBServerRestartInTransaction(t *testing.T) {
+	t.Parallel()
+	srv := startPGServer(t)
+	so := compileModule(t, "db_errors", "db_errors")
+	h := startHost(t, newDataDir(t, fmt.Sprintf(
+		"shared_preload_libraries = 'db_errors'\ndynamic_library_path = '%s'\ndb_errors.mode = 'midxact'\ndatabase_conninfo = 'host=%s port=%d user=%s'\n",
+		filepath.Dir(so), srv.sockDir, pgPort, pgSuperuser)))
+	h.waitReady()
+	h.log.waitFor(t, `db_errors: in transaction, sleeping`, 1, 30*time.Second)
+	srv.Stop("fast")
+	h.log.waitFor(t, `FATAL:  terminating connection due to administrator command`, 1, 30*time.Second)
+	h.log.waitFor(t, `background worker "db_errors" \(PID \d+\) exited with exit code 1`, 1, 30*time.Second)
+	srv.Start()
+	h.log.waitFor(t, `db_errors: in transaction, sleeping`, 2, 60*time.Second)
+	// nothing of either transaction is visible: the first was rolled back
+	require.Equal(t, "t", srv.SQL("SELECT to_regclass('db_errors_t') IS NULL"))
+	stopHost(t, h)
+	require.NotContains(t, h.log.all(), "db_errors: not reached")
 }

@@ -55,6 +55,19 @@ extern uint64 bgw_db_generation;
 extern void bgw_db_require_connection(const char *what);
 
 /*
+ * A server prepared statement (an SPI plan's): Parse goes out with the
+ * first execution on each connection, in the same round trip.
+ */
+typedef struct BgwPrepared
+{
+	char		name[32];		/* the statement's name on the server */
+	uint64		generation;		/* connection it was parsed on; 0: none */
+} BgwPrepared;
+
+/* A fresh name for a prepared statement. */
+extern void bgw_prepared_init(BgwPrepared *prep);
+
+/*
  * One statement to run on the server in the current transaction.  Without
  * parameters and a prepared name, the text goes as a simple query (it may
  * hold several statements; the result is the last one's).  Otherwise the
@@ -66,8 +79,7 @@ typedef struct BgwStatement
 	int			nparams;
 	const Oid  *paramtypes;		/* may be NULL when nparams is 0 */
 	const char *const *paramvalues; /* text form; NULL element = SQL NULL */
-	const char *stmt_name;		/* a server prepared statement, or NULL */
-	bool		parse_first;	/* send Parse for stmt_name first */
+	struct BgwPrepared *prepared;	/* a server prepared statement, or NULL */
 	bool		in_transaction; /* false: outside any transaction (lookups) */
 } BgwStatement;
 

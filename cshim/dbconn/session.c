@@ -52,6 +52,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
 /* The database_conninfo setting (configuration area). */
@@ -265,8 +266,8 @@ connect_failed(PGconn *conn)
  * latch so that SIGTERM ends a worker whose server does not answer.
  * FATAL on failure.
  */
-static void
-connect_server(const char *dbname, const char *user)
+static PGconn *
+try_connect(const char *dbname, const char *user)
 {
 	const char *keywords[5];
 	const char *values[5];
@@ -299,7 +300,7 @@ connect_server(const char *dbname, const char *user)
 	if (conn == NULL || bgw_pq.PQstatus(conn) == CONNECTION_BAD)
 	{
 		db_busy--;
-		connect_failed(conn);
+		return conn;
 	}
 	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED)
 	{
@@ -319,12 +320,69 @@ connect_server(const char *dbname, const char *user)
 			st = bgw_pq.PQconnectPoll(conn);
 	}
 	db_busy--;
-	if (st == PGRES_POLLING_FAILED || bgw_pq.PQstatus(conn) != CONNECTION_OK)
-		connect_failed(conn);
+	return conn;
+}
 
+/* Make conn the worker's connection. */
+static void
+adopt(PGconn *conn)
+{
 	bgw_pq.PQsetNoticeReceiver(conn, notice_receiver, NULL);
 	bgw_db_conn = conn;
 	bgw_db_generation++;
+}
+
+/* Connect, or FATAL. */
+static void
+connect_server(const char *dbname, const char *user)
+{
+	PGconn	   *conn = try_connect(dbname, user);
+
+	if (conn == NULL || bgw_pq.PQstatus(conn) != CONNECTION_OK)
+		connect_failed(conn);
+	adopt(conn);
+}
+
+/*
+ * Connect again after the server closed our connection: it may be
+ * restarting, so a refused attempt is retried (every 100 ms, then less
+ * often) for up to RECONNECT_WINDOW_MS before the last failure is FATAL.
+ * SIGTERM and the host's death still end the worker meanwhile.
+ */
+#define RECONNECT_WINDOW_MS 30000
+
+static void
+reconnect(void)
+{
+	TimestampTz start = GetCurrentTimestamp();
+	long		delay = 100;
+
+	ereport(LOG,
+			errmsg("background worker \"%s\": the database server closed the connection; reconnecting",
+				   MyBgworkerEntry ? MyBgworkerEntry->bgw_name : "?"));
+	drop_connection();
+	for (;;)
+	{
+		PGconn	   *conn = try_connect(requested_dbname, requested_user);
+
+		if (conn != NULL && bgw_pq.PQstatus(conn) == CONNECTION_OK)
+		{
+			adopt(conn);
+			return;
+		}
+		if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), RECONNECT_WINDOW_MS))
+			connect_failed(conn);
+		if (conn)
+			bgw_pq.PQfinish(conn);
+		if (WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, delay,
+					  WAIT_EVENT_LIBPQWALRECEIVER_CONNECT) & WL_LATCH_SET)
+		{
+			ResetLatch(MyLatch);
+			latch_was_set = true;
+			CHECK_FOR_INTERRUPTS();
+		}
+		delay = Min(delay * 2, 2000);
+	}
 }
 
 /* The wait event set of the current connection, built on first use. */
@@ -380,6 +438,10 @@ connection_lost(PGresult *res)
 	char	   *state = res ? copy_field(res, PG_DIAG_SQLSTATE) : NULL;
 	char	   *primary = res ? copy_field(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	char	   *detail = chomp(bgw_db_conn ? bgw_pq.PQerrorMessage(bgw_db_conn) : "");
+	char	   *extra = strstr(detail, "\n\tinvalid socket");
+
+	if (extra != NULL)
+		*extra = '\0';				/* libpq's note on the closed socket */
 
 	if (res)
 		bgw_pq.PQclear(res);
@@ -478,42 +540,38 @@ ensure_alive(void)
 		}
 	}
 reconnect:
-	ereport(LOG,
-			errmsg("background worker \"%s\": the database server closed the connection; reconnecting",
-				   MyBgworkerEntry ? MyBgworkerEntry->bgw_name : "?"));
-	drop_connection();
-	connect_server(requested_dbname, requested_user);
+	reconnect();
 }
 
-PGresult *
-bgw_db_run(const BgwStatement *st)
+/*
+ * Send st (after begin, if not NULL) and collect its result.  Returns the
+ * statement's (last) result, or NULL with *err set to the first error
+ * result, or NULL with *lost true when the connection went away (then
+ * *err may hold the server's last word).  *offset is what was put before
+ * the statement's text.
+ */
+static PGresult *
+send_and_collect(const BgwStatement *st, const char *begin, PGresult **err,
+				 bool *lost, int *offset)
 {
-	PGconn	   *conn;
-	const char *begin = NULL;
+	PGconn	   *conn = bgw_db_conn;
+	BgwPrepared *prep = st->prepared;
+	bool		parse_first = prep != NULL && prep->generation != bgw_db_generation;
+	bool		pipeline = (st->nparams > 0 || prep != NULL);
 	char	   *text = NULL;
-	int			offset = 0;
-	bool		pipeline;
 	bool		ok;
 	PGresult   *last = NULL;
-	PGresult   *err = NULL;
 	int			index = 0;
 
-	bgw_db_require_connection("SQL execution");
-	if (st->in_transaction)
-		begin = bgw_xact_begin_due();
-	if (begin != NULL || !st->in_transaction)
-		ensure_alive();
-	conn = bgw_db_conn;
-	pipeline = (st->nparams > 0 || st->stmt_name != NULL);
-
-	db_busy++;
-	latch_was_set = false;
+	*err = NULL;
+	*lost = false;
+	*offset = 0;
 	if (!pipeline)
 	{
 		if (begin != NULL)
 		{
 			text = psprintf("%s;%s", begin, st->sql);
-			offset = strlen(begin) + 1;
+			*offset = strlen(begin) + 1;
 		}
 		ok = bgw_pq.PQsendQuery(conn, text ? text : st->sql);
 	}
@@ -522,11 +580,11 @@ bgw_db_run(const BgwStatement *st)
 		ok = bgw_pq.PQenterPipelineMode(conn);
 		if (ok && begin != NULL)
 			ok = bgw_pq.PQsendQueryParams(conn, begin, 0, NULL, NULL, NULL, NULL, 0);
-		if (ok && st->stmt_name != NULL && st->parse_first)
-			ok = bgw_pq.PQsendPrepare(conn, st->stmt_name, st->sql, st->nparams,
+		if (ok && parse_first)
+			ok = bgw_pq.PQsendPrepare(conn, prep->name, st->sql, st->nparams,
 									  st->paramtypes);
-		if (ok && st->stmt_name != NULL)
-			ok = bgw_pq.PQsendQueryPrepared(conn, st->stmt_name, st->nparams,
+		if (ok && prep != NULL)
+			ok = bgw_pq.PQsendQueryPrepared(conn, prep->name, st->nparams,
 											st->paramvalues, NULL, NULL, 0);
 		else if (ok)
 			ok = bgw_pq.PQsendQueryParams(conn, st->sql, st->nparams, st->paramtypes,
@@ -534,10 +592,13 @@ bgw_db_run(const BgwStatement *st)
 		if (ok)
 			ok = bgw_pq.PQpipelineSync(conn);
 	}
+	if (text)
+		pfree(text);
 	if (!ok)
-		connection_lost(NULL);
-	if (begin != NULL)
-		bgw_xact_begin_sent();
+	{
+		*lost = true;
+		return NULL;
+	}
 
 	/*
 	 * Collect the results: the statement's (the last one's, for several
@@ -560,10 +621,10 @@ bgw_db_run(const BgwStatement *st)
 			bgw_pq.PQclear(res);
 			break;
 		}
-		if (status == PGRES_FATAL_ERROR && err == NULL)
-			err = res;
+		if (status == PGRES_FATAL_ERROR && *err == NULL)
+			*err = res;
 		else if ((status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) &&
-				 !(begin != NULL && index == 0) && err == NULL)
+				 !(begin != NULL && index == 0) && *err == NULL)
 		{
 			if (last)
 				bgw_pq.PQclear(last);
@@ -576,28 +637,96 @@ bgw_db_run(const BgwStatement *st)
 	if (pipeline && bgw_pq.PQstatus(conn) == CONNECTION_OK)
 		bgw_pq.PQexitPipelineMode(conn);
 	if (bgw_pq.PQstatus(conn) != CONNECTION_OK)
+		*lost = true;
+	else if (*err != NULL)
 	{
+		/* a FATAL from the server ends the session even before EOF is seen */
+		const char *sev = bgw_pq.PQresultErrorField(*err, PG_DIAG_SEVERITY_NONLOCALIZED);
+
+		if (sev != NULL && (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0))
+			*lost = true;
+	}
+	if (*lost || *err != NULL)
+	{
+		/*
+		 * Whether the Parse went through is unknown: the next execution
+		 * parses again, under a new name.
+		 */
+		if (parse_first)
+			bgw_prepared_init(prep);
 		if (last)
 			bgw_pq.PQclear(last);
-		connection_lost(err);
+		return NULL;
 	}
+	if (prep != NULL)
+		prep->generation = bgw_db_generation;
+	return last;
+}
+
+void
+bgw_prepared_init(BgwPrepared *prep)
+{
+	static uint32 counter = 0;
+
+	snprintf(prep->name, sizeof(prep->name), "bgw_spi_plan_%u", ++counter);
+	prep->generation = 0;
+}
+
+/*
+ * Run st.  When the connection is lost during the first statement of a
+ * transaction (or a statement outside any), nothing the statement did
+ * can have been committed (its BEGIN went with it), so the worker
+ * reconnects and sends it again, once; a connection lost later in a
+ * transaction is FATAL.
+ */
+PGresult *
+bgw_db_run(const BgwStatement *st)
+{
+	const char *begin = NULL;
+	PGresult   *res = NULL;
+	PGresult   *err = NULL;
+	bool		lost = false;
+	bool		retryable;
+	int			offset = 0;
+
+	bgw_db_require_connection("SQL execution");
+	if (st->in_transaction)
+		begin = bgw_xact_begin_due();
+	retryable = (begin != NULL || !st->in_transaction);
+	if (retryable)
+		ensure_alive();
+
+	db_busy++;
+	latch_was_set = false;
+	for (int attempt = 0;; attempt++)
+	{
+		res = send_and_collect(st, begin, &err, &lost, &offset);
+		if (begin != NULL)
+			bgw_xact_begin_sent();
+		if (!lost || !retryable || attempt > 0)
+			break;
+		if (err)
+			bgw_pq.PQclear(err);
+		err = NULL;
+		reconnect();
+		if (st->in_transaction)
+			begin = bgw_xact_begin_due();
+	}
+	if (lost)
+		connection_lost(err);
 	db_busy--;
 	if (latch_was_set)
 		SetLatch(MyLatch);
-	if (text)
-		pfree(text);
 
 	if (err != NULL)
 	{
-		if (last)
-			bgw_pq.PQclear(last);
-		if (st->in_transaction && bgw_pq.PQtransactionStatus(conn) == PQTRANS_IDLE)
+		if (st->in_transaction && bgw_pq.PQtransactionStatus(bgw_db_conn) == PQTRANS_IDLE)
 			bgw_xact_connection_lost(); /* the BEGIN itself failed */
 		raise_server_error(err, st->sql, offset);
 	}
-	if (last == NULL)
+	if (res == NULL)
 		elog(ERROR, "the database server returned no result for \"%s\"", st->sql);
-	return last;
+	return res;
 }
 
 void
@@ -911,4 +1040,14 @@ RecoveryInProgress(void)
 	v = bgw_db_lookup("SELECT pg_catalog.pg_is_in_recovery()", NULL);
 	server_in_recovery = (v != NULL && v[0] == 't');
 	return server_in_recovery;
+}
+
+/*
+ * The statistics of what a worker's connection does are the server's
+ * (pg_stat_user_tables and friends); there is nothing to flush here.
+ */
+long
+pgstat_report_stat(bool force)
+{
+	return 0;
 }

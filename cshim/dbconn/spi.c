@@ -66,11 +66,9 @@ struct _SPI_plan
 	Oid		   *argtypes;
 	int			cursor_options;
 	bool		saved;			/* SPI_keepplan'd */
-	char		name[32];		/* server prepared statement */
-	uint64		generation;		/* connection it was parsed on; 0 never */
+	BgwPrepared prepared;		/* the server prepared statement */
 };
 
-static uint32 plan_counter = 0;
 static uint32 portal_counter = 0;
 
 /* Open cursors of the current transaction (their memory is the transaction's). */
@@ -282,16 +280,11 @@ execute(const char *sql, SPIPlanPtr plan, int nargs, const Oid *argtypes,
 	st.paramvalues = nargs > 0 ? params_text(nargs, argtypes, values, nulls) : NULL;
 	st.in_transaction = true;
 	if (plan != NULL)
-	{
-		st.stmt_name = plan->name;
-		st.parse_first = (plan->generation != bgw_db_generation);
-	}
+		st.prepared = &plan->prepared;
 	MemoryContextSwitchTo(old);
 
 	res = bgw_db_run(&st);
 	MemoryContextReset(c->execCxt);
-	if (plan != NULL)
-		plan->generation = bgw_db_generation;
 	if (must_return_tuples && bgw_pq.PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
 		char	   *tag = pstrdup(bgw_pq.PQcmdStatus(res));
@@ -402,7 +395,7 @@ SPI_prepare_cursor(const char *src, int nargs, Oid *argtypes, int cursorOptions)
 	if (nargs > 0)
 		memcpy(plan->argtypes, argtypes, nargs * sizeof(Oid));
 	plan->cursor_options = cursorOptions;
-	snprintf(plan->name, sizeof(plan->name), "bgw_spi_plan_%u", ++plan_counter);
+	bgw_prepared_init(&plan->prepared);
 	MemoryContextSwitchTo(old);
 	SPI_result = 0;
 	return plan;
@@ -455,8 +448,7 @@ SPI_saveplan(SPIPlanPtr plan)
 	copy->argtypes = palloc(Max(plan->nargs, 1) * sizeof(Oid));
 	memcpy(copy->argtypes, plan->argtypes, plan->nargs * sizeof(Oid));
 	copy->saved = true;
-	copy->generation = 0;
-	snprintf(copy->name, sizeof(copy->name), "bgw_spi_plan_%u", ++plan_counter);
+	bgw_prepared_init(&copy->prepared);
 	MemoryContextSwitchTo(old);
 	SPI_result = 0;
 	return copy;
@@ -468,12 +460,12 @@ SPI_freeplan(SPIPlanPtr plan)
 	if (!plan_ok(plan))
 		return SPI_ERROR_ARGUMENT;
 	/* the server statement goes when the session is in a state to drop it */
-	if (plan->generation != 0 && plan->generation == bgw_db_generation &&
+	if (plan->prepared.generation == bgw_db_generation &&
 		bgw_db_conn != NULL && bgw_pq.PQtransactionStatus(bgw_db_conn) != PQTRANS_INERROR)
 	{
 		char		sql[64];
 
-		snprintf(sql, sizeof(sql), "DEALLOCATE %s", plan->name);
+		snprintf(sql, sizeof(sql), "DEALLOCATE %s", plan->prepared.name);
 		PG_TRY();
 		{
 			BgwStatement st = {0};

@@ -13,6 +13,7 @@
 #define TCOPPROT_H
 
 #include "c.h"
+#include "utils/guc.h"
 
 /*
  * The statement being executed, for the log: set it around a statement
