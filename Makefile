@@ -33,9 +33,13 @@ GO_TEST_TIMEOUT ?= 15m
 GO_TEST_FLAGS   ?=
 
 GOTAGS    := netgo,osusergo
+# The tests' own C hooks (cshim's *_testsupport files) are compiled only
+# with bgworker_testhooks: the product never contains them.
+TEST_GOTAGS := $(GOTAGS),bgworker_testhooks
 BUILDINFO := github.com/bgworker/bgworker/libbgworker/buildinfo
 GO_LDFLAGS := -X '$(BUILDINFO).prefix=$(PREFIX)' \
 	-X '$(BUILDINFO).Version=$(VERSION)' \
+	-X '$(BUILDINFO).cc=$(CC)' \
 	-X '$(BUILDINFO).configure=PREFIX=$(PREFIX) VERSION=$(VERSION)'
 
 # Modules are compiled exactly as a module author would, against include/
@@ -52,12 +56,21 @@ PKGLIB_LINKS    := $(foreach m,$(CONTRIB_NAMES),lib/bgworker/$(m).so)
 
 EMBEDDER := examples/embedder/embedder
 
+# Extension files of contrib modules (NAME.control, NAME--VERSION.sql),
+# linked into share/extension/ so that the build tree's sharedir finds them.
+CONTRIB_EXT_FILES := $(wildcard contrib/*/*.control contrib/*/*--*.sql)
+SHARE_STAMP := $(if $(CONTRIB_EXT_FILES),share/extension/.links)
+
 .PHONY: all run test tools check-format vet staticcheck gotest install clean distclean FORCE
 
-all: bin/bgworker lib/libbgworker.so $(CONTRIB_MODULES) $(PKGLIB_LINKS) $(EMBEDDER)
+all: bin/bgworker bin/bgworker-config lib/libbgworker.so $(CONTRIB_MODULES) $(PKGLIB_LINKS) $(SHARE_STAMP) $(EMBEDDER)
 
 bin/bgworker: FORCE
 	$(GO) build -tags $(GOTAGS) -ldflags "$(GO_LDFLAGS)" -o $@ ./cmd/bgworker
+
+# pg_config's counterpart, for extension Makefiles written for PGXS.
+bin/bgworker-config: FORCE
+	$(GO) build -ldflags "$(GO_LDFLAGS)" -o $@ ./cmd/bgworker-config
 
 # go build writes lib/libbgworker.h too; we ship include/bgworker/host.h.
 lib/libbgworker.so: FORCE
@@ -73,6 +86,11 @@ $(CONTRIB_MODULES): contrib/%.so: $$(wildcard $$(@D)/*.c) $(HEADERS)
 $(PKGLIB_LINKS): lib/bgworker/%.so: contrib/$$*/$$*.so
 	@mkdir -p $(@D)
 	ln -sfn ../../$< $@
+
+$(SHARE_STAMP): $(CONTRIB_EXT_FILES)
+	@mkdir -p $(@D)
+	for f in $^; do ln -sfn "../../$$f" $(@D)/; done
+	touch $@
 
 $(EMBEDDER): $(EMBEDDER).c include/bgworker/host.h lib/libbgworker.so
 	$(CC) -std=gnu11 $(WARNINGS) -Iinclude -o $@ $< \
@@ -116,13 +134,14 @@ check-format:
 
 vet:
 	$(GO) vet -tags $(GOTAGS) ./...
+	$(GO) vet -tags $(TEST_GOTAGS) ./...
 
 staticcheck:
 	$(STATICCHECK) -tags $(GOTAGS) ./...
-	$(STATICCHECK) -tags $(GOTAGS),bgworker_faults ./...
+	$(STATICCHECK) -tags $(TEST_GOTAGS),bgworker_faults ./...
 
 gotest:
-	$(GO) test -tags $(GOTAGS) -timeout $(GO_TEST_TIMEOUT) $(GO_TEST_FLAGS) ./...
+	$(GO) test -tags $(TEST_GOTAGS) -timeout $(GO_TEST_TIMEOUT) $(GO_TEST_FLAGS) ./...
 
 # Installed layout (see libbgworker/buildinfo): headers server-style under
 # include/bgworker, modules in lib/bgworker ($libdir).
@@ -131,10 +150,16 @@ INST_LIB     := $(DESTDIR)$(PREFIX)/lib
 INST_PKGLIB  := $(DESTDIR)$(PREFIX)/lib/bgworker
 INST_INCLUDE := $(DESTDIR)$(PREFIX)/include/bgworker
 INST_PC      := $(DESTDIR)$(PREFIX)/lib/pkgconfig
+INST_PGXS    := $(INST_PKGLIB)/pgxs/src/makefiles
+INST_SHARE   := $(DESTDIR)$(PREFIX)/share/bgworker
 
 install: all
-	install -d "$(INST_BIN)" "$(INST_LIB)" "$(INST_PKGLIB)" "$(INST_INCLUDE)" "$(INST_PC)"
+	install -d "$(INST_BIN)" "$(INST_LIB)" "$(INST_PKGLIB)" "$(INST_INCLUDE)" "$(INST_PC)" \
+		"$(INST_PGXS)" "$(INST_SHARE)/extension"
 	install -m 755 bin/bgworker "$(INST_BIN)/bgworker"
+	install -m 755 bin/bgworker-config "$(INST_BIN)/bgworker-config"
+	install -m 644 cmd/bgworker-config/pgxs.mk "$(INST_PGXS)/pgxs.mk"
+	$(if $(CONTRIB_EXT_FILES),install -m 644 $(CONTRIB_EXT_FILES) "$(INST_SHARE)/extension/")
 	install -m 755 lib/libbgworker.so "$(INST_LIB)/libbgworker.so"
 	cd include && find . -name '*.h' | while read -r h; do \
 		install -D -m 644 "$$h" "$(INST_INCLUDE)/$$h"; done
@@ -143,7 +168,7 @@ install: all
 	chmod 644 "$(INST_PC)/bgworker.pc"
 
 clean:
-	rm -rf bin lib $(EMBEDDER)
+	rm -rf bin lib share $(EMBEDDER)
 	rm -f contrib/*/*.so
 
 distclean: clean
@@ -184,17 +209,17 @@ FUZZ_TARGETS    := cshim:FuzzConfigParse cshim:FuzzReadSlot libbgworker:FuzzCont
 reliability: all
 	rm -rf $(RELIABILITY_DIR) && mkdir -p $(RELIABILITY_DIR)
 	BGW_RELIABILITY_LONG=1 BGW_RELIABILITY_OUT=$(CURDIR)/$(RELIABILITY_DIR)/figures.jsonl \
-		$(GO) test -tags $(GOTAGS) -count=1 -timeout 60m -run \
+		$(GO) test -tags $(TEST_GOTAGS) -count=1 -timeout 60m -run \
 		'TestExitMatrixFull|TestDynamicExitMatrix|TestSupervisorKilledRepeatedly|TestSIGHUPStorm|TestForkFailurePersistent' ./tests
 	BGW_SOAK=60s BGW_RELIABILITY_OUT=$(CURDIR)/$(RELIABILITY_DIR)/figures.jsonl \
-		$(GO) test -tags $(GOTAGS) -count=1 -timeout 10m -run TestSoak ./tests
+		$(GO) test -tags $(TEST_GOTAGS) -count=1 -timeout 10m -run TestSoak ./tests
 	for t in $(FUZZ_TARGETS); do f=$${t#*:}; \
-		$(GO) test -tags $(GOTAGS) -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZ_TIME) ./$${t%%:*} \
+		$(GO) test -tags $(TEST_GOTAGS) -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZ_TIME) ./$${t%%:*} \
 			2>&1 | tee $(RELIABILITY_DIR)/fuzz-$$f.txt; done
 	$(GO) run ./tests/reliability_report $(RELIABILITY_DIR) docs/reliability.md
 
 soak: all
-	BGW_SOAK=$(SOAK) $(GO) test -tags $(GOTAGS) -count=1 -timeout 30m -v -run TestSoak ./tests
+	BGW_SOAK=$(SOAK) $(GO) test -tags $(TEST_GOTAGS) -count=1 -timeout 30m -v -run TestSoak ./tests
 
 # fuzz-short budgets executions, not seconds (a few seconds each here):
 # with a duration, go1.26's fuzz coordinator can report a spurious
@@ -203,4 +228,4 @@ soak: all
 FUZZ_SHORT := cshim:FuzzConfigParse:9000 cshim:FuzzReadSlot:15000 libbgworker:FuzzControlRequest:600
 fuzz-short:
 	for t in $(FUZZ_SHORT); do p=$${t%%:*}; r=$${t#*:}; f=$${r%%:*}; n=$${r#*:}; \
-		$(GO) test -tags $(GOTAGS) -run '^$$' -fuzz "^$$f\$$" -fuzztime $${n}x ./$$p || exit 1; done
+		$(GO) test -tags $(TEST_GOTAGS) -run '^$$' -fuzz "^$$f\$$" -fuzztime $${n}x ./$$p || exit 1; done

@@ -1,7 +1,13 @@
 // Package cshim is bgworker's C runtime: everything a module can call, in
 // the supervisor or in a forked worker, plus the fork server and the child
-// set-up, compiled by cgo from the .c files in this directory, and the thin
-// Go bindings the supervisor uses to drive it.
+// set-up, and the thin Go bindings the supervisor uses to drive it.
+//
+// The C lives in one folder per subsystem, named as PostgreSQL names them
+// (elog, mmgr, guc, fmgr, ipc, lmgr, postmaster, common, activity), plus
+// forkserver (what runs in the fork server and in a new child) and faults;
+// the runtime's private headers are in internal/. Each folder is a cgo
+// package of its own with no Go API: the blank imports below link them all
+// into any program that imports cshim. The .go files here are the bindings.
 //
 // The iron rule: a forked child never runs Go. Nothing a module calls is a
 // Go function, and the C here never calls back into Go. In the supervisor,
@@ -14,16 +20,26 @@
 package cshim
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../include -I${SRCDIR} -D_GNU_SOURCE -std=gnu11
+#cgo CFLAGS: -I${SRCDIR}/../include -I${SRCDIR}/internal -D_GNU_SOURCE -std=gnu11
 #cgo CFLAGS: -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 #cgo CFLAGS: -fno-strict-aliasing
 #cgo LDFLAGS: -rdynamic -ldl -Wl,-z,now
 */
 import "C"
 
-// The database session (libpq, loaded by workers that connect) and the
-// utils/adt helpers: C packages linked in for their symbols.
+// The runtime's C, one package per subsystem.
 import (
+	_ "github.com/bgworker/bgworker/cshim/activity"
 	_ "github.com/bgworker/bgworker/cshim/adt"
+	_ "github.com/bgworker/bgworker/cshim/common"
 	_ "github.com/bgworker/bgworker/cshim/dbconn"
+	_ "github.com/bgworker/bgworker/cshim/elog"
+	_ "github.com/bgworker/bgworker/cshim/faults"
+	_ "github.com/bgworker/bgworker/cshim/fmgr"
+	_ "github.com/bgworker/bgworker/cshim/forkserver"
+	_ "github.com/bgworker/bgworker/cshim/guc"
+	_ "github.com/bgworker/bgworker/cshim/ipc"
+	_ "github.com/bgworker/bgworker/cshim/lmgr"
+	_ "github.com/bgworker/bgworker/cshim/mmgr"
+	_ "github.com/bgworker/bgworker/cshim/postmaster"
 )

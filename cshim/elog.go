@@ -2,9 +2,8 @@ package cshim
 
 // This file holds the elog area's Go bindings beyond the ones in
 // supervisor.go (Log, CallProtected): the protected call for pointer-
-// returning functions, and a few C probe functions that the tests use to
-// drive bgw_call_protected through real ereport(ERROR/FATAL) paths.
-// Postmaster goroutine only.
+// returning functions. Postmaster goroutine only. The tests' C probes are
+// in elog_testsupport.go.
 
 /*
 #include "bgw_internal.h"
@@ -16,93 +15,6 @@ static int bgw_call_protected_ptr_addr(uintptr_t fn, const void **result,
 	return bgw_call_protected_ptr((const void *(*) (void)) fn, result, err);
 }
 
-// Probes for the tests: each is a module-like function entered through
-// bgw_call_protected.
-static int elog_probe_calls;
-
-static void elog_probe_ok(void)
-{
-	elog_probe_calls++;
-}
-
-static void elog_probe_error(void)
-{
-	elog_probe_calls++;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("probe failed: %d", 7),
-			 errdetail("Probe detail."),
-			 errhint("Probe hint.")));
-}
-
-static void elog_probe_fatal(void)
-{
-	elog_probe_calls++;
-	ereport(FATAL, (errmsg("probe fatal")));
-}
-
-// An ERROR caught by the module's own PG_TRY does not escape.
-static void elog_probe_caught(void)
-{
-	MemoryContext mcxt = CurrentMemoryContext;
-
-	elog_probe_calls++;
-	PG_TRY();
-	{
-		elog(ERROR, "caught inside");
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(mcxt);
-		FlushErrorState();
-	}
-	PG_END_TRY();
-}
-
-static const char elog_probe_data[] = "magic";
-
-static const void *elog_probe_ptr(void)
-{
-	return elog_probe_data;
-}
-
-static const void *elog_probe_ptr_error(void)
-{
-	elog(ERROR, "no magic here");
-	return NULL;
-}
-
-static uintptr_t elog_probe_addr(int which)
-{
-	switch (which)
-	{
-		case 0: return (uintptr_t) elog_probe_ok;
-		case 1: return (uintptr_t) elog_probe_error;
-		case 2: return (uintptr_t) elog_probe_fatal;
-		case 3: return (uintptr_t) elog_probe_caught;
-		case 4: return (uintptr_t) elog_probe_ptr;
-		case 5: return (uintptr_t) elog_probe_ptr_error;
-	}
-	return 0;
-}
-
-static int elog_probe_count(void)
-{
-	return elog_probe_calls;
-}
-
-static int elog_error_stack_clean(void)
-{
-	return PG_exception_stack == NULL && error_context_stack == NULL &&
-		CurrentMemoryContext != ErrorContext;
-}
-
-static void elog_set_log_params(int min_level, const char *prefix, int dest)
-{
-	log_min_messages = min_level;
-	Log_line_prefix = prefix ? strdup(prefix) : NULL;
-	Log_destination = dest;
-}
 */
 import "C"
 
@@ -111,8 +23,19 @@ import "unsafe"
 // Log destinations (LOG_DESTINATION_* bits).
 const (
 	LogDestinationStderr  = int(C.LOG_DESTINATION_STDERR)
+	LogDestinationSyslog  = int(C.LOG_DESTINATION_SYSLOG)
+	LogDestinationCSVLog  = int(C.LOG_DESTINATION_CSVLOG)
 	LogDestinationJSONLog = int(C.LOG_DESTINATION_JSONLOG)
 )
+
+// SetLogCollector turns the logging collector's pipe protocol on for the
+// supervisor and every process it forks from now on (ownFd: the write end
+// of the supervisor's own non-blocking pipe), or off (-1).
+func SetLogCollector(ownFd int) { C.bgw_elog_set_collector(C.int(ownFd)) }
+
+// LogLost is the number of records (or record chunks) the supervisor
+// dropped because the collector's pipe was full.
+func LogLost() uint64 { return uint64(C.bgw_elog_lost()) }
 
 // CallProtectedPtr calls the C function at fn, which returns a pointer
 // (a module's Pg_magic_func), through the error trampoline.
@@ -123,22 +46,4 @@ func CallProtectedPtr(fn uintptr) (unsafe.Pointer, *CaughtError) {
 		return nil, caught(&e)
 	}
 	return res, nil
-}
-
-// elogProbe returns the address of test probe n (see the C preamble).
-func elogProbe(n int) uintptr { return uintptr(C.elog_probe_addr(C.int(n))) }
-
-// elogProbeCalls counts the probe calls so far.
-func elogProbeCalls() int { return int(C.elog_probe_count()) }
-
-// elogStateClean reports whether no handler, context callback or
-// ErrorContext switch leaked out of a protected call.
-func elogStateClean() bool { return C.elog_error_stack_clean() != 0 }
-
-// elogSetLogParams sets the logging parameters directly (tests only; the
-// configuration area owns them in the real supervisor).
-func elogSetLogParams(minLevel int, prefix string, dest int) {
-	cp := C.CString(prefix)
-	defer C.free(unsafe.Pointer(cp))
-	C.elog_set_log_params(C.int(minLevel), cp, C.int(dest))
 }

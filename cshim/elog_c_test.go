@@ -24,19 +24,15 @@ import (
 )
 
 var elogCSources = []string{
-	"testdata/elog_test.c", "elog.c", "mcxt.c", "stringinfo.c", "ipc.c",
-	"interrupt.c", "timestamp.c", "port.c", "globals.c",
+	"testdata/elog_test.c", "elog/elog.c", "mmgr/mcxt.c", "common/stringinfo.c",
+	"ipc/ipc.c", "postmaster/interrupt.c", "common/timestamp.c", "common/port.c",
+	"common/globals.c",
 }
 
 func buildElogTest(t *testing.T, name string, extra ...string) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), name)
-	args := []string{
-		"-std=gnu11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror",
-		"-Wno-unused-parameter", "-Wno-missing-field-initializers",
-		"-fno-strict-aliasing", "-I../include", "-I.",
-	}
-	args = append(append(args, extra...), "-o", out)
+	args := append(append(append([]string{}, runtimeCFlags...), extra...), "-o", out)
 	args = append(args, elogCSources...)
 	msg, err := exec.Command("gcc", args...).CombinedOutput()
 	require.NoError(t, err, "gcc %s: %s", strings.Join(args, " "), msg)

@@ -1,3 +1,5 @@
+//go:build bgworker_testhooks
+
 // elog_test.go tests the elog area through the package's Go bindings
 // (bgw_call_protected, bgw_call_protected_ptr and bgw_log), in this
 // process and, for output checks, in a re-run of the test binary.

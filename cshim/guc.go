@@ -119,16 +119,3 @@ func ConfigFileName() string {
 	}
 	return C.GoString(C.ConfigFileName)
 }
-
-// ParseConfigFileForTest runs the file parser alone over path (includes
-// followed, nothing applied) and returns the number of settings, the
-// number of problems and the first problem's message. For tests and the
-// fuzz target.
-func ParseConfigFileForTest(path string) (entries, problems int, first string) {
-	cpath := C.CString(path)
-	defer C.free(unsafe.Pointer(cpath))
-	var nerr C.int
-	var buf [2048]C.char
-	n := C.bgw_guc_parse_for_test(cpath, &nerr, &buf[0], C.size_t(len(buf)))
-	return int(n), int(nerr), C.GoString(&buf[0])
-}

@@ -1,3 +1,5 @@
+//go:build bgworker_testhooks
+
 package cshim
 
 // Tests of the configuration area through its Go bindings and test hooks:
@@ -114,10 +116,10 @@ func TestConfigErrorDetailAndHint(t *testing.T) {
 	require.Equal(t, "Available values: debug5, debug4, debug3, debug2, debug1, info, notice, warning, error, log, fatal, panic.", ce.Hint)
 
 	testResetGUC()
-	dir = writeConf(t, map[string]string{"c.conf": "log_destination = 'stderr, syslog'\n"})
+	dir = writeConf(t, map[string]string{"c.conf": "log_destination = 'stderr, eventlog'\n"})
 	err = LoadConfig(filepath.Join(dir, "c.conf"), nil)
 	require.ErrorAs(t, err, &ce)
-	require.Contains(t, ce.Message, `invalid value for parameter "log_destination": "stderr, syslog"`)
+	require.Contains(t, ce.Message, `invalid value for parameter "log_destination": "stderr, eventlog"`)
 	require.Equal(t, `Unrecognized key word: "syslog".`, ce.Detail)
 }
 

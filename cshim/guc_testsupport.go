@@ -1,8 +1,10 @@
+//go:build bgworker_testhooks
+
 package cshim
 
-// This file wraps the guc area's test hooks (guc_testsupport.c) for the Go
-// tests, which cannot use cgo themselves. Nothing outside the tests calls
-// these.
+// This file exists only in test builds (-tags bgworker_testhooks): it wraps
+// the guc area's test hooks (guc/guc_testsupport.c) for the Go tests, which
+// cannot use cgo themselves.
 
 /*
 #include <stdlib.h>
@@ -127,3 +129,16 @@ func testReload(asChild bool) { C.bgw_guc_test_reload(C.bool(asChild)) }
 func testCaptureLog(on bool)  { C.bgw_guc_test_capture_log(C.bool(on)) }
 func testLog() string         { return C.GoString(C.bgw_guc_test_log()) }
 func testResetGUC()           { C.bgw_guc_test_reset() }
+
+// ParseConfigFileForTest runs the file parser alone over path (includes
+// followed, nothing applied) and returns the number of settings, the
+// number of problems and the first problem's message. For tests and the
+// fuzz target.
+func ParseConfigFileForTest(path string) (entries, problems int, first string) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	var nerr C.int
+	var buf [2048]C.char
+	n := C.bgw_guc_parse_for_test(cpath, &nerr, &buf[0], C.size_t(len(buf)))
+	return int(n), int(nerr), C.GoString(&buf[0])
+}

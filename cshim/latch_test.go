@@ -15,22 +15,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// latchCFlags are the cgo flags of this package (cshim.go) for gcc.
-var latchCFlags = []string{
-	"-std=gnu11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror",
-	"-Wno-unused-parameter", "-Wno-missing-field-initializers",
-	"-fno-strict-aliasing", "-I../include", "-I.",
-}
-
 var latchCSources = []string{
-	"testdata/latch_test.c", "latch.c", "pmsignal.c", "condition_variable.c",
+	"testdata/latch_test.c", "ipc/latch.c", "ipc/pmsignal.c", "lmgr/condition_variable.c",
 }
 
 // buildLatchTest compiles the C test into dir with extra flags.
 func buildLatchTest(t *testing.T, dir, name string, extra ...string) string {
 	t.Helper()
 	out := filepath.Join(dir, name)
-	args := append(append(append([]string{}, latchCFlags...), extra...), "-o", out)
+	args := append(append(append([]string{}, runtimeCFlags...), extra...), "-o", out)
 	args = append(args, latchCSources...)
 	cmd := exec.Command("gcc", args...)
 	msg, err := cmd.CombinedOutput()

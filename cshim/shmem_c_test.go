@@ -18,15 +18,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// shmemCFlags are the cgo flags of this package (cshim.go) for gcc.
-var shmemCFlags = []string{
-	"-std=gnu11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror",
-	"-Wno-unused-parameter", "-Wno-missing-field-initializers",
-	"-fno-strict-aliasing", "-I../include", "-I.", "-g",
-}
-
 var shmemCSources = []string{
-	"testdata/shmem_test.c", "shmem.c", "lwlock.c", "spin.c", "proc.c", "pgstat.c",
+	"testdata/shmem_test.c", "ipc/shmem.c", "lmgr/lwlock.c", "lmgr/spin.c",
+	"lmgr/proc.c", "activity/pgstat.c",
 }
 
 func TestShmemCProgram(t *testing.T) {
@@ -44,7 +38,7 @@ func TestShmemCProgram(t *testing.T) {
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
 			bin := filepath.Join(t.TempDir(), "shmem_test")
-			args := append(append(append([]string{}, shmemCFlags...), v.flags...), "-o", bin)
+			args := append(append(append([]string{"-g"}, runtimeCFlags...), v.flags...), "-o", bin)
 			args = append(args, shmemCSources...)
 			msg, err := exec.Command("gcc", args...).CombinedOutput()
 			require.NoError(t, err, "gcc %s: %s", strings.Join(args, " "), msg)

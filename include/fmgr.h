@@ -72,7 +72,7 @@ typedef struct FunctionCallInfoBaseData
 
 /*
  * Call a V1 function directly (no FmgrInfo); an ERROR if it returns NULL.
- * Implemented in cshim/fmgr.c.
+ * Implemented in cshim/fmgr/fmgr.c.
  */
 extern Datum DirectFunctionCall1Coll(PGFunction func, Oid collation, Datum arg1);
 extern Datum DirectFunctionCall2Coll(PGFunction func, Oid collation, Datum arg1,

@@ -25,7 +25,7 @@ extern void pg_usleep(long microsec);
 
 /*
  * Install a signal handler (PostgreSQL declares it here, so every module
- * sees it through postgres.h).  Implemented in cshim/pqsignal.c.
+ * sees it through postgres.h).  Implemented in cshim/common/pqsignal.c.
  */
 #ifndef PQSIGFUNC_DEFINED
 #define PQSIGFUNC_DEFINED

@@ -51,6 +51,7 @@ func (p *postmaster) handleSignal(sig syscall.Signal) {
 		if p.shutdown <= smartShutdown {
 			cshim.Log(cshim.LevelLog, "received SIGHUP, reloading configuration files", "", "")
 			cshim.ReloadConfig()
+			p.sys.reconfigure()
 			if p.fs != nil {
 				p.fs.SendReload()
 			}
@@ -61,7 +62,19 @@ func (p *postmaster) handleSignal(sig syscall.Signal) {
 			p.backgroundWorkerStateChange()
 		}
 		p.checkPromote()
+		p.checkLogrotate()
 	}
+}
+
+// checkLogrotate acts on a log rotation request made as pg_ctl logrotate
+// makes one: the file DIR/logrotate, then SIGUSR1.
+func (p *postmaster) checkLogrotate() {
+	path := filepath.Join(p.dataDir, LogrotateSignal)
+	if _, err := os.Stat(path); err != nil {
+		return
+	}
+	os.Remove(path)
+	p.sys.rotate()
 }
 
 // checkPromote acts on `bgworker promote`: the CLI writes DIR/promote and

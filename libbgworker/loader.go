@@ -65,7 +65,7 @@ func checkModuleRuntime(path string) error {
 				return &StartupError{
 					Message: fmt.Sprintf("incompatible library \"%s\": linked with %s", path, l),
 					Detail:  "Loading it into the bgworker executable would start a second copy of the supervisor's runtime.",
-					Hint:    "Build modules with the flags from \"bgworker config --cflags\" only; --libs is for embedders.",
+					Hint:    "Build modules with the flags from \"bgworker config --cppflags --cflags --cflags_sl\" only; --libs is for embedders.",
 				}
 			}
 		}

@@ -25,5 +25,6 @@ const (
 	LockFileName    = "bgworker.pid"
 	StandbySignal   = "standby.signal"
 	PromoteSignal   = "promote"
+	LogrotateSignal = "logrotate"
 	ControlSockName = ".s.bgworker"
 )

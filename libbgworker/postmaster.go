@@ -118,6 +118,7 @@ type postmaster struct {
 	gone     map[slotKey]WorkerStatus // last state of forgotten dynamic workers
 	control  chan *controlCall        // requests from the control socket
 	ctl      *controlServer           // the control socket, nil if none
+	sys      *syslogger               // the logging collector, nil if off (syslogger.go)
 }
 
 type forkReplies struct {
@@ -135,7 +136,7 @@ func Run(opts Options) int {
 	runtime.LockOSThread() // never unlocked: see fork-from-go.md Q8
 	// First, before any C code of ours or a module's maps memory: what
 	// exists now that the loader did not map is the Go runtime's, and no
-	// fork needs it (cshim/forkimage.c).
+	// fork needs it (cshim/forkserver/forkimage.c).
 	cshim.ExcludeRuntimeMappingsFromForks()
 	defer restoreProcessContext(saveProcessContext())
 	p := &postmaster{opts: opts, byPid: map[int]*worker{}, byReq: map[uint32]*worker{},
@@ -145,11 +146,13 @@ func Run(opts Options) int {
 		p.reportStartupError(err)
 		p.stopControl()
 		p.cleanup()
+		p.sys.stop()
 		return 1
 	}
 	p.loop()
 	p.stopControl() // control_server.go: before the lock file goes
 	p.cleanup()
+	p.sys.stop() // syslogger.go: last, so that it writes the last lines
 	return p.exitCode
 }
 
@@ -233,6 +236,14 @@ func (p *postmaster) start() error {
 		return &StartupError{Message: err.Error()}
 	}
 	p.startedAt = time.Now()
+	// The logging collector, before module code runs and before the fork
+	// server exists, so that both write to it.
+	if p.sys, err = startSyslogger(dir); err != nil {
+		return err
+	}
+	if p.sys == nil {
+		removeCurrentLogfiles(dir)
+	}
 
 	spl, _ := cshim.GetConfigOption("shared_preload_libraries")
 	if _, err := loadPreloadLibraries(spl); err != nil {

@@ -1,7 +1,7 @@
 package tests
 
-// What the fork server leaves out of its image (cshim/forkimage.c and
-// flush_stack_cache in cshim/forkserver.c): the Go runtime's mappings,
+// What the fork server leaves out of its image (cshim/forkserver/forkimage.c and
+// flush_stack_cache in cshim/forkserver/forkserver.c): the Go runtime's mappings,
 // which the supervisor marks so that no fork copies them, and the stacks
 // of the supervisor's other threads, which glibc frees in the fork server.
 // Checked on the real processes' maps, with a module whose worker uses

@@ -51,7 +51,7 @@ func startHostEnv(t *testing.T, dir, bin string, env []string, args ...string) *
 
 // misbehaveConf loads the misbehave module with these workers.
 func misbehaveConf(t *testing.T, workers string, extra ...string) string {
-	so := compileModule(t, "misbehave", "misbehave", "-I", filepath.Join(repoRoot, "cshim"))
+	so := compileModule(t, "misbehave", "misbehave", "-I", filepath.Join(repoRoot, "cshim", "internal"))
 	conf := fmt.Sprintf("shared_preload_libraries = 'misbehave'\ndynamic_library_path = '%s'\nmisbehave.workers = '%s'\n",
 		filepath.Dir(so), workers)
 	return conf + strings.Join(extra, "\n")

@@ -1,7 +1,7 @@
 package tests
 
 // The fork server runs ahead of the workers it starts (SCHED_FIFO, see
-// forkserver_prioritise in cshim/forkserver.c) while every worker keeps
+// forkserver_prioritise in cshim/forkserver/forkserver.c) while every worker keeps
 // the supervisor's scheduling: SCHED_OTHER at the supervisor's nice value,
 // as under PostgreSQL, where a worker inherits the postmaster's. Checked in
 // /proc for a host run as is and one run under nice(1).

@@ -22,6 +22,9 @@
  *				Workers 0 .. bgbench.exit1_workers - 1 exit with code 1
  *				bgbench.exit1_after_ms after each start, so that they restart
  *				every bgbench.restart_time seconds for as long as the host runs.
+ *				With bgbench.chatter_kb_per_sec > 0, the last worker logs
+ *				1 kB records at that rate instead of sleeping (a worker that
+ *				floods the server log).
  *	  pingpong  two workers bounce bgbench.rounds latch wake-ups; the pinger
  *				writes "pingpong 0 PID US MEAN_NS P50_NS P99_NS".
  *	  dynamic   one launcher registers, waits for, terminates and waits out
@@ -66,6 +69,7 @@ static int	bench_restart_time = 1;
 static int	bench_rounds = 100000;
 static int	bench_exit1_workers = 0;
 static int	bench_exit1_after_ms = 1000;
+static int	bench_chatter_kb_per_sec = 0;
 static char *bench_events = NULL;
 static char *bench_mode = NULL;
 
@@ -188,6 +192,10 @@ _PG_init(void)
 	DefineCustomIntVariable("bgbench.exit1_after_ms", "How long those workers run before exiting (ms).",
 							NULL, &bench_exit1_after_ms, 1000, 0, 3600000, PGC_POSTMASTER, 0,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("bgbench.chatter_kb_per_sec",
+							"In fleet mode, the last worker logs 1 kB records at this rate.",
+							NULL, &bench_chatter_kb_per_sec, 0, 0, 10000000, PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
 	DefineCustomStringVariable("bgbench.events", "File the workers append events to.", NULL,
 							   &bench_events, "", PGC_POSTMASTER, 0, NULL, NULL, NULL);
 	DefineCustomStringVariable("bgbench.mode", "fleet, pingpong or dynamic.", NULL,
@@ -266,6 +274,35 @@ do_action(int idx, const char *action)
 		_exit(1);
 }
 
+/*
+ * Log 1 kB records at bgbench.chatter_kb_per_sec until SIGTERM, paced
+ * against the start time: a record is late only when the log (the pipe
+ * to the collector, or stderr) makes elog wait.
+ */
+static void
+chatter(int64 started)
+{
+	char		filler[1000];
+	int64		sent = 0;
+
+	memset(filler, 'c', sizeof(filler) - 1);
+	filler[sizeof(filler) - 1] = '\0';
+	for (;;)
+	{
+		int64		due = (now_us() - started) * bench_chatter_kb_per_sec / 1000000;
+
+		if (ShutdownRequestPending)
+			proc_exit(0);
+		if (sent >= due)
+		{
+			pg_usleep(1000);
+			continue;
+		}
+		elog(LOG, "chatter %ld %s", (long) sent, filler);
+		sent++;
+	}
+}
+
 void
 bgbench_fleet_main(Datum main_arg)
 {
@@ -279,6 +316,8 @@ bgbench_fleet_main(Datum main_arg)
 	emit("start", idx, started, NULL);
 	if (idx < bench_exit1_workers)
 		exit_at = started + (int64) bench_exit1_after_ms * 1000;
+	if (bench_chatter_kb_per_sec > 0 && idx == bench_workers - 1)
+		chatter(started);
 
 	for (;;)
 	{

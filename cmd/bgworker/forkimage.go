@@ -3,7 +3,7 @@ package main
 // forkimage.go records, before the Go runtime starts, which mappings the
 // dynamic loader and glibc made, so that the host can later tell the Go
 // runtime's own mappings apart and keep them out of the fork server's
-// image (cshim/forkimage.c). Only the binary: an embedding program starts
+// image (cshim/forkserver/forkimage.c). Only the binary: an embedding program starts
 // the Go runtime from its own constructor, and gets no snapshot.
 
 /*

@@ -3,7 +3,7 @@
  * stringinfo.h
  *	  StringInfo: an extensible string buffer allocated with palloc in the
  *	  memory context current when it was initialised.  PostgreSQL 17 API;
- *	  implementation in cshim/stringinfo.c.
+ *	  implementation in cshim/common/stringinfo.c.
  *
  *	  data is always NUL-terminated; len excludes the NUL; maxlen is the
  *	  allocated size; cursor is free for the caller (readers use it).

@@ -3,7 +3,7 @@
  * interrupt.h
  *	  Signal handlers and flags for the main loop of a background worker:
  *	  configuration reload, shutdown request, crash exit.  PostgreSQL 17
- *	  API; implementation in cshim/interrupt.c.
+ *	  API; implementation in cshim/postmaster/interrupt.c.
  *
  *-------------------------------------------------------------------------
  */

@@ -3,7 +3,7 @@
  * ipc.h
  *	  Process exit and its callbacks (proc_exit, on_proc_exit,
  *	  on_shmem_exit, before_shmem_exit), and the shared-memory start-up
- *	  hook.  PostgreSQL 17 API; implementation in cshim/ipc.c.
+ *	  hook.  PostgreSQL 17 API; implementation in cshim/ipc/ipc.c.
  *
  *-------------------------------------------------------------------------
  */

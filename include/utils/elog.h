@@ -7,7 +7,7 @@
  *
  *	  Names, levels, signatures and macro behaviour are PostgreSQL 17's so
  *	  that module source compiles unchanged; the implementation is
- *	  bgworker's (cshim/elog.c).
+ *	  bgworker's (cshim/elog/elog.c).
  *
  *-------------------------------------------------------------------------
  */

@@ -8,7 +8,7 @@
  *
  *	  Names, values, signatures and macro behaviour are PostgreSQL 17's so
  *	  that module source compiles unchanged; the implementation is
- *	  bgworker's (cshim/guc.c, cshim/guc_file.c).
+ *	  bgworker's (cshim/guc/guc.c, cshim/guc/guc_file.c).
  *
  *	  Memory: string values, the "extra" data of check hooks and the
  *	  ConfigVariable lists come from guc_malloc()/malloc(), not palloc();

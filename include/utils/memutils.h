@@ -4,7 +4,7 @@
  *	  The memory-context API beyond palloc.h: the standard contexts,
  *	  creating, resetting and deleting contexts, the size limits and the
  *	  statistics.  PostgreSQL 17 names and semantics; implementation in
- *	  cshim/mcxt.c.
+ *	  cshim/mmgr/mcxt.c.
  *
  *-------------------------------------------------------------------------
  */

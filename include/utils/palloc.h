@@ -7,7 +7,7 @@
  *	  utils/memutils.h.
  *
  *	  Names, flags and semantics are PostgreSQL 17's; the implementation
- *	  is bgworker's (cshim/mcxt.c).
+ *	  is bgworker's (cshim/mmgr/mcxt.c).
  *
  *-------------------------------------------------------------------------
  */

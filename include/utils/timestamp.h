@@ -3,7 +3,7 @@
  * timestamp.h
  *	  TimestampTz arithmetic and the clock: GetCurrentTimestamp,
  *	  TimestampDifference* and conversions.  PostgreSQL 17 API;
- *	  implementation in cshim/timestamp.c.
+ *	  implementation in cshim/common/timestamp.c.
  *
  *-------------------------------------------------------------------------
  */

@@ -29,6 +29,9 @@ var (
 	// prefix is the install prefix given to make (PREFIX=...).
 	prefix = "/usr/local"
 
+	// cc is the C compiler the Makefile used (CC=...).
+	cc = "cc"
+
 	// configure records the make variables the binary was built with,
 	// shown by `bgworker config --configure`. Empty when built without
 	// the Makefile.
@@ -38,12 +41,19 @@ var (
 // APIVersion names the PostgreSQL API level the headers emulate.
 const APIVersion = "PostgreSQL 17"
 
+// APIServerVersion is that level as PostgreSQL's server_version shows it.
+const APIServerVersion = "17.0"
+
 // Layout is one set of directories: the installed one, or the build tree's.
 type Layout struct {
+	Prefix     string // the install prefix; the checkout's root for a build tree
 	BinDir     string // the bgworker binary
 	IncludeDir string // the header tree modules compile against (-I)
 	LibDir     string // libbgworker.so, for embedders
 	PkgLibDir  string // the module directory; $libdir in dynamic_library_path
+	ShareDir   string // architecture-independent files; extensions in ShareDir/extension
+	DocDir     string // the documentation
+	PGXS       string // the PGXS makefile extension Makefiles include
 	BuildTree  bool   // true when the paths are a build tree's, not installed
 }
 
@@ -51,22 +61,32 @@ type Layout struct {
 // `make install PREFIX=prefix` lays them out.
 func InstalledLayout(prefix string) Layout {
 	return Layout{
+		Prefix:     prefix,
 		BinDir:     filepath.Join(prefix, "bin"),
 		IncludeDir: filepath.Join(prefix, "include", "bgworker"),
 		LibDir:     filepath.Join(prefix, "lib"),
 		PkgLibDir:  filepath.Join(prefix, "lib", "bgworker"),
+		ShareDir:   filepath.Join(prefix, "share", "bgworker"),
+		DocDir:     filepath.Join(prefix, "share", "doc", "bgworker"),
+		PGXS:       filepath.Join(prefix, "lib", "bgworker", "pgxs", "src", "makefiles", "pgxs.mk"),
 	}
 }
 
 // BuildTreeLayout returns the directories of a build tree rooted at root:
-// the headers in include/, libbgworker.so in lib/, and copies of the built
-// contrib modules in lib/bgworker/ (the Makefile puts them there).
+// the headers in include/, libbgworker.so in lib/, links to the built
+// contrib modules in lib/bgworker/ and to their extension files in
+// share/extension/ (the Makefile makes both), the docs in docs/, and the
+// PGXS makefile where it lies in the source.
 func BuildTreeLayout(root string) Layout {
 	return Layout{
+		Prefix:     root,
 		BinDir:     filepath.Join(root, "bin"),
 		IncludeDir: filepath.Join(root, "include"),
 		LibDir:     filepath.Join(root, "lib"),
 		PkgLibDir:  filepath.Join(root, "lib", "bgworker"),
+		ShareDir:   filepath.Join(root, "share"),
+		DocDir:     filepath.Join(root, "docs"),
+		PGXS:       filepath.Join(root, "cmd", "bgworker-config", "pgxs.mk"),
 		BuildTree:  true,
 	}
 }
@@ -118,6 +138,9 @@ func PkgLibDir() string { return Current().PkgLibDir }
 
 // IncludeDir returns the directory modules pass to the compiler with -I.
 func IncludeDir() string { return Current().IncludeDir }
+
+// CC returns the C compiler recorded by the Makefile.
+func CC() string { return cc }
 
 // Configure returns the build settings recorded by the Makefile.
 func Configure() string { return strings.TrimSpace(configure) }

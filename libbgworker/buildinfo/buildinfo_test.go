@@ -67,18 +67,21 @@ func TestConfigMain(t *testing.T) {
 	}{
 		{"one flag", []string{"--pkglibdir"}, 0, "/opt/bgw/lib/bgworker\n", ""},
 		{"several flags in order", []string{"--libdir", "--bindir"}, 0, "/opt/bgw/lib\n/opt/bgw/bin\n", ""},
-		{"cflags", []string{"--cflags"}, 0, "-I/opt/bgw/include/bgworker -fPIC\n", ""},
+		{"cppflags", []string{"--cppflags"}, 0, "-I/opt/bgw/include/bgworker -D_GNU_SOURCE\n", ""},
+		{"cflags", []string{"--cflags"}, 0, moduleCFLAGS + "\n", ""},
+		{"sharedir", []string{"--sharedir"}, 0, "/opt/bgw/share/bgworker\n", ""},
+		{"pgxs", []string{"--pgxs"}, 0, "/opt/bgw/lib/bgworker/pgxs/src/makefiles/pgxs.mk\n", ""},
 		{"includedir-server", []string{"--includedir-server"}, 0, "/opt/bgw/include/bgworker\n", ""},
 		{"libs", []string{"--libs"}, 0, "-L/opt/bgw/lib -lbgworker\n", ""},
 		{"cflags_sl", []string{"--cflags_sl"}, 0, "-fPIC\n", ""},
-		{"version", []string{"--version"}, 0, VersionString() + "\n", ""},
+		{"version", []string{"--version"}, 0, "PostgreSQL 17.0 (bgworker " + Version + ")\n", ""},
 		{"unknown flag prints nothing on stdout", []string{"--bindir", "--bogus"}, 1, "",
 			"bgworker config: invalid argument: --bogus\nTry \"bgworker config --help\" for more information.\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
-			require.Equal(t, c.status, configMain(l, c.args, &out, &errb))
+			require.Equal(t, c.status, configMain("bgworker config", l, c.args, &out, &errb))
 			require.Equal(t, c.stdout, out.String())
 			require.Equal(t, c.stderr, errb.String())
 		})
@@ -87,24 +90,25 @@ func TestConfigMain(t *testing.T) {
 
 func TestConfigMainAllAndHelp(t *testing.T) {
 	var out, errb bytes.Buffer
-	require.Equal(t, 0, configMain(InstalledLayout("/p"), nil, &out, &errb))
+	require.Equal(t, 0, configMain("bgworker config", InstalledLayout("/p"), nil, &out, &errb))
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 	require.Len(t, lines, len(configItems))
 	require.Contains(t, lines, "BINDIR = /p/bin")
 	require.Contains(t, lines, "PKGLIBDIR = /p/lib/bgworker")
-	require.Contains(t, lines, "CFLAGS = -I/p/include/bgworker -fPIC")
+	require.Contains(t, lines, "CPPFLAGS = -I/p/include/bgworker -D_GNU_SOURCE")
+	require.Contains(t, lines, "CFLAGS = "+moduleCFLAGS)
 	require.Empty(t, errb.String())
 
 	out.Reset()
-	require.Equal(t, 0, configMain(InstalledLayout("/p"), []string{"--help"}, &out, &errb))
+	require.Equal(t, 0, configMain("bgworker config", InstalledLayout("/p"), []string{"--help"}, &out, &errb))
 	for _, it := range configItems {
 		require.Contains(t, out.String(), it.flag)
 	}
 }
 
 // TestBuildTreeCflagsCompileAModule compiles a minimal module with the
-// flags `bgworker config --cflags` gives for this checkout, as a module
-// author would before installing anything.
+// flags `bgworker config --cppflags --cflags --cflags_sl` gives for this
+// checkout, as a module author would before installing anything.
 func TestBuildTreeCflagsCompileAModule(t *testing.T) {
 	cc, err := exec.LookPath("cc")
 	if err != nil {
@@ -115,7 +119,7 @@ func TestBuildTreeCflagsCompileAModule(t *testing.T) {
 	require.True(t, l.BuildTree, "the checkout at %s is not recognised as a build tree", root)
 
 	var out, errb bytes.Buffer
-	require.Equal(t, 0, configMain(l, []string{"--cflags"}, &out, &errb), errb.String())
+	require.Equal(t, 0, configMain("bgworker config", l, []string{"--cppflags", "--cflags", "--cflags_sl"}, &out, &errb), errb.String())
 
 	dir := t.TempDir()
 	src := filepath.Join(dir, "mod.c")
@@ -137,4 +141,12 @@ _PG_init(void)
 	msg, err := cmd.CombinedOutput()
 	require.NoError(t, err, "cc %s:\n%s", strings.Join(args, " "), msg)
 	require.FileExists(t, filepath.Join(dir, "mod.so"))
+}
+
+// TestAPIServerVersionMatchesHeaders: --version's PostgreSQL version is
+// the one include/pg_config.h gives modules (PG_VERSION).
+func TestAPIServerVersionMatchesHeaders(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(repoRoot(t), "include", "pg_config.h"))
+	require.NoError(t, err)
+	require.Contains(t, string(src), "#define PG_VERSION \""+APIServerVersion+"\"\n")
 }

@@ -38,7 +38,7 @@ Usage:
                                          start a dynamic worker
   %[1]s terminate -D DIR (--pid P | --name N | --slot S)
                                          stop workers for good
-  %[1]s config [--cflags|--includedir|--pkglibdir|--libs|--version|...]
+  %[1]s config [--cppflags|--cflags|--pgxs|--pkglibdir|--sharedir|...]
   %[1]s version
 
 Signals to a running host: SIGTERM smart stop, SIGINT fast stop,
@@ -105,7 +105,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s\n", buildinfo.VersionString())
 		return 0
 	case "config":
-		return buildinfo.ConfigMain(rest, stdout, stderr)
+		return buildinfo.ConfigMain(prog+" config", rest, stdout, stderr)
 	case "init":
 		if err := fset.Parse(rest); err != nil {
 			return 2

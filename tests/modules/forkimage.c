@@ -2,7 +2,7 @@
  *
  * forkimage.c
  *	  Proof module for what the fork server leaves out of its image
- *	  (cshim/forkimage.c, flush_stack_cache in cshim/forkserver.c): memory
+ *	  (cshim/forkserver/forkimage.c, flush_stack_cache in cshim/forkserver/forkserver.c): memory
  *	  a module allocates in _PG_init (a large malloc, which glibc mmaps,
  *	  and an anonymous mmap) reaches its worker intact, and the worker can
  *	  create and join threads (glibc's stack cache, which the fork server

@@ -20,7 +20,7 @@
  *	    crash       first start: start a restartable and a never-restart
  *	                child, then crash (exit code 2)
  *	    scribble    damage the slot array (white box: the layout below
- *	                mirrors cshim/fork_int.h) and signal the supervisor
+ *	                mirrors cshim/internal/fork_int.h) and signal the supervisor
  *	    idle        nothing
  *
  *	  No launcher installs a SIGUSR1 handler: the host must wake the
@@ -374,7 +374,7 @@ mode_crash(int me)
 }
 
 /*
- * White-box mirror of the slot array (cshim/fork_int.h).  ShmemInitStruct
+ * White-box mirror of the slot array (cshim/internal/fork_int.h).  ShmemInitStruct
  * raises ERROR if the size does not match, so a layout change shows.
  */
 typedef struct MirrorSlot

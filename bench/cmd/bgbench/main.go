@@ -149,7 +149,10 @@ func run(bin string, withPg bool, reps int, docs string, idle, churn time.Durati
 		}
 	}
 	step("launch5000", "launch → all running, N = 5000", bgw, func() error { return b.launch(bgw, 5000) })
-	step("status", "`bgworker status` while 5000 workers start", bgw, func() error { return b.statusLatency(bgw) })
+	step("status", "`bgworker status` while 5000 workers start", bgw, func() error { return b.statusLatency(bgw, false) })
+	step("status", "`bgworker status` while 5000 start, collector on", bgw, func() error { return b.statusLatency(bgw, true) })
+	step("logflood", "log flood, fast log disk", bgw, func() error { return b.logFlood(bgw, false) })
+	step("logflood", "log flood, slow log disk", bgw, func() error { return b.logFlood(bgw, true) })
 	for _, h := range hosts {
 		step("restart", "exit 1, restart time 1 s → next start", h, func() error { return b.restart(h) })
 	}

@@ -4,10 +4,13 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -311,9 +314,18 @@ func (b *bench) memory(h host) error {
 
 // statusLatency: `bgworker status` while 5000 workers wait to start, and
 // once they all run.
-func (b *bench) statusLatency(h *bgwHost) error {
+func (b *bench) statusLatency(h *bgwHost, collector bool) error {
 	const n = 5000
-	r, err := h.start(fleet(n))
+	settings := fleet(n)
+	suffix := ""
+	if collector {
+		// Every record of the launch through the logging collector's
+		// pipes and files (stderr, csvlog and jsonlog).
+		settings["logging_collector"] = "on"
+		settings["log_destination"] = "stderr,csvlog,jsonlog"
+		suffix = ", logging collector on"
+	}
+	r, err := h.start(settings)
 	if err != nil {
 		return err
 	}
@@ -356,10 +368,10 @@ func (b *bench) statusLatency(h *bgwHost) error {
 		duringSummary = append(duringSummary, ms)
 	}
 	for _, ms := range during {
-		b.res.add("`bgworker status` while 5000 workers start", h, ms)
+		b.res.add("`bgworker status` while 5000 workers start"+suffix, h, ms)
 	}
 	for _, ms := range duringSummary {
-		b.res.add("`bgworker status --summary` while 5000 workers start", h, ms)
+		b.res.add("`bgworker status --summary` while 5000 workers start"+suffix, h, ms)
 	}
 	if _, _, err := r.waitAllStarted(n, 0, launchTimeout(n)); err != nil {
 		return err
@@ -369,11 +381,11 @@ func (b *bench) statusLatency(h *bgwHost) error {
 		if err != nil {
 			return err
 		}
-		b.res.add("`bgworker status` with 5000 workers running", h, ms)
+		b.res.add("`bgworker status` with 5000 workers running"+suffix, h, ms)
 		if ms, err = runWith("--summary"); err != nil {
 			return err
 		}
-		b.res.add("`bgworker status --summary` with 5000 workers running", h, ms)
+		b.res.add("`bgworker status --summary` with 5000 workers running"+suffix, h, ms)
 	}
 	return nil
 }
@@ -437,6 +449,112 @@ func (b *bench) idle(hosts []host, goIdle string, window time.Duration) error {
 		c, _ := ctxSwitches(g.Process.Pid)
 		b.res.addRef("supervisor wake-ups per minute, idle, N = 10", float64(c-gprev)*scale)
 		gprev = c
+	}
+	return nil
+}
+
+// logFlood: with the logging collector on, a worker logs 30 MB/s while
+// the log "disk" is slow (the log file is a FIFO this driver reads at
+// 4 MB/s) or fast (read as fast as it comes). Reported: the answer time
+// of `bgworker status` and the start → start interval of a worker that
+// exits 1 after 100 ms with a restart time of 1 s (1100 ms when the
+// supervisor keeps its pace), over a 10 s window.
+func (b *bench) logFlood(h *bgwHost, slow bool) error {
+	label := "fast log disk"
+	if slow {
+		label = "slow log disk (4 MB/s)"
+	}
+	logDir := filepath.Join(h.dir, "floodlog")
+	os.RemoveAll(logDir)
+	if err := os.MkdirAll(logDir, 0o700); err != nil {
+		return err
+	}
+	fifo := filepath.Join(logDir, "flood.log")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		return err
+	}
+	stopRead := make(chan struct{})
+	readDone := make(chan int64, 1)
+	var read atomic.Int64
+	go func() {
+		var total int64
+		defer func() { readDone <- total }()
+		f, err := os.Open(fifo) // blocks until the collector opens it
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		buf := make([]byte, 64<<10)
+		const rate = 4 << 20 // bytes per second when slow
+		start := time.Now()
+		for {
+			select {
+			case <-stopRead:
+				io.Copy(io.Discard, f) // drain, so the host can stop
+				return
+			default:
+			}
+			n, err := f.Read(buf)
+			total += int64(n)
+			read.Store(total)
+			if err != nil {
+				return
+			}
+			if slow {
+				if ahead := time.Duration(float64(total)/rate*float64(time.Second)) - time.Since(start); ahead > 0 {
+					time.Sleep(ahead)
+				}
+			}
+		}
+	}()
+	settings := fleet(3)
+	settings["bgbench.exit1_workers"] = "1"
+	settings["bgbench.exit1_after_ms"] = "100"
+	settings["bgbench.chatter_kb_per_sec"] = "30000"
+	settings["logging_collector"] = "on"
+	settings["log_directory"] = logDir
+	settings["log_filename"] = "flood.log"
+	r, err := h.start(settings)
+	if err != nil {
+		close(stopRead)
+		return err
+	}
+	defer func() {
+		close(stopRead)
+		r.stop()
+		<-readDone
+	}()
+	if _, _, err := r.waitAllStarted(3, 0, 30*time.Second); err != nil {
+		return err
+	}
+	t0 := usOf(time.Now())
+	read0 := read.Load()
+	end := time.Now().Add(10 * time.Second)
+	for time.Now().Before(end) {
+		t := time.Now()
+		out, err := exec.Command(h.bin, "status", "-D", h.dataDir, "--summary").CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("bgworker status: %v: %s", err, out)
+		}
+		b.res.add(fmt.Sprintf("`bgworker status --summary` while a worker logs 30 MB/s, %s", label), h,
+			float64(time.Since(t).Microseconds())/1000)
+		time.Sleep(100 * time.Millisecond)
+	}
+	secs := float64(usOf(time.Now())-t0) / 1e6
+	b.res.add(fmt.Sprintf("log flood, %s: log written, MB/s", label), h, float64(read.Load()-read0)/secs/1e6)
+	r.events.poll()
+	var starts []int64
+	for _, e := range r.events.events {
+		if e.name == "start" && e.idx == 0 && e.us >= t0 {
+			starts = append(starts, e.us)
+		}
+	}
+	if len(starts) < 2 {
+		return fmt.Errorf("worker 0 restarted %d times in 10 s", len(starts))
+	}
+	for i := 1; i < len(starts); i++ {
+		b.res.add(fmt.Sprintf("log flood, %s: exit 1 after 100 ms, restart time 1 s: start → start", label), h,
+			float64(starts[i]-starts[i-1])/1000)
 	}
 	return nil
 }

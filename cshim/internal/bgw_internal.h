@@ -4,14 +4,18 @@
  *	  The contract between the areas of the C runtime (cshim/) and between
  *	  the runtime and the Go supervisor.  Nothing here is for modules.
  *
- *	  Areas and the files that own them:
- *	    elog    elog.c mcxt.c stringinfo.c ipc.c interrupt.c timestamp.c
- *	            port.c globals.c        errors, logging, memory, exit
- *	    guc     guc.c guc_file.c guc_builtin.c   configuration
- *	    shmem   shmem.c lwlock.c latch.c spin.c proc.c condition_variable.c
- *	            wait_event.c            shared memory and synchronisation
- *	    fork    bgworker.c forkserver.c child.c ps_status.c pqsignal.c
- *	            dfmgr.c                 registration, fork server, children
+ *	  The sections below follow the areas (one folder of cshim/ each; see
+ *	  docs/architecture.md for the whole map):
+ *	    elog    elog/ (with the exit and interrupt pieces in ipc/ipc.c and
+ *	            postmaster/interrupt.c)      errors, logging, exit
+ *	    guc     guc/                        configuration
+ *	    shmem   ipc/shmem.c, lmgr/, ipc/latch.c, ipc/pmsignal.c
+ *	                                        shared memory and synchronisation
+ *	    fork    postmaster/bgworker.c, forkserver/, fmgr/dfmgr.c
+ *	                                        registration, fork server, children
+ *	  Each area may also have a header of its own here (elog_int.h,
+ *	  guc_int.h, shmem_int.h, latch_int.h, fork_int.h, faults_int.h) for
+ *	  what only a few files share.
  *
  *	  Process model (see docs/architecture.md): the supervisor is a Go
  *	  process; exactly one goroutine of it (the postmaster goroutine, locked
@@ -132,8 +136,18 @@ extern int	Log_destination;	/* LOG_DESTINATION_* bits */
 extern char *cluster_name;
 extern bool EnableHotStandby;
 
-#define LOG_DESTINATION_STDERR	 1
-#define LOG_DESTINATION_JSONLOG	16
+extern char *application_name;
+extern bool Logging_collector;	/* logging_collector */
+extern int	syslog_facility;
+extern char *syslog_ident;
+
+/*
+ * The logging collector's side of the elog area: the supervisor turns
+ * the pipe protocol on (own_fd, its own non-blocking pipe) or off (-1);
+ * bgw_elog_lost counts the records it dropped on a full pipe.
+ */
+extern void bgw_elog_set_collector(int own_fd);
+extern unsigned long bgw_elog_lost(void);
 
 /*
  * Load the configuration at start: the file (with its includes) and then

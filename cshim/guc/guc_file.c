@@ -31,6 +31,9 @@
 
 #include "miscadmin.h"
 #include "guc_int.h"
+#ifdef BGW_TEST_HOOKS
+#include "guc_testsupport.h"
+#endif
 
 typedef enum ConfToken
 {
@@ -934,6 +937,7 @@ ParseConfigDirectory(const char *includedir, const char *calling_file,
 	return ok;
 }
 
+#ifdef BGW_TEST_HOOKS
 int
 bgw_guc_parse_for_test(const char *path, int *nerrors, char *errbuf, size_t errlen)
 {
@@ -960,3 +964,4 @@ bgw_guc_parse_for_test(const char *path, int *nerrors, char *errbuf, size_t errl
 	FreeConfigVariables(head);
 	return n;
 }
+#endif							/* BGW_TEST_HOOKS */

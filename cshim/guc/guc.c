@@ -27,6 +27,9 @@
 #include "miscadmin.h"
 #include "bgw_internal.h"
 #include "guc_int.h"
+#ifdef BGW_TEST_HOOKS
+#include "guc_testsupport.h"
+#endif
 
 #ifndef XLOG_BLCKSZ
 #define XLOG_BLCKSZ 8192
@@ -2112,6 +2115,7 @@ bgw_guc_last_error(const char **message, const char **detail, const char **hint)
 	*hint = last_load_error.hint;
 }
 
+#ifdef BGW_TEST_HOOKS
 void
 bgw_guc_reset_for_test(void)
 {
@@ -2128,3 +2132,4 @@ bgw_guc_reset_for_test(void)
 	guc_initialized = false;
 	bgw_guc_init();
 }
+#endif							/* BGW_TEST_HOOKS */

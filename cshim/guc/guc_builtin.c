@@ -13,6 +13,8 @@
  */
 #include "postgres.h"
 
+#include <syslog.h>
+
 #include "miscadmin.h"
 #include "bgw_internal.h"
 #include "guc_int.h"
@@ -39,6 +41,28 @@ char	   *cluster_name = "";
  */
 char	   *database_conninfo = "";
 bool		EnableHotStandby = true;
+
+/* The logging collector's parameters (read by the supervisor's Go side). */
+bool		Logging_collector = false;
+static char *Log_directory = NULL;
+static char *Log_filename = NULL;
+static int	Log_file_mode = 0600;
+static int	Log_RotationAge = 24 * 60;	/* minutes */
+static int	Log_RotationSize = 10 * 1024;	/* kB */
+static bool Log_truncate_on_rotation = false;
+
+/* syslog_facility's values (PostgreSQL's). */
+static const struct config_enum_entry syslog_facility_options[] = {
+	{"local0", LOG_LOCAL0, false},
+	{"local1", LOG_LOCAL1, false},
+	{"local2", LOG_LOCAL2, false},
+	{"local3", LOG_LOCAL3, false},
+	{"local4", LOG_LOCAL4, false},
+	{"local5", LOG_LOCAL5, false},
+	{"local6", LOG_LOCAL6, false},
+	{"local7", LOG_LOCAL7, false},
+	{NULL, 0, false}
+};
 
 /* The message levels log_min_messages accepts (PostgreSQL's list). */
 static const struct config_enum_entry server_message_level_options[] = {
@@ -80,9 +104,9 @@ static char *server_version_string = NULL;
 static int	server_version_num = PG_VERSION_NUM;
 
 /*
- * log_destination: a comma-separated list of stderr and jsonlog (the
- * other PostgreSQL destinations are not offered).  The bits go to the
- * assign hook through *extra.
+ * log_destination: a comma-separated list of stderr, csvlog, jsonlog and
+ * syslog (eventlog is Windows'; PostgreSQL refuses it elsewhere too).  The
+ * bits go to the assign hook through *extra.
  */
 static bool
 check_log_destination(char **newval, void **extra, GucSource source)
@@ -140,6 +164,10 @@ check_log_destination(char **newval, void **extra, GucSource source)
 			bits |= LOG_DESTINATION_STDERR;
 		else if (pg_strcasecmp(word, "jsonlog") == 0)
 			bits |= LOG_DESTINATION_JSONLOG;
+		else if (pg_strcasecmp(word, "csvlog") == 0)
+			bits |= LOG_DESTINATION_CSVLOG;
+		else if (pg_strcasecmp(word, "syslog") == 0)
+			bits |= LOG_DESTINATION_SYSLOG;
 		else
 		{
 			GUC_check_errdetail("Unrecognized key word: \"%s\".", word);
@@ -243,6 +271,43 @@ bgw_guc_define_builtins(void)
 						  &Log_destination_string, "stderr", PGC_SIGHUP,
 						  GUC_LIST_INPUT, check_log_destination,
 						  assign_log_destination);
+	bgw_guc_define_bool("logging_collector",
+						"Start a subprocess to capture stderr, csvlog and/or jsonlog into log files.",
+						&Logging_collector, false, PGC_POSTMASTER, 0, NULL, NULL);
+	bgw_guc_define_string("log_directory",
+						  "Sets the destination directory for log files.",
+						  &Log_directory, "log", PGC_SIGHUP, 0, NULL, NULL);
+	bgw_guc_define_string("log_filename",
+						  "Sets the file name pattern for log files.",
+						  &Log_filename, "bgworker-%Y-%m-%d_%H%M%S.log", PGC_SIGHUP,
+						  0, NULL, NULL);
+	bgw_guc_define_int("log_file_mode",
+					   "Sets the file permissions for log files.",
+					   &Log_file_mode, 0600, 0000, 0777, PGC_SIGHUP, 0, NULL, NULL);
+	bgw_guc_define_int("log_rotation_age",
+					   "Sets the amount of time to wait before forcing log file rotation.",
+					   &Log_RotationAge, 24 * 60, 0, INT_MAX / 60, PGC_SIGHUP,
+					   GUC_UNIT_MIN, NULL, NULL);
+	bgw_guc_define_int("log_rotation_size",
+					   "Sets the maximum size a log file can reach before being rotated.",
+					   &Log_RotationSize, 10 * 1024, 0, INT_MAX / 1024, PGC_SIGHUP,
+					   GUC_UNIT_KB, NULL, NULL);
+	bgw_guc_define_bool("log_truncate_on_rotation",
+						"Truncate existing log files of same name during log rotation.",
+						&Log_truncate_on_rotation, false, PGC_SIGHUP, 0, NULL, NULL);
+	bgw_guc_define_enum("syslog_facility",
+						"Sets the syslog \"facility\" to be used when syslog enabled.",
+						&syslog_facility, LOG_LOCAL0, syslog_facility_options,
+						PGC_SIGHUP, 0, NULL, NULL);
+	bgw_guc_define_string("syslog_ident",
+						  "Sets the program name used to identify PostgreSQL messages in syslog.",
+						  &syslog_ident, "bgworker", PGC_SIGHUP, 0, NULL, NULL);
+	bgw_guc_define_bool("syslog_sequence_numbers",
+						"Add sequence number to syslog messages to avoid duplicate suppression.",
+						&syslog_sequence_numbers, true, PGC_SIGHUP, 0, NULL, NULL);
+	bgw_guc_define_bool("syslog_split_messages",
+						"Split messages sent to syslog by lines and to fit into 1024 bytes.",
+						&syslog_split_messages, true, PGC_SIGHUP, 0, NULL, NULL);
 	bgw_guc_define_string("cluster_name",
 						  "Sets the name of the cluster, which is included in the process title.",
 						  &cluster_name, "", PGC_POSTMASTER, GUC_IS_NAME,

@@ -2,8 +2,9 @@
  *
  * elog.c
  *	  Error reporting and the server log: ereport/elog, the error data
- *	  stack, PG_TRY support, error context callbacks, log_line_prefix and
- *	  the stderr and jsonlog formats, and the supervisor's entry points
+ *	  stack, PG_TRY support, error context callbacks, log_line_prefix, the
+ *	  stderr, csvlog and jsonlog formats, the syslog destination, the
+ *	  logging collector's pipe protocol, and the supervisor's entry points
  *	  bgw_call_protected and bgw_log.
  *
  *	  Control flow of a report: errstart() decides whether the report is
@@ -18,6 +19,15 @@
  *
  *	  Every log record is written with one write(2) per destination, so
  *	  records of concurrent processes never interleave within a line.
+ *	  With the logging collector on (logging_collector, run by the
+ *	  supervisor), fd 2 of every child is the collector's pipe and records
+ *	  go there in chunks of at most PIPE_BUF bytes, each written with one
+ *	  write(2) (so atomic) and tagged with the pid and the destination
+ *	  (stderr, csvlog or jsonlog): the collector puts a record longer than
+ *	  one chunk back together and sends it to the destination's file.
+ *	  The supervisor's own records go through a second, non-blocking pipe,
+ *	  so that a collector that cannot keep up never stops the supervisor:
+ *	  what does not fit is dropped and counted (bgw_elog_lost).
  *
  *	  All strings of the error data live in ErrorContext, which keeps a
  *	  reserve block so that "out of memory" can be reported.
@@ -43,7 +53,10 @@
  */
 #include "postgres.h"
 
+#include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,15 +81,49 @@ __attribute__((weak)) char *Log_line_prefix = "%m [%p] ";
 __attribute__((weak)) int Log_destination = LOG_DESTINATION_STDERR;
 __attribute__((weak)) int Log_error_verbosity = PGERROR_DEFAULT;
 __attribute__((weak)) int log_min_error_statement = ERROR;
+__attribute__((weak)) char *application_name = NULL;
 
 /*
- * PostgreSQL's syslog settings, declared in utils/elog.h.  bgworker offers
- * no syslog destination (log_destination takes stderr and jsonlog), so
- * they are not parameters; they hold PostgreSQL's defaults, so that a
- * module that reads them loads and sees what an unconfigured server has.
+ * The syslog destination's settings (parameters of the configuration
+ * area, guc_builtin.c, with PostgreSQL's names; syslog_ident's default is
+ * ours).  Defined here so that test programs without the configuration
+ * area link.
  */
 bool		syslog_sequence_numbers = true;
 bool		syslog_split_messages = true;
+int			syslog_facility = LOG_LOCAL0;
+char	   *syslog_ident = "bgworker";
+
+/*
+ * The logging collector's pipe protocol (see the file comment).  A chunk
+ * is a header of BGW_LOG_CHUNK_HDR bytes -- two zero bytes, the length of
+ * the data (uint16, little-endian), the pid (int32, little-endian) and a
+ * flags byte (the destination, and BGW_LOG_CHUNK_LAST on a record's last
+ * chunk) -- followed by the data.  Anything else on the pipe (a module's
+ * printf to stdout or stderr) is text for the stderr log.  The Go
+ * collector (libbgworker/syslogger.go) reads it.
+ */
+#define BGW_LOG_CHUNK_MAX	PIPE_BUF
+#define BGW_LOG_CHUNK_HDR	9
+#define BGW_LOG_CHUNK_LAST	0x80
+
+/* Collector on: records go to the pipe in chunks (inherited by children). */
+static bool log_to_collector = false;
+
+/*
+ * The supervisor writes its records to its own non-blocking pipe
+ * (own_log_fd, in the process own_log_pid only); every other process, a
+ * forked copy, writes to fd 2.
+ */
+static int	own_log_fd = -1;
+static pid_t own_log_pid = 0;
+
+/*
+ * Records (or chunks) the supervisor dropped because its pipe was full,
+ * and how many of them its log already mentions.
+ */
+static volatile unsigned long log_lost = 0;
+static unsigned long log_lost_reported = 0;
 
 /* ---- public state ---- */
 BGW_CHILD_HOT ErrorContextCallback *error_context_stack = NULL;
@@ -108,6 +155,7 @@ BGW_CHILD_HOT static volatile sig_atomic_t elog_in_signal_handler = false;
 static struct timeval record_time;
 
 /* Counters for %l (stderr) and line_num (jsonlog), reset in each new process. */
+BGW_CHILD_HOT static long csv_line_number = 0;
 BGW_CHILD_HOT static long log_line_number = 0;
 BGW_CHILD_HOT static long json_line_number = 0;
 BGW_CHILD_HOT static int	log_my_pid = 0;
@@ -1576,12 +1624,211 @@ write_all(int fd, const char *data, size_t len)
 		{
 			if (errno == EINTR)
 				continue;
+			if (errno == EAGAIN)
+				log_lost++;		/* the supervisor's pipe is full */
 			break;
 		}
 		data += n;
 		len -= (size_t) n;
 	}
 	errno = save_errno;
+}
+
+/* The fd this process writes its records to. */
+static int
+log_fd(void)
+{
+	if (own_log_fd >= 0 && own_log_pid == current_pid())
+		return own_log_fd;
+	return STDERR_FILENO;
+}
+
+/*
+ * Send one formatted record to a file destination (LOG_DESTINATION_STDERR,
+ * _CSVLOG or _JSONLOG): to the collector in chunks when it runs, as it is
+ * to fd 2 otherwise (csvlog and jsonlog too, as PostgreSQL does without
+ * its collector).
+ */
+static void
+emit_record(int dest, const char *data, size_t len)
+{
+	char		chunk[BGW_LOG_CHUNK_MAX];
+	int			fd = log_fd();
+	uint32		pid = (uint32) current_pid();
+
+	if (!log_to_collector)
+	{
+		write_all(fd, data, len);
+		return;
+	}
+	do
+	{
+		size_t		n = Min(len, (size_t) (BGW_LOG_CHUNK_MAX - BGW_LOG_CHUNK_HDR));
+
+		chunk[0] = 0;
+		chunk[1] = 0;
+		chunk[2] = (char) (n & 0xff);
+		chunk[3] = (char) (n >> 8);
+		chunk[4] = (char) (pid & 0xff);
+		chunk[5] = (char) ((pid >> 8) & 0xff);
+		chunk[6] = (char) ((pid >> 16) & 0xff);
+		chunk[7] = (char) (pid >> 24);
+		chunk[8] = (char) (dest | (n == len ? BGW_LOG_CHUNK_LAST : 0));
+		memcpy(chunk + BGW_LOG_CHUNK_HDR, data, n);
+		write_all(fd, chunk, BGW_LOG_CHUNK_HDR + n);
+		data += n;
+		len -= n;
+	} while (len > 0);
+}
+
+/* ---- syslog ----
+ *
+ * Our own sender rather than syslog(3): a worker's SIGTERM handler reports
+ * FATAL from inside itself, and syslog(3) takes a lock and formats the
+ * time with localtime.  One datagram per line to /dev/log, "<PRI>ident[pid]:
+ * text"; the receiver stamps the time.  Lines longer than PostgreSQL's
+ * 900-byte limit are split, and with syslog_sequence_numbers each piece
+ * starts with "[N]" or, when the record has several, "[N-M]".
+ */
+#define BGW_SYSLOG_LIMIT 900
+
+static int	syslog_fd = -1;
+static pid_t syslog_fd_pid = 0;
+static unsigned long syslog_seq = 0;
+
+static int
+syslog_level(int elevel)
+{
+	if (elevel <= DEBUG1)
+		return LOG_DEBUG;
+	if (elevel == LOG || elevel == LOG_SERVER_ONLY || elevel == INFO)
+		return LOG_INFO;
+	if (elevel == NOTICE || elevel == WARNING || elevel == WARNING_CLIENT_ONLY)
+		return LOG_NOTICE;
+	if (elevel == ERROR)
+		return LOG_WARNING;
+	if (elevel == FATAL)
+		return LOG_ERR;
+	return LOG_CRIT;
+}
+
+static void
+syslog_send(int pri, int piece, int pieces, const char *text, size_t len)
+{
+	char		msg[BGW_SYSLOG_LIMIT + 256];
+	int			n;
+
+	if (syslog_sequence_numbers && pieces > 1)
+		n = snprintf(msg, sizeof(msg), "<%d>%s[%d]: [%lu-%d] ", pri,
+					 syslog_ident ? syslog_ident : "", (int) current_pid(),
+					 syslog_seq, piece);
+	else if (syslog_sequence_numbers)
+		n = snprintf(msg, sizeof(msg), "<%d>%s[%d]: [%lu] ", pri,
+					 syslog_ident ? syslog_ident : "", (int) current_pid(),
+					 syslog_seq);
+	else
+		n = snprintf(msg, sizeof(msg), "<%d>%s[%d]: ", pri,
+					 syslog_ident ? syslog_ident : "", (int) current_pid());
+	if (n < 0 || (size_t) n >= sizeof(msg))
+		return;
+	len = Min(len, sizeof(msg) - (size_t) n);
+	memcpy(msg + n, text, len);
+	(void) send(syslog_fd, msg, (size_t) n + len, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+static void
+write_syslog(int elevel, const char *text)
+{
+	struct sockaddr_un addr;
+	int			pri;
+	int			pieces = 0;
+	int			piece = 0;
+
+	if (syslog_fd >= 0 && syslog_fd_pid != current_pid())
+	{
+		/* inherited: datagrams may share it, but keep one per process */
+		close(syslog_fd);
+		syslog_fd = -1;
+	}
+	if (syslog_fd < 0)
+	{
+		syslog_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (syslog_fd < 0)
+			return;
+		memset(&addr, 0, sizeof(addr));
+		addr.sun_family = AF_UNIX;
+		strlcpy(addr.sun_path, "/dev/log", sizeof(addr.sun_path));
+		if (connect(syslog_fd, (struct sockaddr *) &addr, sizeof(addr)) < 0)
+		{
+			close(syslog_fd);
+			syslog_fd = -1;
+			return;
+		}
+		syslog_fd_pid = current_pid();
+	}
+	pri = syslog_facility | syslog_level(elevel);
+	syslog_seq++;
+
+	/* count the pieces first, for the "[N-M]" numbering */
+	for (int pass = 0; pass < 2; pass++)
+	{
+		const char *p = text;
+
+		while (*p != '\0')
+		{
+			size_t		linelen = strcspn(p, "\n");
+			const char *line = p;
+
+			p += linelen;
+			if (*p == '\n')
+				p++;
+			if (!syslog_split_messages)
+			{
+				linelen = strlen(line);
+				p = line + linelen;
+				while (linelen > 0 && line[linelen - 1] == '\n')
+					linelen--;
+			}
+			if (linelen == 0 && syslog_split_messages)
+				continue;
+			do
+			{
+				size_t		n = syslog_split_messages ? Min(linelen, (size_t) BGW_SYSLOG_LIMIT) : linelen;
+
+				/* do not split a multibyte UTF-8 character */
+				while (n < linelen && n > 0 && (((unsigned char) line[n]) & 0xC0) == 0x80)
+					n--;
+				if (n == 0)
+					n = Min(linelen, (size_t) BGW_SYSLOG_LIMIT);
+				if (pass == 0)
+					pieces++;
+				else
+					syslog_send(pri, ++piece, pieces, line, n);
+				line += n;
+				linelen -= n;
+			} while (linelen > 0);
+		}
+	}
+}
+
+/*
+ * Supervisor only: turn the collector protocol on (own_fd >= 0, the write
+ * end of the supervisor's own pipe, non-blocking) for this process and
+ * every process forked from now on, or off (-1).
+ */
+void
+bgw_elog_set_collector(int own_fd)
+{
+	log_to_collector = own_fd >= 0;
+	own_log_fd = own_fd;
+	own_log_pid = own_fd >= 0 ? current_pid() : 0;
+}
+
+/* Records the supervisor dropped because the collector's pipe was full. */
+unsigned long
+bgw_elog_lost(void)
+{
+	return log_lost;
 }
 
 static void
@@ -1697,22 +1944,112 @@ write_jsonlog(ErrorData *edata)
 	json_key_str(&buf, "backend_type", get_backend_type_for_log(), false);
 	json_key_num(&buf, "query_id", 0);
 	appendStringInfoString(&buf, "}\n");
-	write_all(STDERR_FILENO, buf.data, buf.len);
+	emit_record(LOG_DESTINATION_JSONLOG, buf.data, buf.len);
 	pfree(buf.data);
 }
 
+/* A CSV field: empty for NULL, else quoted with doubled quotes. */
 static void
-write_stderr_record(ErrorData *edata)
+append_csv_field(StringInfo buf, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return;
+	appendStringInfoChar(buf, '"');
+	for (const char *p = value; *p; p++)
+	{
+		if (*p == '"')
+			appendStringInfoChar(buf, '"');
+		appendStringInfoChar(buf, *p);
+	}
+	appendStringInfoChar(buf, '"');
+}
+
+/*
+ * One CSV line per record, in PostgreSQL's csvlog columns and order:
+ * log_time, user_name, database_name, process_id, connection_from,
+ * session_id, session_line_num, command_tag, session_start_time,
+ * virtual_transaction_id, transaction_id, error_severity, sql_state_code,
+ * message, detail, hint, internal_query, internal_query_pos, context,
+ * query, query_pos, location, application_name, backend_type, leader_pid,
+ * query_id.  A worker has no user, database, client, command, query or
+ * transaction: those columns are empty (transaction_id and query_id 0).
+ */
+static void
+write_csvlog(ErrorData *edata)
 {
 	StringInfoData buf;
+	char		tmp[64];
+
+	if (log_my_pid != current_pid())
+	{
+		log_line_number = 0;
+		json_line_number = 0;
+		csv_line_number = 0;
+		log_my_pid = current_pid();
+	}
+	csv_line_number++;
+	ensure_start_time();
 
 	initStringInfo(&buf);
-	log_line_prefix(&buf, edata);
-	appendStringInfo(&buf, "%s:  ", error_severity(edata->elevel));
+	appendStringInfoString(&buf, get_formatted_log_time());
+	appendStringInfoString(&buf, ",,,");	/* user_name, database_name */
+	appendStringInfo(&buf, "%d,,", (int) current_pid());	/* connection_from */
+	appendStringInfo(&buf, "%lx.%x,", (long) MyStartTime, (unsigned) current_pid());
+	appendStringInfo(&buf, "%ld,,", csv_line_number);	/* command_tag */
+	appendStringInfoString(&buf, get_formatted_start_time());
+	appendStringInfoString(&buf, ",,0,");	/* vxid, txid */
+	appendStringInfoString(&buf, error_severity(edata->elevel));
+	appendStringInfoChar(&buf, ',');
+	appendStringInfoString(&buf, unpack_sql_state(edata->sqlerrcode));
+	appendStringInfoChar(&buf, ',');
+	append_csv_field(&buf, edata->message ? edata->message : "missing error text");
+	appendStringInfoChar(&buf, ',');
+	append_csv_field(&buf, edata->detail_log ? edata->detail_log : edata->detail);
+	appendStringInfoChar(&buf, ',');
+	append_csv_field(&buf, edata->hint);
+	appendStringInfoChar(&buf, ',');
+	append_csv_field(&buf, edata->internalquery);
+	appendStringInfoChar(&buf, ',');
+	if (edata->internalpos > 0)
+		appendStringInfo(&buf, "%d", edata->internalpos);
+	appendStringInfoChar(&buf, ',');
+	append_csv_field(&buf, edata->hide_ctx ? NULL : edata->context);
+	appendStringInfoChar(&buf, ',');
+	append_csv_field(&buf, check_log_of_query(edata) ? debug_query_string : NULL);
+	appendStringInfoChar(&buf, ',');
+	if (edata->cursorpos > 0)
+		appendStringInfo(&buf, "%d", edata->cursorpos);
+	appendStringInfoChar(&buf, ',');
+	if (Log_error_verbosity >= PGERROR_VERBOSE && edata->filename)
+	{
+		if (edata->funcname)
+			snprintf(tmp, sizeof(tmp), "%s, %s:%d", edata->funcname, edata->filename, edata->lineno);
+		else
+			snprintf(tmp, sizeof(tmp), "%s:%d", edata->filename, edata->lineno);
+		append_csv_field(&buf, tmp);
+	}
+	appendStringInfoChar(&buf, ',');
+	append_csv_field(&buf, application_name);
+	appendStringInfoChar(&buf, ',');
+	append_csv_field(&buf, get_backend_type_for_log());
+	appendStringInfoString(&buf, ",,0\n");	/* leader_pid, query_id */
+	emit_record(LOG_DESTINATION_CSVLOG, buf.data, buf.len);
+	pfree(buf.data);
+}
+
+/*
+ * The text form of a record (log_line_prefix, "LEVEL:  message" and the
+ * DETAIL/HINT/QUERY/CONTEXT/LOCATION lines), for the stderr log and syslog.
+ */
+static void
+format_text_record(StringInfo buf, ErrorData *edata)
+{
+	log_line_prefix(buf, edata);
+	appendStringInfo(buf, "%s:  ", error_severity(edata->elevel));
 	if (Log_error_verbosity >= PGERROR_VERBOSE)
-		appendStringInfo(&buf, "%s: ", unpack_sql_state(edata->sqlerrcode));
-	append_with_tabs(&buf, edata->message ? edata->message : "missing error text");
-	appendStringInfoChar(&buf, '\n');
+		appendStringInfo(buf, "%s: ", unpack_sql_state(edata->sqlerrcode));
+	append_with_tabs(buf, edata->message ? edata->message : "missing error text");
+	appendStringInfoChar(buf, '\n');
 
 	if (Log_error_verbosity >= PGERROR_DEFAULT)
 	{
@@ -1720,58 +2057,57 @@ write_stderr_record(ErrorData *edata)
 
 		if (detail)
 		{
-			log_line_prefix(&buf, edata);
-			appendStringInfoString(&buf, "DETAIL:  ");
-			append_with_tabs(&buf, detail);
-			appendStringInfoChar(&buf, '\n');
+			log_line_prefix(buf, edata);
+			appendStringInfoString(buf, "DETAIL:  ");
+			append_with_tabs(buf, detail);
+			appendStringInfoChar(buf, '\n');
 		}
 		if (edata->hint)
 		{
-			log_line_prefix(&buf, edata);
-			appendStringInfoString(&buf, "HINT:  ");
-			append_with_tabs(&buf, edata->hint);
-			appendStringInfoChar(&buf, '\n');
+			log_line_prefix(buf, edata);
+			appendStringInfoString(buf, "HINT:  ");
+			append_with_tabs(buf, edata->hint);
+			appendStringInfoChar(buf, '\n');
 		}
 		if (edata->internalquery)
 		{
-			log_line_prefix(&buf, edata);
-			appendStringInfoString(&buf, "QUERY:  ");
-			append_with_tabs(&buf, edata->internalquery);
-			appendStringInfoChar(&buf, '\n');
+			log_line_prefix(buf, edata);
+			appendStringInfoString(buf, "QUERY:  ");
+			append_with_tabs(buf, edata->internalquery);
+			appendStringInfoChar(buf, '\n');
 		}
 		if (edata->context && !edata->hide_ctx)
 		{
-			log_line_prefix(&buf, edata);
-			appendStringInfoString(&buf, "CONTEXT:  ");
-			append_with_tabs(&buf, edata->context);
-			appendStringInfoChar(&buf, '\n');
+			log_line_prefix(buf, edata);
+			appendStringInfoString(buf, "CONTEXT:  ");
+			append_with_tabs(buf, edata->context);
+			appendStringInfoChar(buf, '\n');
 		}
 		if (Log_error_verbosity >= PGERROR_VERBOSE && edata->filename)
 		{
-			log_line_prefix(&buf, edata);
+			log_line_prefix(buf, edata);
 			if (edata->funcname)
-				appendStringInfo(&buf, "LOCATION:  %s, %s:%d\n",
+				appendStringInfo(buf, "LOCATION:  %s, %s:%d\n",
 								 edata->funcname, edata->filename, edata->lineno);
 			else
-				appendStringInfo(&buf, "LOCATION:  %s:%d\n",
+				appendStringInfo(buf, "LOCATION:  %s:%d\n",
 								 edata->filename, edata->lineno);
 		}
 	}
 	if (check_log_of_query(edata))
 	{
-		log_line_prefix(&buf, edata);
-		appendStringInfoString(&buf, "STATEMENT:  ");
-		append_with_tabs(&buf, debug_query_string);
-		appendStringInfoChar(&buf, '\n');
+		log_line_prefix(buf, edata);
+		appendStringInfoString(buf, "STATEMENT:  ");
+		append_with_tabs(buf, debug_query_string);
+		appendStringInfoChar(buf, '\n');
 	}
-	write_all(STDERR_FILENO, buf.data, buf.len);
-	pfree(buf.data);
 }
 
 /*
- * Write one record to every configured destination.  Destinations we do
- * not have (syslog, eventlog, csvlog) fall back to stderr so that nothing
- * is lost.  Runs with CurrentMemoryContext = ErrorContext.
+ * Write one record to every configured destination: stderr, csvlog and
+ * jsonlog through emit_record, syslog through our sender.  An empty
+ * log_destination falls back to stderr so that nothing is lost.  Runs
+ * with CurrentMemoryContext = ErrorContext.
  */
 static void
 send_message_to_server_log(ErrorData *edata)
@@ -1779,10 +2115,47 @@ send_message_to_server_log(ErrorData *edata)
 	int			dest = Log_destination;
 
 	gettimeofday(&record_time, NULL);
-	if ((dest & (LOG_DESTINATION_STDERR | LOG_DESTINATION_JSONLOG)) == 0)
+
+	/*
+	 * The supervisor dropped records while the collector could not keep
+	 * up: say so first, now that the pipe may have room again.
+	 */
+	if (log_lost != log_lost_reported && log_fd() != STDERR_FILENO)
+	{
+		ErrorData	note;
+		StringInfoData buf;
+		unsigned long lost = log_lost - log_lost_reported;
+
+		log_lost_reported = log_lost;
+		memset(&note, 0, sizeof(note));
+		note.elevel = LOG;
+		initStringInfo(&buf);
+		appendStringInfo(&buf, "%lu log records of the supervisor were dropped because the logging collector could not keep up", lost);
+		note.message = pstrdup(buf.data);
+		resetStringInfo(&buf);
+		format_text_record(&buf, &note);
+		emit_record(LOG_DESTINATION_STDERR, buf.data, buf.len);
+		pfree(buf.data);
+		pfree(note.message);
+	}
+
+	if ((dest & (LOG_DESTINATION_STDERR | LOG_DESTINATION_CSVLOG |
+				 LOG_DESTINATION_JSONLOG | LOG_DESTINATION_SYSLOG)) == 0)
 		dest |= LOG_DESTINATION_STDERR;
-	if (dest & LOG_DESTINATION_STDERR)
-		write_stderr_record(edata);
+	if (dest & (LOG_DESTINATION_STDERR | LOG_DESTINATION_SYSLOG))
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		format_text_record(&buf, edata);
+		if (dest & LOG_DESTINATION_SYSLOG)
+			write_syslog(edata->elevel, buf.data);
+		if (dest & LOG_DESTINATION_STDERR)
+			emit_record(LOG_DESTINATION_STDERR, buf.data, buf.len);
+		pfree(buf.data);
+	}
+	if (dest & LOG_DESTINATION_CSVLOG)
+		write_csvlog(edata);
 	if (dest & LOG_DESTINATION_JSONLOG)
 		write_jsonlog(edata);
 }
@@ -1801,18 +2174,18 @@ vwrite_stderr(const char *fmt, va_list ap)
 	if (n < 0)
 		return;
 	if ((size_t) n < sizeof(small))
-		write_all(STDERR_FILENO, small, (size_t) n);
+		write_all(log_fd(), small, (size_t) n);
 	else
 	{
 		char	   *big = malloc((size_t) n + 1);
 
 		if (big == NULL)
 		{
-			write_all(STDERR_FILENO, small, sizeof(small) - 1);
+			write_all(log_fd(), small, sizeof(small) - 1);
 			return;
 		}
 		vsnprintf(big, (size_t) n + 1, fmt, ap);
-		write_all(STDERR_FILENO, big, (size_t) n);
+		write_all(log_fd(), big, (size_t) n);
 		free(big);
 	}
 }
@@ -1982,6 +2355,7 @@ bgw_elog_child_init(void)
 	log_my_pid = MyProcPid;
 	log_line_number = 0;
 	json_line_number = 0;
+	csv_line_number = 0;
 	if (ErrorContext == NULL)
 		MemoryContextInit();
 	else

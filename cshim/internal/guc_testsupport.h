@@ -1,8 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * guc_testsupport.h
- *	  Test hooks of the guc area (guc_testsupport.c), used only by the Go
- *	  tests through guc_testsupport.go.
+ *	  Test hooks of the guc area (guc/guc_testsupport.c and the
+ *	  BGW_TEST_HOOKS parts of guc.c and guc_file.c), used only by the Go
+ *	  tests through guc_testsupport.go.  Compiled only with the
+ *	  bgworker_testhooks build tag (guc/testhooks.go).
  *
  *-------------------------------------------------------------------------
  */
@@ -10,6 +12,21 @@
 #define GUC_TESTSUPPORT_H
 
 #include "postgres.h"
+
+/*
+ * For tests and the fuzz target (in guc_file.c): parse a file (no
+ * settings applied) and return the number of entries and the first error
+ * message in errbuf (empty if none).  Any process.
+ */
+extern int	bgw_guc_parse_for_test(const char *path, int *nerrors,
+								   char *errbuf, size_t errlen);
+
+/*
+ * For tests (in guc.c): forget every setting and module parameter and
+ * return the registry to its state before bgw_guc_load (host parameters at
+ * their boot values).  Supervisor only.
+ */
+extern void bgw_guc_reset_for_test(void);
 
 enum
 {

@@ -103,19 +103,4 @@ extern void bgw_guc_init(void);
 extern void bgw_guc_last_error(const char **message, const char **detail,
 							   const char **hint);
 
-/*
- * For tests and the fuzz target: parse a file (no settings applied) and
- * return the number of entries and the first error message in errbuf
- * (empty if none).  Any process.
- */
-extern int	bgw_guc_parse_for_test(const char *path, int *nerrors,
-								   char *errbuf, size_t errlen);
-
-/*
- * For tests: forget every setting and module parameter and return the
- * registry to its state before bgw_guc_load (host parameters at their
- * boot values).  Supervisor only.
- */
-extern void bgw_guc_reset_for_test(void);
-
 #endif							/* GUC_INT_H */
