@@ -225,3 +225,49 @@ func TestDBServerRestartInTransaction(t *testing.T) {
 	stopHost(t, h)
 	require.NotContains(t, h.log.all(), "db_errors: not reached")
 }
+
+// TestDBWorkerSPIExternal runs PostgreSQL's own worker_spi, unmodified,
+// when BGW_WORKER_SPI_SRC names its worker_spi.c (PostgreSQL 17's
+// src/test/modules/worker_spi/worker_spi.c; not part of this repository):
+// it compiles against include/, creates its schema and table, folds the
+// delta rows into the total every naptime, follows a reload, comes back
+// after the server was stopped and started, and ends on SIGTERM.
+func TestDBWorkerSPIExternal(t *testing.T) {
+	src := os.Getenv("BGW_WORKER_SPI_SRC")
+	if src == "" {
+		t.Skip("BGW_WORKER_SPI_SRC is not set")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	out, err := exec.Command("cc", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter",
+		"-I", filepath.Join(repoRoot, "include"), "-o", filepath.Join(dir, "worker_spi.so"), src).CombinedOutput()
+	require.NoError(t, err, "compiling %s: %s", src, out)
+	srv := startPGServer(t)
+	data := newDataDir(t, fmt.Sprintf(`shared_preload_libraries = 'worker_spi'
+dynamic_library_path = '%s'
+database_conninfo = 'host=%s port=%d user=%s'
+worker_spi.naptime = 1
+`, dir, srv.sockDir, pgPort, pgSuperuser))
+	h := startHost(t, data)
+	h.waitReady()
+	h.log.waitFor(t, `worker_spi worker 1 initialized with schema1.counted`, 1, 30*time.Second)
+	h.log.waitFor(t, `worker_spi worker 2 initialized with schema2.counted`, 1, 30*time.Second)
+	srv.waitSQL("SELECT count(*) FROM pg_namespace WHERE nspname IN ('schema1', 'schema2')", "2", 30*time.Second)
+	srv.SQL("INSERT INTO schema1.counted VALUES ('total', 1), ('delta', 5), ('delta', 10)")
+	h.log.waitFor(t, `worker_spi worker 1: count in schema1\.counted is now 16`, 1, 30*time.Second)
+
+	appendConf(t, data, "worker_spi.naptime = 2")
+	reloadHost(t, data)
+	h.log.waitFor(t, `parameter "worker_spi.naptime" changed to "2"`, 1, 10*time.Second)
+
+	srv.Stop("fast")
+	srv.Start()
+	srv.SQL("INSERT INTO schema1.counted VALUES ('delta', 100)")
+	h.log.waitFor(t, `worker_spi worker 1: count in schema1\.counted is now 116`, 1, 60*time.Second)
+
+	m := h.log.waitFor(t, `\[(\d+)\] LOG:  worker_spi worker 2 initialized`, 1, time.Second)
+	wpid, _ := strconv.Atoi(m[1])
+	require.NoError(t, syscall.Kill(wpid, syscall.SIGTERM))
+	h.log.waitFor(t, `FATAL:  terminating background worker "worker_spi" due to administrator command`, 1, 30*time.Second)
+	stopHost(t, h)
+}
