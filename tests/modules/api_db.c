@@ -34,7 +34,9 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
-#include "varatt.h"
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"		/* split out of postgres.h in PostgreSQL 16 */
+#endif
 
 PG_MODULE_MAGIC;
 
