@@ -120,7 +120,7 @@ func TestConfigErrorDetailAndHint(t *testing.T) {
 	err = LoadConfig(filepath.Join(dir, "c.conf"), nil)
 	require.ErrorAs(t, err, &ce)
 	require.Contains(t, ce.Message, `invalid value for parameter "log_destination": "stderr, eventlog"`)
-	require.Equal(t, `Unrecognized key word: "syslog".`, ce.Detail)
+	require.Equal(t, `Unrecognized key word: "eventlog".`, ce.Detail)
 }
 
 func TestConfigIncludes(t *testing.T) {

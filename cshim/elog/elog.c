@@ -1733,7 +1733,13 @@ syslog_send(int pri, int piece, int pieces, const char *text, size_t len)
 		return;
 	len = Min(len, sizeof(msg) - (size_t) n);
 	memcpy(msg + n, text, len);
-	(void) send(syslog_fd, msg, (size_t) n + len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	/*
+	 * A child waits for a syslog daemon that falls behind, as syslog(3)
+	 * would; the supervisor never does (its event loop must not stop), so
+	 * a line it cannot send at once is lost.
+	 */
+	(void) send(syslog_fd, msg, (size_t) n + len,
+				(IsUnderPostmaster ? 0 : MSG_DONTWAIT) | MSG_NOSIGNAL);
 }
 
 static void
