@@ -31,6 +31,21 @@ import (
 	"unsafe"
 )
 
+// Constants of postmaster/bgworker.h, from the header itself.
+const (
+	WorkerShmemAccess        = int(C.BGWORKER_SHMEM_ACCESS)
+	WorkerDatabaseConnection = int(C.BGWORKER_BACKEND_DATABASE_CONNECTION)
+	WorkerClassParallel      = int(C.BGWORKER_CLASS_PARALLEL)
+	NeverRestart             = int(C.BGW_NEVER_RESTART)
+	StartPostmasterStart     = int(C.BgWorkerStart_PostmasterStart)
+	StartConsistentState     = int(C.BgWorkerStart_ConsistentState)
+	StartRecoveryFinished    = int(C.BgWorkerStart_RecoveryFinished)
+	MaxRestartTime           = int(C.BGW_MAX_RESTART_TIME) // the largest bgw_restart_time accepted
+	WorkerNameLen            = int(C.BGW_MAXLEN)           // bgw_name, bgw_type, bgw_function_name, with the NUL
+	WorkerLibraryLen         = int(unsafe.Sizeof(C.BackgroundWorker{}.bgw_library_name))
+	workerKnownFlags         = WorkerShmemAccess | WorkerDatabaseConnection | WorkerClassParallel
+)
+
 // Worker mirrors struct BackgroundWorker (postmaster/bgworker.h). Strings
 // longer than their C field are truncated when converted.
 type Worker struct {
@@ -118,10 +133,6 @@ func StaticWorkers() []Worker {
 	return out
 }
 
-// ResetStaticWorkers forgets the static registrations and the slot array,
-// for a second start of the supervisor in the same process.
-func ResetStaticWorkers() { C.bgw_reset_static_workers() }
-
 // InitWorkerSlots creates the slot array ("Background Worker Data") in the
 // current segment, for max_worker_processes slots; slot i holds ws[i]. Call
 // right after ShmemInit, at start and after every crash. The error is one
@@ -190,9 +201,28 @@ func FreeSlot(i int) error {
 	return nil
 }
 
-// SlotTerminateRequested reports whether a worker called
-// TerminateBackgroundWorker on the registration in slot i.
-func SlotTerminateRequested(i int) bool { return C.bgw_slot_terminate_requested(C.int(i)) != 0 }
+// WorkerProblem applies the registration rules of bgworker.c (the ones
+// RegisterBackgroundWorker and RegisterDynamicBackgroundWorker apply) to
+// w: "" when it passes, else PostgreSQL's message. Any goroutine (pure C,
+// no shared state).
+func WorkerProblem(w Worker) string {
+	var c C.BackgroundWorker
+	w.toC(&c)
+	var buf [2*C.BGW_MAXLEN + 128]C.char
+	if C.bgw_worker_problem(&c, &buf[0], C.size_t(len(buf))) == nil {
+		return ""
+	}
+	return goString(buf[:])
+}
+
+// UnknownWorkerFlags is what flags holds beyond the BGWORKER_* flags
+// bgworker.h defines.
+func UnknownWorkerFlags(flags int) int { return flags &^ workerKnownFlags }
+
+// WakeWaiter applies the notify rule (bgw_wake_waiter in bgworker.c):
+// SIGUSR1 and its latch to pid, a worker's bgw_notify_pid, if it is one
+// of our running workers. Postmaster goroutine only.
+func WakeWaiter(pid int) bool { return bool(C.bgw_wake_waiter(C.pid_t(pid))) }
 
 // ClaimSlot registers w as a dynamic worker from the supervisor itself
 // (`bgworker launch`): it claims the lowest free slot without taking

@@ -372,8 +372,9 @@ func TestRegisterBackgroundWorker(t *testing.T) {
 	runtime.LockOSThread()
 	dir := t.TempDir()
 	InitSupervisor(dir, dir, 0o700)
-	ResetStaticWorkers()
-	defer ResetStaticWorkers()
+	if n := len(StaticWorkers()); n != 0 {
+		t.Skipf("the static list already holds %d workers (a second run in this process)", n)
+	}
 	lib := buildModule(t, dir, "register_module.c", "register_module.so")
 	h, err := purego.Dlopen(lib, purego.RTLD_NOW|purego.RTLD_GLOBAL)
 	require.NoError(t, err)

@@ -168,11 +168,6 @@ func (fs *ForkServer) SendStart(reqs []StartRequest) error {
 	return nil
 }
 
-// SendStartup asks for the startup child of a primary (standby = false).
-func (fs *ForkServer) SendStartup(id uint32) error {
-	return fs.SendStart([]StartRequest{{ID: id, Startup: true}})
-}
-
 // SendStartupStandby asks for the startup child, telling the recovery hook
 // whether the data directory is a standby.
 func (fs *ForkServer) SendStartupStandby(id uint32, standby bool) error {

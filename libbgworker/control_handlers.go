@@ -95,7 +95,7 @@ func (p *postmaster) controlOp(req ControlRequest) (ControlReply, error) {
 		// Gone: report what is known of its end.
 		ws := WorkerStatus{Slot: *req.Slot, Generation: req.Generation, State: StateStopped}
 		if g, ok := p.gone[slotKey{*req.Slot, req.Generation}]; ok {
-			ws = g
+			ws = p.workerStatus(g)
 		}
 		return ControlReply{Workers: []WorkerStatus{ws}}, nil
 	case OpLaunch:
@@ -162,10 +162,10 @@ func (p *postmaster) controlTerminate(req ControlRequest) (ControlReply, error) 
 	for _, w := range targets {
 		ws := p.workerStatus(w)
 		p.terminateWorker(w)
-		if w.state != wsWaiting {
+		if w.state.hasProcess() {
 			ws.State = "terminating"
 		} else {
-			ws.State = StateStopped
+			ws.State = w.state.String()
 		}
 		out = append(out, ws)
 	}
@@ -282,7 +282,7 @@ func (p *postmaster) workerStatus(w *worker) WorkerStatus {
 		t := w.lastAt
 		ws.LastExitAt = &t
 	}
-	ws.State = p.workerState(w)
+	ws.State = w.state.String()
 	switch ws.State {
 	case StateRunning:
 		if w.shmem() {
@@ -299,58 +299,12 @@ func (p *postmaster) workerStatus(w *worker) WorkerStatus {
 	return ws
 }
 
-// workerState is the state a status reply gives w (control_protocol.go).
-func (p *postmaster) workerState(w *worker) string {
-	switch w.state {
-	case wsStarting:
-		return StateStarting
-	case wsRunning:
-		return StateRunning
-	}
-	switch {
-	case p.fatalError:
-		return StateCrashed
-	case p.shutdown > noShutdown || p.state >= pmStopBackends:
-		return StateStopped
-	case !w.crashedAt.IsZero() && !w.neverRestart():
-		return StateWaitingRestart
-	case !eligible(w.reg.StartTime, p.state):
-		return StateWaitingPhase
-	}
-	return StateWaitingStart
-}
-
 // workerCounts is how many workers are in each state (a status request
 // with "summary").
 func (p *postmaster) workerCounts() map[string]int {
 	counts := map[string]int{}
 	for _, w := range p.workers {
-		counts[p.workerState(w)]++
+		counts[w.state.String()]++
 	}
 	return counts
-}
-
-// maxGone bounds the record of dynamic workers that went away.
-const maxGone = 256
-
-// rememberGone keeps the last state of a dynamic worker that is forgotten,
-// so that `bgworker launch --wait` can tell why it stopped.
-func (p *postmaster) rememberGone(w *worker) {
-	if !w.dynamic {
-		return
-	}
-	if p.gone == nil {
-		p.gone = map[slotKey]WorkerStatus{}
-	}
-	if len(p.gone) >= maxGone {
-		for k := range p.gone {
-			delete(p.gone, k)
-			break
-		}
-	}
-	ws := p.workerStatus(w)
-	ws.State = StateStopped
-	ws.Pid = 0
-	ws.Activity, ws.WaitEvent, ws.WaitType = "", "", ""
-	p.gone[slotKey{w.slot, w.generation}] = ws
 }

@@ -10,20 +10,11 @@ package libbgworker
 // can never take the supervisor down. Postmaster goroutine only.
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/bgworker/bgworker/cshim"
-)
-
-// Limits a registration must respect (bgworker.c's sanity checks).
-const (
-	bgworkerDatabaseConnection = 0x0002
-	bgworkerClassParallel      = 0x0010
-	knownWorkerFlags           = bgworkerShmemAccess | bgworkerDatabaseConnection | bgworkerClassParallel
-	maxRestartTime             = 86400000
 )
 
 // slotKey names one registration: a slot at one generation.
@@ -44,19 +35,22 @@ func (p *postmaster) workerInSlot(i int) *worker {
 
 // checkSlotValues validates what a worker wrote into a slot: values no
 // registration through RegisterDynamicBackgroundWorker can have mean that
-// the array was scribbled over. It returns "" when the slot is sound.
+// the array was scribbled over. The registration rules are bgworker.c's
+// (cshim.WorkerProblem); the rest are what that path always sets. It
+// returns "" when the slot is sound.
 func checkSlotValues(v cshim.SlotView) string {
 	r := v.Worker
-	switch {
-	case r.Name == "":
+	if r.Name == "" {
 		return "the worker has no name"
-	case r.Library == "" || r.Function == "":
+	}
+	if r.Library == "" || r.Function == "" {
 		return fmt.Sprintf("worker \"%s\" has no library or function name", r.Name)
-	case r.StartTime < startPostmasterStart || r.StartTime > startRecoveryFinished:
-		return fmt.Sprintf("worker \"%s\" has start time %d", r.Name, r.StartTime)
-	case r.RestartTime < bgwNeverRestart || r.RestartTime > maxRestartTime:
-		return fmt.Sprintf("worker \"%s\" has restart interval %d", r.Name, r.RestartTime)
-	case r.Flags&^knownWorkerFlags != 0:
+	}
+	if problem := cshim.WorkerProblem(r); problem != "" {
+		return problem
+	}
+	switch {
+	case cshim.UnknownWorkerFlags(r.Flags) != 0:
 		return fmt.Sprintf("worker \"%s\" has flags 0x%x", r.Name, r.Flags)
 	case r.NotifyPid < 0:
 		return fmt.Sprintf("worker \"%s\" has notification PID %d", r.Name, r.NotifyPid)
@@ -118,58 +112,30 @@ func (p *postmaster) backgroundWorkerStateChange() {
 			// so that its waiter sees BGWH_STOPPED.
 			cshim.SetSlotPid(i, 0)
 			cshim.FreeSlot(i)
-			if view.Worker.NotifyPid > 0 {
-				p.wakeWaiter(view.Worker.NotifyPid)
-			}
+			cshim.WakeWaiter(view.Worker.NotifyPid)
 			continue
 		}
 		reg := view.Worker
 		// The notify PID must be one of our children. A worker whose fork
 		// reply is still on its way (inFlight) may already register, so
-		// its PID is kept then; wakeWaiter signals only known children.
+		// its PID is kept then; the notify rule (cshim.WakeWaiter) signals
+		// only our workers.
 		if reg.NotifyPid != 0 && p.byPid[reg.NotifyPid] == nil && p.inFlight == 0 {
 			cshim.Log(cshim.LevelDebug1, fmt.Sprintf("worker notification PID %d is not valid", reg.NotifyPid), "", "")
 			reg.NotifyPid = 0
 		}
 		cshim.Log(cshim.LevelDebug1, fmt.Sprintf("registering background worker \"%s\"", reg.Name), "", "")
-		p.workers = append(p.workers, &worker{reg: reg, slot: i, dynamic: true,
-			generation: view.Generation})
+		w := &worker{reg: reg, slot: i, dynamic: true, generation: view.Generation}
+		p.workers = append(p.workers, w)
+		p.settle(w)
 	}
 }
 
-// terminateWorker acts on a termination request for w: SIGTERM if it
-// runs; if it never started, it is forgotten now.
+// terminateWorker acts on a termination request for w (lifecycle.go):
+// SIGTERM if it runs, at its start if it is starting; if it has no
+// process, it is unregistered now.
 func (p *postmaster) terminateWorker(w *worker) {
-	w.terminate = true
-	switch w.state {
-	case wsRunning:
-		unix.Kill(w.pid, unix.SIGTERM)
-	case wsWaiting:
-		cshim.SetSlotPid(w.slot, 0)
-		p.forget(w)
-		p.removeWorker(w)
-	}
-	// wsStarting: the reply will find terminate set and SIGTERM it.
-}
-
-// wakeWaiter tells a process waiting on a worker's state (bgw_notify_pid)
-// that it changed. PostgreSQL sends SIGUSR1, which wakes a waiter only if
-// it installed a handler that sets its latch; the supervisor also sets the
-// waiter's latch directly when the waiter is one of its workers, so
-// WaitForBackgroundWorkerStartup/Shutdown wake whatever handlers they have.
-//
-// Only a process the supervisor knows as its worker is signalled: a
-// notify PID kept while its fork reply was in flight may turn out to be
-// no child of ours.
-func (p *postmaster) wakeWaiter(pid int) {
-	w := p.byPid[pid]
-	if w == nil {
-		return
-	}
-	unix.Kill(pid, unix.SIGUSR1)
-	if w.shmem() {
-		cshim.SetWorkerLatch(w.slot)
-	}
+	p.fire(w, evTerminate, eventData{})
 }
 
 // clearNotifyPid forgets pid as a notification target once that process
@@ -183,9 +149,11 @@ func (p *postmaster) clearNotifyPid(pid int) {
 	}
 }
 
-// validateLaunch applies the registration checks of
-// RegisterDynamicBackgroundWorker to a worker asked for by `bgworker
-// launch`, and fills the defaults. Messages as bgworker.c's.
+// validateLaunch checks a worker asked for by `bgworker launch` and
+// fills the defaults: what a control request must hold (a library and a
+// function, names that fit their fields, no parallel worker), then the
+// registration rules of RegisterDynamicBackgroundWorker (bgworker.c,
+// through cshim.WorkerProblem), with PostgreSQL's messages.
 func validateLaunch(w *cshim.Worker) error {
 	if w.Library == "" || w.Function == "" {
 		return fmt.Errorf("a library and a function name are required")
@@ -193,34 +161,17 @@ func validateLaunch(w *cshim.Worker) error {
 	if w.Name == "" {
 		w.Name = w.Function
 	}
-	if len(w.Name) >= 96 || len(w.Type) >= 96 || len(w.Function) >= 96 {
-		return fmt.Errorf("background worker \"%s\": name, type and function name must be shorter than 96 bytes", w.Name)
+	if len(w.Name) >= cshim.WorkerNameLen || len(w.Type) >= cshim.WorkerNameLen || len(w.Function) >= cshim.WorkerNameLen {
+		return fmt.Errorf("background worker \"%s\": name, type and function name must be shorter than %d bytes", w.Name, cshim.WorkerNameLen)
 	}
-	if len(w.Library) >= 1024 {
-		return fmt.Errorf("background worker \"%s\": library name must be shorter than 1024 bytes", w.Name)
-	}
-	if w.Flags&^knownWorkerFlags != 0 {
-		return fmt.Errorf("background worker \"%s\": unknown flags 0x%x", w.Name, w.Flags&^knownWorkerFlags)
+	if len(w.Library) >= cshim.WorkerLibraryLen {
+		return fmt.Errorf("background worker \"%s\": library name must be shorter than %d bytes", w.Name, cshim.WorkerLibraryLen)
 	}
 	if w.Flags&bgworkerClassParallel != 0 {
 		return fmt.Errorf("background worker \"%s\": parallel workers cannot be launched from outside", w.Name)
 	}
-	if w.Flags&bgworkerDatabaseConnection != 0 {
-		if w.Flags&bgworkerShmemAccess == 0 {
-			return fmt.Errorf("background worker \"%s\": must attach to shared memory in order to request a database connection", w.Name)
-		}
-		if w.StartTime == startPostmasterStart {
-			return fmt.Errorf("background worker \"%s\": cannot request database access if starting at postmaster start", w.Name)
-		}
-	}
-	if w.StartTime < startPostmasterStart || w.StartTime > startRecoveryFinished {
-		return fmt.Errorf("background worker \"%s\": invalid start time %d", w.Name, w.StartTime)
-	}
-	if w.RestartTime < bgwNeverRestart || w.RestartTime > maxRestartTime {
-		return fmt.Errorf("background worker \"%s\": invalid restart interval", w.Name)
-	}
-	if w.Type == "" {
-		w.Type = w.Name
+	if problem := cshim.WorkerProblem(*w); problem != "" {
+		return errors.New(problem)
 	}
 	w.NotifyPid = 0
 	return nil
@@ -250,5 +201,6 @@ func (p *postmaster) launchWorker(reg cshim.Worker) (*worker, error) {
 	cshim.Log(cshim.LevelDebug1, fmt.Sprintf("registering background worker \"%s\"", reg.Name), "", "")
 	w := &worker{reg: reg, slot: slot, dynamic: true, generation: gen}
 	p.workers = append(p.workers, w)
+	p.settle(w)
 	return w, nil
 }

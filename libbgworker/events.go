@@ -121,10 +121,12 @@ func (p *postmaster) handleReplies(r forkReplies) {
 		return
 	}
 	if r.err != nil {
-		// The fork server's socket closed: it exited. Its exit is handled
-		// when it is reaped; requests it did not answer are lost.
+		// The fork server's socket closed (it exited) or broke: requests
+		// it did not answer are lost. It is no use any more; its exit,
+		// when it is reaped, starts the crash cycle that replaces it.
 		p.fsReaderGone = true
 		p.failInFlight()
+		p.loseForkServer()
 		p.reapStray()
 		return
 	}
@@ -157,34 +159,13 @@ func (p *postmaster) handleReplies(r forkReplies) {
 		}
 		delete(p.byReq, rep.ID)
 		p.inFlight--
-		w.reqID = 0
 		if rep.Pid <= 0 {
 			cshim.Log(cshim.LevelLog, fmt.Sprintf("could not fork worker process: %v", errnoText(rep.Errno)), "", "")
-			w.state = wsWaiting
-			w.crashedAt = time.Now()
-			w.forkFailed = true
+			p.fire(w, evForkFailed, eventData{})
 			continue
 		}
-		w.forkFailed = false
 		delete(p.spares, rep.Pid) // a spare became this worker
-		w.state = wsRunning
-		w.pid = rep.Pid
-		w.startedAt = time.Now()
-		if w.starts > 0 {
-			w.restarts++
-		}
-		w.starts++
-		p.byPid[rep.Pid] = w
-		cshim.SetSlotPid(w.slot, rep.Pid)
-		if !rep.Notified {
-			p.notify(w)
-		}
-		if p.state >= pmStopBackends {
-			// Started while the host was going down or crashing.
-			p.signalPid(w.pid, p.stopSignal(), true)
-		} else if w.terminate {
-			unix.Kill(w.pid, unix.SIGTERM)
-		}
+		p.fire(w, evForked, eventData{pid: rep.Pid, notified: rep.Notified})
 		if ws, ok := p.spareExits[rep.Pid]; ok {
 			// The spare ran this worker and exited before the reply.
 			delete(p.spareExits, rep.Pid)
@@ -204,22 +185,16 @@ func (p *postmaster) reapStray() {
 	}
 }
 
-// failInFlight treats every unanswered start request as a fork failure.
+// failInFlight treats every unanswered start request as a fork failure:
+// the fork server is lost. A lost request for the startup child is
+// dropped: the crash cycle that replaces the fork server asks again.
 func (p *postmaster) failInFlight() {
 	for id, w := range p.byReq {
 		delete(p.byReq, id)
-		w.reqID = 0
-		w.state = wsWaiting
-		w.crashedAt = time.Now()
-		w.forkFailed = true
+		p.fire(w, evForkFailed, eventData{})
 	}
 	p.inFlight = 0
-	if p.startupSent && p.startupReq != 0 {
-		p.startupReq = 0
-		if p.startupPid == 0 && !p.fatalError {
-			p.abortStartup()
-		}
-	}
+	p.startupReq = 0
 }
 
 // stopSignal is what a child that appears during shutdown or a crash gets.
@@ -230,11 +205,11 @@ func (p *postmaster) stopSignal() unix.Signal {
 	return unix.SIGTERM
 }
 
-// notify sends SIGUSR1 to a worker's bgw_notify_pid, as PostgreSQL does on
-// start and exit.
+// notify wakes a worker's bgw_notify_pid, as PostgreSQL does on its
+// start and exit (the notify rule: cshim.WakeWaiter).
 func (p *postmaster) notify(w *worker) {
-	if w.reg.NotifyPid > 0 {
-		p.wakeWaiter(w.reg.NotifyPid)
+	if w.reg.NotifyPid > 0 { // most workers have none: no cgo call
+		cshim.WakeWaiter(w.reg.NotifyPid)
 	}
 }
 
@@ -248,7 +223,31 @@ func (p *postmaster) sendStartup() {
 	if err := p.fs.SendStartupStandby(p.startupReq, err == nil); err != nil {
 		cshim.Log(cshim.LevelLog, fmt.Sprintf("could not send start-up request to the fork server: %v", errnoText(err)), "", "")
 		p.startupReq = 0
-		p.abortStartup()
+		p.loseForkServer()
+	}
+}
+
+// loseForkServer makes sure a fork server that failed a request is gone:
+// its exit, when reaped, drops what it did not answer and starts the
+// crash cycle that makes a new one (forkServerExited).
+func (p *postmaster) loseForkServer() {
+	if p.fs != nil {
+		unix.Kill(p.fs.Pid(), unix.SIGKILL)
+	}
+}
+
+// killForkServers SIGKILLs the fork server, the replaced ones not reaped
+// yet and every spare child: the stragglers of a stop or crash cycle that
+// signalChildren does not reach.
+func (p *postmaster) killForkServers() {
+	if p.fs != nil {
+		unix.Kill(p.fs.Pid(), unix.SIGKILL)
+	}
+	for pid := range p.oldFS {
+		unix.Kill(pid, unix.SIGKILL)
+	}
+	for pid := range p.spares {
+		unix.Kill(pid, unix.SIGKILL)
 	}
 }
 
@@ -278,49 +277,30 @@ func (p *postmaster) maybeStartWorkers() {
 		return
 	}
 	now := time.Now()
-	var batch []cshim.StartRequest
-	kept := p.workers[:0]
-	for i, w := range p.workers {
-		if p.inFlight+len(batch) >= maxInFlight {
-			// Full: the rest waits for the replies (which run this again).
-			kept = append(kept, p.workers[i:]...)
-			break
+	p.batch = p.batch[:0]
+	p.walking++
+	for _, w := range p.workers {
+		if p.inFlight+len(p.batch) >= maxInFlight {
+			break // full: the rest waits for the replies (which run this again)
 		}
-		if w.state != wsWaiting {
-			kept = append(kept, w)
+		if w.forgotten || !w.state.waiting() {
 			continue
 		}
-		if w.terminate {
-			p.forget(w)
-			continue
-		}
-		if !eligible(int(w.reg.StartTime), p.state) {
-			kept = append(kept, w)
-			continue
-		}
-		if !w.crashedAt.IsZero() {
-			if w.neverRestart() {
-				p.forget(w)
-				continue
+		ev, ok := classifyScan(scanFacts{terminate: w.terminate, eligible: eligible(w.reg.StartTime, p.state),
+			crashed: !w.crashedAt.IsZero(), neverRestart: w.neverRestart(), due: !now.Before(w.restartDue())})
+		if !ok {
+			if due := w.restartDue(); p.nextRestart.IsZero() || due.Before(p.nextRestart) {
+				p.nextRestart = due
 			}
-			if due := w.restartDue(); now.Before(due) {
-				if p.nextRestart.IsZero() || due.Before(p.nextRestart) {
-					p.nextRestart = due
-				}
-				kept = append(kept, w)
-				continue
-			}
+			continue
 		}
-		kept = append(kept, w)
-		p.nextReq++
-		w.reqID = p.nextReq
-		w.state = wsStarting
-		w.crashedAt = time.Time{}
-		cshim.ProcClearActive(w.slot)
-		p.byReq[w.reqID] = w
-		batch = append(batch, cshim.StartRequest{ID: w.reqID, Slot: w.slot, Worker: w.reg})
+		p.fire(w, ev, eventData{})
 	}
-	p.workers = kept
+	p.walking--
+	if p.dropPending {
+		p.dropForgotten()
+	}
+	batch := p.batch
 	if len(batch) == 0 {
 		return
 	}
@@ -332,20 +312,11 @@ func (p *postmaster) maybeStartWorkers() {
 	p.inFlight += len(batch)
 	if err := p.fs.SendStart(batch); err != nil {
 		cshim.Log(cshim.LevelLog, fmt.Sprintf("could not send start requests to the fork server: %v", errnoText(err)), "", "")
-		p.failInFlight()
+		p.loseForkServer()
 	}
 }
 
-// forget unregisters a worker for good and frees its slot
-// (ForgetBackgroundWorker). The caller drops it from p.workers.
-func (p *postmaster) forget(w *worker) {
-	cshim.Log(cshim.LevelDebug1, fmt.Sprintf("unregistering background worker \"%s\"", w.reg.Name), "", "")
-	p.rememberGone(w) // control_handlers.go: for `bgworker launch --wait`
-	cshim.FreeSlot(w.slot)
-	p.notify(w)
-}
-
-// removeWorker drops w from p.workers after forget.
+// removeWorker drops w from p.workers.
 func (p *postmaster) removeWorker(w *worker) {
 	for i, x := range p.workers {
 		if x == w {
@@ -401,7 +372,7 @@ func (p *postmaster) killOrphanedGroup(pid int, info *unix.Siginfo) {
 		return
 	}
 	tearingDown := p.fatalError || p.shutdown != noShutdown
-	if !tearingDown && (w == nil || !w.startsCrashCycle(exitCode(siginfoStatus(info)))) {
+	if !tearingDown && (w == nil || p.exitEvent(w, siginfoStatus(info)) != evCrash) {
 		return // the startup child's exit is judged by startupExited
 	}
 	unix.Kill(-pid, unix.SIGKILL)
@@ -490,7 +461,7 @@ func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 		return
 	}
 	if p.fs != nil && pid == p.fs.Pid() {
-		p.forkServerExited(ws)
+		p.forkServerExited(pid, ws)
 		return
 	}
 	if pid == p.startupPid {
@@ -498,78 +469,30 @@ func (p *postmaster) childExited(pid int, ws unix.WaitStatus) {
 		p.startupExited(pid, ws)
 		return
 	}
-	w := p.byPid[pid]
-	if w == nil {
-		return
+	if w := p.byPid[pid]; w != nil {
+		p.fire(w, p.exitEvent(w, ws), eventData{pid: pid, status: ws})
 	}
-	delete(p.byPid, pid)
-	p.clearNotifyPid(pid) // dynamic.go: a dead waiter is never signalled again
-	w.pid = 0
-	w.state = wsWaiting
-	w.lastExit = describeExit(ws)
-	w.lastAt = time.Now()
-	name := w.typeName()
-	exitLine := fmt.Sprintf("background worker \"%s\" (PID %d) %s", name, pid, w.lastExit)
-
-	code := exitCode(ws)
-	// The dead-man switch: exit 0 or 1 without the exit callbacks
-	// (startsCrashCycle).
-	skippedExit := (code == 0 || code == 1) && w.startsCrashCycle(code)
-
-	if code == 0 && !skippedExit {
-		cshim.Log(cshim.LevelDebug1, exitLine, "", "")
-		cshim.SetSlotPid(w.slot, 0)
-		w.terminate = true
-		p.forget(w)
-		p.removeWorker(w)
-		return
-	}
-	if code == 1 && !skippedExit {
-		cshim.Log(cshim.LevelLog, exitLine, "", "")
-		cshim.SetSlotPid(w.slot, 0)
-		w.crashedAt = time.Now()
-		if w.neverRestart() || w.terminate {
-			// Forgotten (slot freed) before the waiter hears of it, as
-			// PostgreSQL's CleanupBackgroundWorker does.
-			p.forget(w)
-			p.removeWorker(w)
-			return
-		}
-		p.notify(w)
-		return
-	}
-	if code == 0 {
-		w.terminate = true // PostgreSQL 15 forgets such a worker at the reinitialisation
-	}
-	// A crash. Workers without shared memory (the 9.3 design) only restart
-	// themselves after their interval.
-	if !w.shmem() {
-		cshim.Log(cshim.LevelLog, exitLine, "", "")
-		cshim.SetSlotPid(w.slot, 0)
-		w.crashedAt = time.Now()
-		if w.neverRestart() || w.terminate {
-			p.forget(w)
-			p.removeWorker(w)
-			return
-		}
-		p.notify(w)
-		return
-	}
-	p.handleChildCrash(exitLine)
-	cshim.SetSlotPid(w.slot, 0)
-	w.crashedAt = time.Now()
 }
 
-// handleChildCrash starts a crash cycle: every other child gets SIGQUIT,
-// and when all are gone shared memory is rebuilt (reference §4.5).
-// A child the supervisor itself SIGKILLed for not stopping in time (the
-// shutdown's "recalcitrant children") did not crash: its exit is logged
-// at DEBUG2 as in an immediate shutdown, and starts no cycle.
-func (p *postmaster) handleChildCrash(exitLine string) {
-	if p.fatalError || p.shutdown == immediateShutdown || (p.shutdown > noShutdown && p.killedAll) {
-		cshim.Log(cshim.LevelDebug2, exitLine, "", "")
-		return
-	}
+// exitEvent classifies an exit of w (lifecycle.go).
+func (p *postmaster) exitEvent(w *worker, ws unix.WaitStatus) workerEvent {
+	return classifyExit(exitFacts{code: exitCode(ws), shmem: w.shmem(),
+		procActive: w.shmem() && cshim.ProcWasActive(w.slot), final: w.final(), tearDown: p.tearingDown()})
+}
+
+// tearingDown tells whether a crash now would start no crash cycle: one
+// runs already, or an immediate stop, or the host killed its children
+// for not stopping in time.
+func (p *postmaster) tearingDown() bool {
+	return p.fatalError || p.shutdown == immediateShutdown || (p.shutdown > noShutdown && p.killedAll)
+}
+
+// startCrashCycle starts a crash cycle (HandleChildCrash): the crash is
+// logged, every other child gets SIGQUIT, and when all are gone shared
+// memory is rebuilt (reinitialize). A crash while the host already tears
+// down starts none: lifecycle.go (evCrashHeld) and forkServerExited
+// decide that.
+func (p *postmaster) startCrashCycle(exitLine string) {
 	cshim.Log(cshim.LevelLog, exitLine, "", "")
 	cshim.Log(cshim.LevelLog, "terminating any other active server processes", "", "")
 	p.fatalError = true
@@ -615,29 +538,30 @@ func (p *postmaster) enterConsistentOrRun() {
 }
 
 // forkServerExited handles the death of the fork server we did not stop.
-// Without it no worker can start, and its image is suspect: run a crash
-// cycle, which starts a new one.
-func (p *postmaster) forkServerExited(ws unix.WaitStatus) {
+// Without it no worker can start, and its image is suspect: its requests
+// are lost, and a crash cycle makes a new one. That holds every time,
+// also while the host recovers from an earlier cycle (the startup child
+// may be running then): only a cycle still waiting for its children, or a
+// shutdown, needs no new one.
+func (p *postmaster) forkServerExited(pid int, ws unix.WaitStatus) {
 	p.failInFlight()
 	p.retireForkServer()
-	if p.state >= pmStopBackends && p.shutdown > noShutdown {
+	exitLine := fmt.Sprintf("fork server (PID %d) %s", pid, describeExit(ws))
+	if p.shutdown > noShutdown || p.fatalError && p.state == pmWaitBackends {
+		cshim.Log(cshim.LevelDebug2, exitLine, "", "")
 		return
 	}
-	p.handleChildCrash(fmt.Sprintf("fork server %s", describeExit(ws)))
+	p.startCrashCycle(exitLine)
 }
 
 // stopBackends is PM_STOP_BACKENDS: forget unstarted workers that have a
 // waiter, SIGTERM every worker and the startup child, then wait.
 func (p *postmaster) stopBackends() {
-	kept := p.workers[:0]
-	for _, w := range p.workers {
-		if w.state == wsWaiting && w.reg.NotifyPid != 0 {
-			p.forget(w)
-			continue
+	p.walkWorkers(func(w *worker) {
+		if !w.state.hasProcess() && w.reg.NotifyPid != 0 {
+			p.fire(w, evForgetUnstarted, eventData{})
 		}
-		kept = append(kept, w)
-	}
-	p.workers = kept
+	})
 	p.signalChildren(unix.SIGTERM, true)
 	if p.abortStart.IsZero() {
 		// Not PostgreSQL: a fast or smart stop that a worker ignores would
@@ -678,18 +602,13 @@ func (p *postmaster) reinitialize() {
 	cshim.Log(cshim.LevelLog, "all server processes terminated; reinitializing", "", "")
 	// ResetBackgroundWorkerCrashTimes: never-restart workers are forgotten,
 	// the others restart at once after recovery.
-	kept := p.workers[:0]
-	for _, w := range p.workers {
-		if w.neverRestart() || w.terminate {
-			p.forget(w)
-			continue
+	p.walkWorkers(func(w *worker) {
+		if w.final() {
+			p.fire(w, evReinitForget, eventData{})
+		} else {
+			p.fire(w, evReinit, eventData{})
 		}
-		w.crashedAt = time.Time{}
-		w.forkFailed = false
-		w.reg.NotifyPid = 0
-		kept = append(kept, w)
-	}
-	p.workers = kept
+	})
 	p.stopForkServer()
 	p.seg.destroy()
 	p.seg = nil
@@ -702,6 +621,7 @@ func (p *postmaster) reinitialize() {
 		p.finishShutdown()
 		return
 	}
+	p.restartForkServer() // on failure, step tries again (bounded back-off)
 	p.startupSent = false
 	p.startupReq = 0
 	p.setState(pmStartup) // fatalError stays set until the startup child succeeds

@@ -79,7 +79,9 @@ type postmaster struct {
 	// hand it a worker that already ran and exited).
 	spares       map[int]int
 	spareExits   map[int]unix.WaitStatus
-	fsReaderGone bool // the current fork server's reader reported EOF
+	fsReaderGone bool      // the current fork server's reader reported EOF
+	fsRetryAt    time.Time // when to try again to make a fork server; zero if not failing
+	fsFailures   int       // failed attempts in a row to make a fork server
 	replies      chan forkReplies
 	signals      chan os.Signal // SIGTERM, SIGINT, SIGQUIT (start: one channel per kind)
 	sigChld      chan os.Signal
@@ -106,7 +108,10 @@ type postmaster struct {
 	startupReq   uint32 // outstanding startup request
 	startupSent  bool   //
 	nextReq      uint32
-	workers      []*worker // in slot order
+	workers      []*worker            // in slot order
+	walking      int                  // > 0 while walkWorkers runs: unregistered workers are dropped after it
+	dropPending  bool                 // a walk unregistered a worker
+	batch        []cshim.StartRequest // start requests of the current scan (maybeStartWorkers)
 	byPid        map[int]*worker
 	byReq        map[uint32]*worker
 	exitCode     int
@@ -114,11 +119,11 @@ type postmaster struct {
 	shmemStarted bool
 
 	// Dynamic workers and the control socket (dynamic.go, control_*.go).
-	badSlots map[slotKey]bool         // inconsistent slots already reported
-	gone     map[slotKey]WorkerStatus // last state of forgotten dynamic workers
-	control  chan *controlCall        // requests from the control socket
-	ctl      *controlServer           // the control socket, nil if none
-	sys      *syslogger               // the logging collector, nil if off (syslogger.go)
+	badSlots map[slotKey]bool    // inconsistent slots already reported
+	gone     map[slotKey]*worker // dynamic workers unregistered lately (lifecycle.go)
+	control  chan *controlCall   // requests from the control socket
+	ctl      *controlServer      // the control socket, nil if none
+	sys      *syslogger          // the logging collector, nil if off (syslogger.go)
 }
 
 type forkReplies struct {
@@ -272,6 +277,11 @@ func (p *postmaster) start() error {
 	if err := p.initSharedMemory(); err != nil {
 		return err
 	}
+	fs, err := startForkServer(p.deathRead)
+	if err != nil {
+		return fatalf("could not fork the fork server: %s", forkServerErrText(err))
+	}
+	p.adoptForkServer(fs)
 	// The control socket (control_server.go); requests are served by loop().
 	if err := p.startControl(); err != nil {
 		return err
@@ -281,9 +291,9 @@ func (p *postmaster) start() error {
 }
 
 // initSharedMemory creates the segment, lays out the runtime's structures,
-// fills the worker slots from p.workers (renumbering them), runs
-// shmem_startup_hook, and starts a fork server holding that image. Used at
-// start and by the crash cycle.
+// fills the worker slots from p.workers (renumbering them) and runs
+// shmem_startup_hook. Used at start and by the crash cycle, each time
+// followed by a new fork server, which holds that image.
 func (p *postmaster) initSharedMemory() error {
 	seg, err := createSegment(p.segSize)
 	if err != nil {
@@ -306,15 +316,54 @@ func (p *postmaster) initSharedMemory() error {
 		return &StartupError{Message: cerr.Message, Detail: cerr.Detail, Hint: cerr.Hint}
 	}
 	p.shmemStarted = true
-	fs, err := startForkServer(p.deathRead)
-	if err != nil {
-		return fatalf("could not fork the fork server: %v", errnoText(err))
-	}
+	return nil
+}
+
+// adoptForkServer makes fs the current fork server and starts reading its
+// replies.
+func (p *postmaster) adoptForkServer(fs *cshim.ForkServer) {
 	p.fs = fs
 	p.fsGen++
 	p.fsReaderGone = false
+	p.fsRetryAt = time.Time{}
+	p.fsFailures = 0
 	go readReplies(fs, p.fsGen, p.replies)
-	return nil
+}
+
+// Back-off between attempts to make a fork server after a crash cycle
+// (a failed fork at start is FATAL instead): short at first, as a
+// transient EAGAIN clears quickly, and bounded so that the host notices a
+// cure within seconds without filling the log.
+const (
+	forkServerRetryMin = 100 * time.Millisecond
+	forkServerRetryMax = 10 * time.Second
+)
+
+// restartForkServer makes a new fork server for the crash cycle's new
+// shared memory. On failure it logs and schedules the next attempt
+// (p.fsRetryAt, doubling up to forkServerRetryMax); step retries then.
+func (p *postmaster) restartForkServer() {
+	fs, err := startForkServer(p.deathRead)
+	if err == nil {
+		p.adoptForkServer(fs)
+		return
+	}
+	delay := forkServerRetryMin << min(p.fsFailures, 16)
+	delay = min(delay, forkServerRetryMax)
+	p.fsFailures++
+	p.fsRetryAt = time.Now().Add(delay)
+	cshim.Log(cshim.LevelLog, fmt.Sprintf("could not fork the fork server: %s", forkServerErrText(err)),
+		fmt.Sprintf("Attempt %d failed; retrying in %d ms.", p.fsFailures, delay.Milliseconds()), "")
+}
+
+// forkServerErrText is %m for a failure to start the fork server: the
+// errno's text when there is one (not the wrapping Go error's).
+func forkServerErrText(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) && errno != 0 {
+		return strerror(errno)
+	}
+	return errnoText(err)
 }
 
 // readReplies forwards fork-server replies to the postmaster goroutine
@@ -335,8 +384,11 @@ func readReplies(fs *cshim.ForkServer, gen int, out chan<- forkReplies) {
 	}
 }
 
+// setState moves the host to phase s, and every resting worker with it
+// (lifecycle.go: settle).
 func (p *postmaster) setState(s pmState) {
 	p.state = s
+	defer p.settleAll()
 	status := ""
 	switch s {
 	case pmStartup:
@@ -432,6 +484,9 @@ func (p *postmaster) nextDeadline() (time.Time, bool) {
 	if p.shutdown == noShutdown && !p.fatalError && !p.nextRestart.IsZero() {
 		consider(p.nextRestart)
 	}
+	if p.shutdown == noShutdown && p.fs == nil && !p.fsRetryAt.IsZero() {
+		consider(p.fsRetryAt)
+	}
 	return best, found
 }
 
@@ -441,9 +496,16 @@ func (p *postmaster) step() {
 	if !p.abortStart.IsZero() && !p.killedAll && time.Since(p.abortStart) >= killStragglersAfter {
 		cshim.Log(cshim.LevelLog, "issuing SIGKILL to recalcitrant children", "", "")
 		p.signalChildren(unix.SIGKILL, true)
+		// The fork server and its spare too: a stopped fork server would
+		// hold its start requests (counted as children) for ever. Its
+		// death drops them (forkServerExited).
+		p.killForkServers()
 		p.killedAll = true
 	}
-	if p.state == pmStartup && !p.startupSent {
+	if p.fs == nil && !p.fsRetryAt.IsZero() && p.shutdown == noShutdown && !time.Now().Before(p.fsRetryAt) {
+		p.restartForkServer()
+	}
+	if p.state == pmStartup && !p.startupSent && p.fs != nil {
 		p.sendStartup()
 	}
 	if p.shutdown > noShutdown && p.state < pmStopBackends {

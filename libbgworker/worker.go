@@ -14,39 +14,19 @@ import (
 	"github.com/bgworker/bgworker/cshim"
 )
 
-// workerState is where a registered worker is in its life.
-type workerState int
-
-const (
-	wsWaiting  workerState = iota // not running: waiting for its phase or its restart time
-	wsStarting                    // start request sent to the fork server, no pid yet
-	wsRunning                     // forked; pid is set
-)
-
-func (s workerState) String() string {
-	switch s {
-	case wsWaiting:
-		return "waiting"
-	case wsStarting:
-		return "starting"
-	case wsRunning:
-		return "running"
-	}
-	return "unknown"
-}
-
 // worker is one registered background worker.
 type worker struct {
 	reg        cshim.Worker // the registration, as copied at registration time
 	slot       int          // index in the shared slot array
 	dynamic    bool         // registered by RegisterDynamicBackgroundWorker
 	generation uint64       // the slot's generation when it was registered
-	state      workerState  //
+	state      workerState  // where it is in its life cycle (lifecycle.go)
 	pid        int          // running pid, 0 when not running
 	reqID      uint32       // outstanding fork-server request while starting
 	crashedAt  time.Time    // last exit that asks for a restart delay; zero if none
 	forkFailed bool         // the last start failed to fork (crashedAt is when)
-	terminate  bool         // to be forgotten instead of (re)started
+	terminate  bool         // to be unregistered instead of restarted (PostgreSQL's rw_terminate)
+	forgotten  bool         // unregistered: its slot is free; dropped from p.workers
 	startedAt  time.Time    // when the current or last process started
 	restarts   int          // starts after the first one
 	starts     int          // starts so far
@@ -80,15 +60,6 @@ func (w *worker) restartDue() time.Time {
 func (w *worker) neverRestart() bool { return w.reg.RestartTime == bgwNeverRestart }
 func (w *worker) shmem() bool        { return w.reg.Flags&bgworkerShmemAccess != 0 }
 
-// startsCrashCycle tells whether this worker's exit with code (-1: killed
-// by a signal) takes every worker down (reference §4.4): it is attached
-// to shared memory and did not exit 0 or 1, or it left without running its
-// exit callbacks (the dead-man switch: shared state may be inconsistent,
-// whatever its exit code).
-func (w *worker) startsCrashCycle(code int) bool {
-	return w.shmem() && (code != 0 && code != 1 || cshim.ProcWasActive(w.slot))
-}
-
 // exitCode is the exit code in ws, or -1 if the process was killed by a
 // signal.
 func exitCode(ws unix.WaitStatus) int {
@@ -98,14 +69,17 @@ func exitCode(ws unix.WaitStatus) int {
 	return -1
 }
 
-// Constants of postmaster/bgworker.h.
+// Constants of postmaster/bgworker.h, as the C header defines them
+// (cshim takes them from it).
 const (
-	bgworkerShmemAccess = 0x0001
-	bgwNeverRestart     = -1
+	bgworkerShmemAccess        = cshim.WorkerShmemAccess
+	bgworkerDatabaseConnection = cshim.WorkerDatabaseConnection
+	bgworkerClassParallel      = cshim.WorkerClassParallel
+	bgwNeverRestart            = cshim.NeverRestart
 
-	startPostmasterStart  = 0
-	startConsistentState  = 1
-	startRecoveryFinished = 2
+	startPostmasterStart  = cshim.StartPostmasterStart
+	startConsistentState  = cshim.StartConsistentState
+	startRecoveryFinished = cshim.StartRecoveryFinished
 )
 
 // eligible tells whether a worker with this start time may start in state

@@ -229,7 +229,7 @@ func TestDynamicScribbledSlots(t *testing.T) {
 	log := h.log.all()
 	require.Contains(t, log, `inconsistent background worker state (max_worker_processes=8, total_slots=1008)`)
 	require.GreaterOrEqual(t, h.log.count(`LOG:  inconsistent background worker state$`), 3, log)
-	require.Contains(t, log, `has start time 99`)
+	require.Contains(t, log, `invalid start time 99`)
 	require.Contains(t, log, `claims PID 1`)
 	require.Zero(t, h.log.count(`launcher child (impossible|impostor) started`))
 	// Still serving: status answers, a new worker can be launched.

@@ -97,7 +97,6 @@ extern int	bgw_slot_count(void);
 extern int	bgw_slot_read(int slot, BgwSlotView *out, char *errbuf, size_t errlen);
 extern int	bgw_slot_set_pid(int slot, pid_t pid);
 extern int	bgw_slot_free(int slot);
-extern int	bgw_slot_terminate_requested(int slot);
 
 /*
  * Claim the lowest free slot without a lock and publish *worker in it
@@ -106,9 +105,6 @@ extern int	bgw_slot_terminate_requested(int slot);
  * *generation, or -1 when every slot is in use or claimed.
  */
 extern int	bgw_slot_claim(const BackgroundWorker *worker, uint64 *generation);
-
-/* Clear the static registration list (supervisor, before a new preload). */
-extern void bgw_reset_static_workers(void);
 
 /* Set the process latch of the worker in slot (no-op without one). */
 extern void bgw_set_worker_latch(int slot);
@@ -120,6 +116,19 @@ extern void bgw_set_worker_latch(int slot);
  * start is notified once, as in PostgreSQL).
  */
 extern bool bgw_slot_publish_started(int slot, pid_t pid, pid_t notify_pid);
+
+/* Wake a bgw_notify_pid that is one of our workers (see bgworker.c). */
+extern bool bgw_wake_waiter(pid_t notify_pid);
+
+/*
+ * The registration rules (see bgworker.c): NULL when worker passes, else
+ * the message in buf.  Pure.
+ */
+extern const char *bgw_worker_problem(const BackgroundWorker *worker,
+									  char *buf, size_t len);
+
+/* Largest bgw_restart_time PostgreSQL accepts (USECS_PER_DAY / 1000). */
+#define BGW_MAX_RESTART_TIME	86400000
 
 /* Free the static registration list only (fork server). */
 extern void bgw_free_static_workers(void);

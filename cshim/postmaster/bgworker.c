@@ -38,9 +38,6 @@ static BackgroundWorker *static_workers;
 static int	static_worker_count;
 static int	static_worker_alloc;
 
-/* Largest bgw_restart_time PostgreSQL accepts (USECS_PER_DAY / 1000). */
-#define BGW_MAX_RESTART_TIME	86400000
-
 /*
  * Copy a registration with every string bounded by its field and
  * NUL-terminated: a caller's struct may hold unterminated strings, and we
@@ -57,34 +54,30 @@ copy_worker_bounded(BackgroundWorker *dst, const BackgroundWorker *src)
 }
 
 /*
- * The registration checks shared by static (elevel LOG: skip the worker)
- * and dynamic (elevel ERROR) registration, in PostgreSQL's order.  Fills
- * an empty bgw_type from bgw_name.  Returns false if the worker is
- * refused.  bgworker keeps workers without BGWORKER_SHMEM_ACCESS (they
- * run detached from shared memory), so PostgreSQL 15's check refusing
- * them is not made; the older check that such a worker cannot ask for a
- * database connection is.
+ * The registration rules shared by static and dynamic registration and by
+ * the supervisor's own checks (a `bgworker launch`, a slot a worker
+ * filled), in PostgreSQL's order.  Pure: returns NULL when worker passes,
+ * else the message, written into buf.  bgworker keeps workers without
+ * BGWORKER_SHMEM_ACCESS (they run detached from shared memory), so
+ * PostgreSQL 15's check refusing them is not made; the older check that
+ * such a worker cannot ask for a database connection is.
  */
-static bool
-sanity_check_worker(BackgroundWorker *worker, int elevel)
+const char *
+bgw_worker_problem(const BackgroundWorker *worker, char *buf, size_t len)
 {
 	if ((worker->bgw_flags & BGWORKER_BACKEND_DATABASE_CONNECTION) != 0)
 	{
 		if ((worker->bgw_flags & BGWORKER_SHMEM_ACCESS) == 0)
 		{
-			ereport(elevel,
-					errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					errmsg("background worker \"%s\": must attach to shared memory in order to request a database connection",
-						   worker->bgw_name));
-			return false;
+			snprintf(buf, len, "background worker \"%s\": must attach to shared memory in order to request a database connection",
+					 worker->bgw_name);
+			return buf;
 		}
 		if (worker->bgw_start_time == BgWorkerStart_PostmasterStart)
 		{
-			ereport(elevel,
-					errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					errmsg("background worker \"%s\": cannot request database access if starting at postmaster start",
-						   worker->bgw_name));
-			return false;
+			snprintf(buf, len, "background worker \"%s\": cannot request database access if starting at postmaster start",
+					 worker->bgw_name);
+			return buf;
 		}
 	}
 
@@ -92,31 +85,46 @@ sanity_check_worker(BackgroundWorker *worker, int elevel)
 	if ((int) worker->bgw_start_time < (int) BgWorkerStart_PostmasterStart ||
 		(int) worker->bgw_start_time > (int) BgWorkerStart_RecoveryFinished)
 	{
-		ereport(elevel,
-				errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				errmsg("background worker \"%s\": invalid start time %d",
-					   worker->bgw_name, (int) worker->bgw_start_time));
-		return false;
+		snprintf(buf, len, "background worker \"%s\": invalid start time %d",
+				 worker->bgw_name, (int) worker->bgw_start_time);
+		return buf;
 	}
 
 	if ((worker->bgw_restart_time < 0 &&
 		 worker->bgw_restart_time != BGW_NEVER_RESTART) ||
 		worker->bgw_restart_time > BGW_MAX_RESTART_TIME)
 	{
-		ereport(elevel,
-				errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				errmsg("background worker \"%s\": invalid restart interval",
-					   worker->bgw_name));
-		return false;
+		snprintf(buf, len, "background worker \"%s\": invalid restart interval",
+				 worker->bgw_name);
+		return buf;
 	}
 
 	if ((worker->bgw_flags & BGWORKER_CLASS_PARALLEL) != 0 &&
 		worker->bgw_restart_time != BGW_NEVER_RESTART)
 	{
+		snprintf(buf, len, "background worker \"%s\": parallel workers may not be configured for restart",
+				 worker->bgw_name);
+		return buf;
+	}
+	return NULL;
+}
+
+/*
+ * The registration checks of static (elevel LOG: skip the worker) and
+ * dynamic (elevel ERROR) registration: bgw_worker_problem, reported.
+ * Fills an empty bgw_type from bgw_name.  Returns false if the worker is
+ * refused.
+ */
+static bool
+sanity_check_worker(BackgroundWorker *worker, int elevel)
+{
+	char		problem[2 * BGW_MAXLEN + 128];
+
+	if (bgw_worker_problem(worker, problem, sizeof(problem)) != NULL)
+	{
 		ereport(elevel,
 				errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				errmsg("background worker \"%s\": parallel workers may not be configured for restart",
-					   worker->bgw_name));
+				errmsg_internal("%s", problem));
 		return false;
 	}
 
@@ -224,18 +232,6 @@ bgw_static_worker(int i)
 	if (i < 0 || i >= static_worker_count)
 		return NULL;
 	return &static_workers[i];
-}
-
-/*
- * Forget the static list and this process's pointer to the slot array, so
- * that an embedder can start the supervisor again in the same process.
- * Supervisor only.
- */
-void
-bgw_reset_static_workers(void)
-{
-	bgw_free_static_workers();
-	bgw_worker_array = NULL;
 }
 
 /*
@@ -430,27 +426,22 @@ bgw_set_worker_latch(int slot)
 }
 
 /*
- * Fork server, right after it started a worker for slot: publish its pid
- * in the slot (the supervisor writes the same again when the fork
- * server's reply reaches it) and wake the worker's bgw_notify_pid, so
- * that WaitForBackgroundWorkerStartup returns without waiting for that
- * reply.  Returns true when it woke the waiter: the reply says so and the
- * supervisor does not wake it again.  The waiter is woken only if it is one of our
- * workers, i.e. its pid is in a slot in use: the supervisor clears a
- * slot's pid when it reaps that process, so such a pid cannot have been
- * recycled for an unrelated process.  SIGUSR1 as PostgreSQL sends it, and
- * the waiter's latch (if it has one in the segment) whatever handler it
- * installed.
+ * The notify rule (bgw_notify_pid): wake the process waiting on a
+ * worker's state, when it is one of our workers, i.e. its pid is in a
+ * slot in use.  The supervisor clears a slot's pid when it reaps that
+ * process, so such a pid cannot have been recycled for an unrelated
+ * process.  SIGUSR1 as PostgreSQL sends it, and the waiter's latch (if it
+ * has one in the segment), so that WaitForBackgroundWorkerStartup and
+ * ...Shutdown wake whatever handler it installed.  Returns whether it
+ * woke one.  Supervisor (start and exit of a worker, a registration
+ * refused) and fork server (bgw_slot_publish_started).
  */
 bool
-bgw_slot_publish_started(int slot, pid_t pid, pid_t notify_pid)
+bgw_wake_waiter(pid_t notify_pid)
 {
 	BackgroundWorkerArray *arr = bgw_worker_array;
 
-	if (pid <= 0 || bgw_slot_set_pid(slot, pid) != 0)
-		return false;
-	pg_memory_barrier();
-	if (notify_pid <= 0)
+	if (notify_pid <= 0 || arr == NULL)
 		return false;
 	for (int i = 0; i < arr->total_slots && i < max_worker_processes; i++)
 	{
@@ -464,6 +455,23 @@ bgw_slot_publish_started(int slot, pid_t pid, pid_t notify_pid)
 		return true;
 	}
 	return false;
+}
+
+/*
+ * Fork server, right after it started a worker for slot: publish its pid
+ * in the slot (the supervisor writes the same again when the fork
+ * server's reply reaches it) and wake the worker's bgw_notify_pid, so
+ * that WaitForBackgroundWorkerStartup returns without waiting for that
+ * reply.  Returns true when it woke the waiter: the reply says so and the
+ * supervisor does not wake it again.
+ */
+bool
+bgw_slot_publish_started(int slot, pid_t pid, pid_t notify_pid)
+{
+	if (pid <= 0 || bgw_slot_set_pid(slot, pid) != 0)
+		return false;
+	pg_memory_barrier();
+	return bgw_wake_waiter(notify_pid);
 }
 
 /*
@@ -542,22 +550,6 @@ bgw_slot_claim(const BackgroundWorker *worker, uint64 *generation)
 		return i;
 	}
 	return -1;
-}
-
-/* 1 if the slot is in use and a worker asked to terminate it, else 0. */
-int
-bgw_slot_terminate_requested(int slot)
-{
-	char		errbuf[128];
-	volatile BackgroundWorkerSlot *s;
-
-	if (check_slot_index(slot, errbuf, sizeof(errbuf)) < 0)
-		return 0;
-	s = &bgw_worker_array->slot[slot];
-	if (!s->in_use)
-		return 0;
-	pg_read_barrier();
-	return s->terminate ? 1 : 0;
 }
 
 /* ------------------------------------------------------------------------
