@@ -40,6 +40,7 @@ import (
 	_ "github.com/bgworker/bgworker/cshim/activity"
 	_ "github.com/bgworker/bgworker/cshim/adt"
 	_ "github.com/bgworker/bgworker/cshim/common"
+	_ "github.com/bgworker/bgworker/cshim/dbconn"
 	_ "github.com/bgworker/bgworker/cshim/elog"
 	_ "github.com/bgworker/bgworker/cshim/faults"
 	_ "github.com/bgworker/bgworker/cshim/fmgr"

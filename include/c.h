@@ -107,6 +107,7 @@ typedef uint32 CommandId;
 typedef unsigned int Oid;
 
 #define InvalidOid		((Oid) 0)
+#define OidIsValid(objectId)  ((bool) ((objectId) != InvalidOid))
 #define OID_MAX			UINT_MAX
 #define FirstCommandId	((CommandId) 0)
 #define InvalidCommandId	(~(CommandId)0)
@@ -185,6 +186,14 @@ typedef struct varlena VarChar;
 #define SIGNAL_ARGS  int postgres_signal_arg
 
 #define FLEXIBLE_ARRAY_MEMBER	/* empty */
+
+/* Message translation markers: there is no translation here. */
+#define gettext_noop(x) (x)
+#define gettext(x) (x)
+#define dgettext(d, x) (x)
+#define ngettext(s, p, n) ((n) == 1 ? (s) : (p))
+#define dngettext(d, s, p, n) ((n) == 1 ? (s) : (p))
+#define _(x) (x)
 
 #define HIGHBIT					(0x80)
 #define IS_HIGHBIT_SET(ch)		((unsigned char)(ch) & HIGHBIT)

@@ -153,6 +153,22 @@ extern const char *GetBackendTypeDesc(BackendType backendType);
 /* ---- misc ---- */
 extern void SetDataDir(const char *dir);
 extern char *GetUserNameFromId(Oid roleid, bool noerr);
+
+/*
+ * The role of this worker's database connection (its OID on the server),
+ * InvalidOid before BackgroundWorkerInitializeConnection.  There is one
+ * role per connection here: the session, outer and current user are the
+ * same.
+ */
+extern Oid	GetUserId(void);
+extern Oid	GetOuterUserId(void);
+extern Oid	GetSessionUserId(void);
+extern Oid	GetAuthenticatedUserId(void);
+extern void GetUserIdAndSecContext(Oid *userid, int *sec_context);
+extern void SetUserIdAndSecContext(Oid userid, int sec_context);
+#define SECURITY_LOCAL_USERID_CHANGE	0x0001
+#define SECURITY_RESTRICTED_OPERATION	0x0002
+#define SECURITY_NOFORCE_RLS			0x0004
 extern bool superuser(void);
 extern bool superuser_arg(Oid roleid);
 extern void InitPostmasterChild(void);

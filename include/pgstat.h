@@ -11,7 +11,15 @@
 #ifndef PGSTAT_H
 #define PGSTAT_H
 
+#include "miscadmin.h"
 #include "utils/backend_status.h"
 #include "utils/wait_event.h"
+
+/*
+ * Flush pending statistics.  The server keeps the statistics of what a
+ * worker's connection does, so there is nothing to flush here; returns 0
+ * (no need to call again), as PostgreSQL does when nothing is pending.
+ */
+extern long pgstat_report_stat(bool force);
 
 #endif							/* PGSTAT_H */

@@ -52,7 +52,7 @@ func compatSources(t *testing.T) []string {
 	srcs, err := filepath.Glob(filepath.Join(repoRoot, "tests", "modules", "api_*.c"))
 	require.NoError(t, err)
 	require.NotEmpty(t, srcs)
-	sample, err := filepath.Glob(filepath.Join(repoRoot, "contrib", "worker_sample", "*.c"))
+	sample, err := filepath.Glob(filepath.Join(repoRoot, "contrib", "worker_*", "*.c"))
 	require.NoError(t, err)
 	return append(srcs, sample...)
 }

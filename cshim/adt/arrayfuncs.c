@@ -8,6 +8,8 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type_d.h"
+
 #include "bgw_internal.h"
 #include "utils/array.h"
 #include "utils/memutils.h"
@@ -260,4 +262,20 @@ deconstruct_array_builtin(ArrayType *array, Oid elmtype, Datum **elemsp,
 	if (!bgw_type_layout(elmtype, &len, &byval, &align))
 		elog(ERROR, "type %u not supported by deconstruct_array_builtin()", elmtype);
 	deconstruct_array(array, elmtype, len, byval, align, elemsp, nullsp, nelemsp);
+}
+
+bool
+array_contains_nulls(ArrayType *array)
+{
+	int			nelems;
+	bits8	   *bitmap;
+
+	if (!ARR_HASNULL(array))
+		return false;
+	nelems = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
+	bitmap = ARR_NULLBITMAP(array);
+	for (int i = 0; i < nelems; i++)
+		if ((bitmap[i / 8] & (1 << (i % 8))) == 0)
+			return true;
+	return false;
 }

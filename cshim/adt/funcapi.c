@@ -219,14 +219,12 @@ heap_deform_tuple(HeapTuple tuple, TupleDesc tupleDesc, Datum *values,
 	}
 }
 
-void
-heap_freetuple(HeapTuple htup)
-{
-	pfree(htup);
-}
-
+/*
+ * A copy of a row heap_form_tuple built; heap_copytuple (cshim/dbconn,
+ * which also copies SPI rows) calls it.
+ */
 HeapTuple
-heap_copytuple(HeapTuple tuple)
+bgw_formed_tuple_copy(HeapTuple tuple)
 {
 	HeapTuple	copy;
 

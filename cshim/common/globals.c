@@ -57,6 +57,9 @@ char		OutputFileName[MAXPGPATH] = "";
 char		my_exec_path[MAXPGPATH] = "";
 char		pkglib_path[MAXPGPATH] = "";
 Oid			MyDatabaseId = InvalidOid;
+
+/* The statement a worker says it runs, for the log's STATEMENT line. */
+const char *debug_query_string = NULL;
 int			work_mem = 4096;	/* kB */
 int			maintenance_work_mem = 65536;	/* kB */
 
@@ -148,8 +151,12 @@ SetDataDir(const char *dir)
 	DataDir = newdir;
 }
 
-/* bgworker has no roles: the process owner is the only user. */
-char *
+/*
+ * Without a database connection the process owner is the only user.
+ * Weak: the database session (cshim/dbconn/session.c) replaces these with
+ * the server's answers when it is linked in, as it is in bgworker itself.
+ */
+__attribute__((weak)) char *
 GetUserNameFromId(Oid roleid, bool noerr)
 {
 	const char *name = getenv("USER");
@@ -158,13 +165,13 @@ GetUserNameFromId(Oid roleid, bool noerr)
 }
 
 /* Every process of bgworker acts with the owner's rights. */
-bool
+__attribute__((weak)) bool
 superuser(void)
 {
 	return true;
 }
 
-bool
+__attribute__((weak)) bool
 superuser_arg(Oid roleid)
 {
 	return true;

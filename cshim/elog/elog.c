@@ -65,6 +65,7 @@
 #include "miscadmin.h"
 #include "postmaster/bgworker.h"
 #include "storage/ipc.h"
+#include "tcop/tcopprot.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
@@ -79,6 +80,7 @@ __attribute__((weak)) int log_min_messages = WARNING;
 __attribute__((weak)) char *Log_line_prefix = "%m [%p] ";
 __attribute__((weak)) int Log_destination = LOG_DESTINATION_STDERR;
 __attribute__((weak)) int Log_error_verbosity = PGERROR_DEFAULT;
+__attribute__((weak)) int log_min_error_statement = ERROR;
 __attribute__((weak)) char *application_name = NULL;
 
 /*
@@ -1462,10 +1464,18 @@ bgw_elog_format_time(char *buf, size_t len, pg_time_t secs, int ms,
 	format_time(buf, len, secs, ms, with_ms);
 }
 
+/*
+ * Whether a record carries a STATEMENT line, as PostgreSQL decides: the
+ * process said what statement it runs (debug_query_string, which a
+ * worker sets around its SPI statements as worker_spi does), the level
+ * reaches log_min_error_statement, and the report did not hide it.
+ */
 bool
 check_log_of_query(ErrorData *edata)
 {
-	return false;
+	return debug_query_string != NULL && !edata->hide_stmt &&
+		edata->output_to_server &&
+		is_log_level_output(edata->elevel, log_min_error_statement);
 }
 
 /* Parse the padding of an escape ("%-10p"); returns NULL at end of string. */
@@ -1942,6 +1952,8 @@ write_jsonlog(ErrorData *edata)
 		json_key_num(&buf, "internal_position", edata->internalpos);
 	if (!edata->hide_ctx)
 		json_key_str(&buf, "context", edata->context, false);
+	if (check_log_of_query(edata))
+		json_key_str(&buf, "statement", debug_query_string, false);
 	if (edata->cursorpos > 0)
 		json_key_num(&buf, "cursor_position", edata->cursorpos);
 	if (Log_error_verbosity >= PGERROR_VERBOSE)
@@ -2026,7 +2038,9 @@ write_csvlog(ErrorData *edata)
 		appendStringInfo(&buf, "%d", edata->internalpos);
 	appendStringInfoChar(&buf, ',');
 	append_csv_field(&buf, edata->hide_ctx ? NULL : edata->context);
-	appendStringInfoString(&buf, ",,");	/* query */
+	appendStringInfoChar(&buf, ',');
+	append_csv_field(&buf, check_log_of_query(edata) ? debug_query_string : NULL);
+	appendStringInfoChar(&buf, ',');
 	if (edata->cursorpos > 0)
 		appendStringInfo(&buf, "%d", edata->cursorpos);
 	appendStringInfoChar(&buf, ',');
@@ -2103,6 +2117,13 @@ format_text_record(StringInfo buf, ErrorData *edata)
 				appendStringInfo(buf, "LOCATION:  %s:%d\n",
 								 edata->filename, edata->lineno);
 		}
+	}
+	if (check_log_of_query(edata))
+	{
+		log_line_prefix(buf, edata);
+		appendStringInfoString(buf, "STATEMENT:  ");
+		append_with_tabs(buf, debug_query_string);
+		appendStringInfoChar(buf, '\n');
 	}
 }
 

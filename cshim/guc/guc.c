@@ -2106,7 +2106,11 @@ process_config_file(GucContext context, int elevel)
 			{
 				const char *after = value_string(var, false, buf, sizeof(buf));
 
-				if (strcmp(before, after) != 0)
+				if (strcmp(before, after) != 0 && (var->flags & GUC_BGW_SECRET))
+					guc_error(elevel, 0, NULL, NULL,
+							  "parameter \"%s\" changed (the value is not shown: it may hold a password)",
+							  item->name);
+				else if (strcmp(before, after) != 0)
 					guc_error(elevel, 0, NULL, NULL,
 							  "parameter \"%s\" changed to \"%s\"",
 							  item->name, item->value);

@@ -36,6 +36,12 @@ char	   *Log_line_prefix = "%m [%p] ";
 char	   *Log_destination_string = "stderr";
 int			Log_destination = LOG_DESTINATION_STDERR;
 char	   *cluster_name = "";
+
+/*
+ * The libpq connection string of workers' database connections (see
+ * cshim/dbconn/session.c).  It may hold a password: never shown.
+ */
+char	   *database_conninfo = "";
 bool		EnableHotStandby = true;
 
 /* The logging collector's parameters (read by the supervisor's Go side). */
@@ -338,6 +344,10 @@ bgw_guc_define_builtins(void)
 						  "Sets the name of the cluster, which is included in the process title.",
 						  &cluster_name, "", PGC_POSTMASTER, GUC_IS_NAME,
 						  check_cluster_name, NULL);
+	bgw_guc_define_string("database_conninfo",
+						  "Sets the connection string workers use to connect to their database server.",
+						  &database_conninfo, "", PGC_SIGHUP,
+						  GUC_SUPERUSER_ONLY | GUC_BGW_SECRET, NULL, NULL);
 	bgw_guc_define_bool("hot_standby",
 						"Allows connections and queries during recovery.",
 						&EnableHotStandby, true, PGC_POSTMASTER, 0, NULL, NULL);

@@ -19,6 +19,13 @@
 
 /* Bounds on what the parser reads, so a huge or hostile file cannot
  * exhaust memory: a longer line is a syntax error, a larger file an error. */
+/*
+ * A flag of the runtime's own (a bit PostgreSQL leaves unused): the
+ * value may hold a secret (database_conninfo's password), so a reload
+ * reports that it changed but never what to.
+ */
+#define GUC_BGW_SECRET			0x00100000
+
 #define GUC_CONF_MAX_LINE		(1024 * 1024)
 #define GUC_CONF_MAX_FILE		(64 * 1024 * 1024)
 

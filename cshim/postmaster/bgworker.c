@@ -774,32 +774,6 @@ GetBackgroundWorkerTypeByPid(pid_t pid)
 }
 
 /*
- * bgworker has no database.  A worker that did not ask for a connection
- * at registration gets PostgreSQL's FATAL; one that did learns that
- * connections do not exist here.
+ * BackgroundWorkerInitializeConnection and ...ByOid are in
+ * cshim/dbconn/session.c: a worker connects to a PostgreSQL server.
  */
-static void
-refuse_connection(void)
-{
-	if (MyBgworkerEntry == NULL ||
-		(MyBgworkerEntry->bgw_flags & BGWORKER_BACKEND_DATABASE_CONNECTION) == 0)
-		ereport(FATAL,
-				errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				errmsg("database connection requirement not indicated during registration"));
-	ereport(FATAL,
-			errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			errmsg("database connections are not supported by bgworker"));
-}
-
-void
-BackgroundWorkerInitializeConnection(const char *dbname, const char *username,
-									 uint32 flags)
-{
-	refuse_connection();
-}
-
-void
-BackgroundWorkerInitializeConnectionByOid(Oid dboid, Oid useroid, uint32 flags)
-{
-	refuse_connection();
-}

@@ -1,48 +1,62 @@
 /*-------------------------------------------------------------------------
  *
  * tupdesc.h
- *	  Tuple descriptors (PostgreSQL's access/tupdesc.h), as far as a
- *	  set-returning or record-returning SQL-callable function builds its
- *	  result: the columns' names and types.  Implemented in cshim/adt.
+ *	  Tuple descriptors with PostgreSQL 17's names: the row type of an SPI
+ *	  result (SPI_tuptable->tupdesc).  Each column is a
+ *	  FormData_pg_attribute; the fields a module reads (attname, atttypid,
+ *	  atttypmod, attlen, attbyval, attnum, attisdropped) are filled from
+ *	  the server's row description.
  *
  *-------------------------------------------------------------------------
  */
 #ifndef TUPDESC_H
 #define TUPDESC_H
 
-#include "postgres.h"
-
 typedef int16 AttrNumber;
 
-/* One column (bgworker's subset of pg_attribute). */
+/* One column of a row type (the fixed part of pg_attribute). */
 typedef struct FormData_pg_attribute
 {
-	Oid			attrelid;		/* always InvalidOid */
+	Oid			attrelid;		/* table the column belongs to, or 0 */
 	NameData	attname;		/* column name */
-	Oid			atttypid;		/* type OID */
-	int16		attlen;			/* typlen */
-	AttrNumber	attnum;			/* 1-based */
-	int32		atttypmod;		/* -1 */
-	int16		attndims;		/* declared array dimensions */
-	bool		attbyval;		/* passed by value */
-	char		attalign;		/* typalign */
-	bool		attisdropped;	/* always false */
+	Oid			atttypid;		/* type */
+	int16		attlen;			/* type's length: > 0 fixed, -1 varlena, -2 cstring */
+	int16		attnum;			/* column number, from 1 */
+	int32		attcacheoff;	/* unused here; -1 */
+	int32		atttypmod;		/* type modifier, -1 if none */
+	int16		attndims;		/* array dimensions, 0 if not an array */
+	bool		attbyval;		/* passed by value? */
+	char		attalign;		/* TYPALIGN_* */
+	char		attstorage;		/* TYPSTORAGE_* */
+	char		attcompression; /* unused here; '\0' */
+	bool		attnotnull;		/* unknown here; false */
+	bool		atthasdef;		/* unknown here; false */
+	bool		atthasmissing;	/* false */
+	char		attidentity;	/* '\0' */
+	char		attgenerated;	/* '\0' */
+	bool		attisdropped;	/* never true in a result */
+	bool		attislocal;		/* true */
+	int16		attinhcount;	/* 0 */
+	Oid			attcollation;	/* 0: unknown here */
 } FormData_pg_attribute;
 
 typedef FormData_pg_attribute *Form_pg_attribute;
 
+typedef struct TupleConstr TupleConstr;
+
 typedef struct TupleDescData
 {
 	int			natts;			/* number of columns */
-	Oid			tdtypeid;		/* RECORDOID */
-	int32		tdtypmod;		/* -1, or the blessed record's id */
+	Oid			tdtypeid;		/* composite type of the row, RECORDOID here */
+	int32		tdtypmod;		/* -1 */
 	int			tdrefcount;		/* -1: not reference-counted */
-	void	   *constr;			/* always NULL */
+	TupleConstr *constr;		/* NULL */
 	FormData_pg_attribute attrs[FLEXIBLE_ARRAY_MEMBER];
 } TupleDescData;
 
 typedef struct TupleDescData *TupleDesc;
 
+/* Column i (from 0) of tupdesc. */
 #define TupleDescAttr(tupdesc, i) (&(tupdesc)->attrs[(i)])
 
 extern TupleDesc CreateTemplateTupleDesc(int natts);

@@ -1,16 +1,15 @@
 /*-------------------------------------------------------------------------
  *
  * pg_type.h
- *	  Present only to fail clearly: bgworker has no SQL executor, catalog
- *	  or transactions, so PostgreSQL's catalog/pg_type.h (the system catalog) is not
- *	  available.  A module that includes it gets the #error below at
- *	  compile time instead of "No such file or directory".  See docs/api.md.
+ *	  bgworker's subset of PostgreSQL 17's catalog/pg_type.h: the built-in
+ *	  type OIDs and pg_type's column constants (catalog/pg_type_d.h).  The
+ *	  catalog itself is the server's; read it with SPI.
  *
  *-------------------------------------------------------------------------
  */
-#ifndef BGW_ABSENT_CATALOG_PG_TYPE_H
-#define BGW_ABSENT_CATALOG_PG_TYPE_H
+#ifndef PG_TYPE_H
+#define PG_TYPE_H
 
-#error "bgworker has no SQL executor: catalog/pg_type.h (the system catalog) is not available; see docs/api.md"
+#include "catalog/pg_type_d.h"
 
-#endif
+#endif							/* PG_TYPE_H */

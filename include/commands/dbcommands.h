@@ -1,16 +1,20 @@
 /*-------------------------------------------------------------------------
  *
  * dbcommands.h
- *	  Present only to fail clearly: bgworker has no SQL executor, catalog
- *	  or transactions, so PostgreSQL's commands/dbcommands.h (database commands) is not
- *	  available.  A module that includes it gets the #error below at
- *	  compile time instead of "No such file or directory".  See docs/api.md.
+ *	  bgworker's subset of PostgreSQL 17's commands/dbcommands.h: database
+ *	  names and OIDs, looked up in the server's pg_database over the
+ *	  worker's database connection (an ERROR without one).  CREATE and DROP
+ *	  DATABASE are SQL: run them with SPI.
  *
  *-------------------------------------------------------------------------
  */
-#ifndef BGW_ABSENT_COMMANDS_DBCOMMANDS_H
-#define BGW_ABSENT_COMMANDS_DBCOMMANDS_H
+#ifndef DBCOMMANDS_H
+#define DBCOMMANDS_H
 
-#error "bgworker has no SQL executor: commands/dbcommands.h (database commands) is not available; see docs/api.md"
+/* The OID of database dbname; InvalidOid or an ERROR if there is none. */
+extern Oid	get_database_oid(const char *dbname, bool missing_ok);
 
-#endif
+/* The name of database dbid (palloc'd), or NULL if there is none. */
+extern char *get_database_name(Oid dbid);
+
+#endif							/* DBCOMMANDS_H */

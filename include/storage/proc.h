@@ -21,6 +21,12 @@
 #include "c.h"
 #include "storage/latch.h"
 
+/* PostgreSQL 17's include chain brings these with storage/proc.h. */
+#include "fmgr.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "utils/timestamp.h"
+
 /* Index of a PGPROC (here: its worker slot). */
 typedef int ProcNumber;
 
@@ -31,8 +37,8 @@ struct PGPROC
 	Latch		procLatch;		/* the process latch; MyLatch points here */
 	int			pid;			/* the process using the slot, 0 if none */
 	ProcNumber	pgprocno;		/* index of this entry (the worker slot) */
-	Oid			databaseId;		/* always InvalidOid: no database */
-	Oid			roleId;			/* always InvalidOid */
+	Oid			databaseId;		/* the connected database, or InvalidOid */
+	Oid			roleId;			/* the connected role, or InvalidOid */
 	uint32		wait_event_info;	/* pgstat_report_wait_start stores here */
 };
 

@@ -13,6 +13,14 @@
 #define TCOPPROT_H
 
 #include "c.h"
+#include "utils/guc.h"
+
+/*
+ * The statement being executed, for the log: set it around a statement
+ * (as worker_spi does) and an ERROR logged meanwhile carries a
+ * STATEMENT line, as log_min_error_statement decides.
+ */
+extern PGDLLIMPORT const char *debug_query_string;
 
 /*
  * SIGTERM handler: sets ProcDiePending and InterruptPending and the

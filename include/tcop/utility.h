@@ -1,16 +1,18 @@
 /*-------------------------------------------------------------------------
  *
  * utility.h
- *	  Present only to fail clearly: bgworker has no SQL executor, catalog
- *	  or transactions, so PostgreSQL's tcop/utility.h (utility commands) is not
- *	  available.  A module that includes it gets the #error below at
- *	  compile time instead of "No such file or directory".  See docs/api.md.
+ *	  PostgreSQL's tcop/utility.h declares the hook into the execution of
+ *	  utility statements (ProcessUtility_hook).  bgworker executes no
+ *	  statement itself (a worker's SQL runs on its database server), so
+ *	  the header only keeps PostgreSQL's include chain: modules that
+ *	  include it (worker_spi does) compile.
  *
  *-------------------------------------------------------------------------
  */
-#ifndef BGW_ABSENT_TCOP_UTILITY_H
-#define BGW_ABSENT_TCOP_UTILITY_H
+#ifndef UTILITY_H
+#define UTILITY_H
 
-#error "bgworker has no SQL executor: tcop/utility.h (utility commands) is not available; see docs/api.md"
+/* PostgreSQL 17's include chain: tcopprot.h, and through it utils/guc.h. */
+#include "tcop/tcopprot.h"
 
-#endif
+#endif							/* UTILITY_H */

@@ -1,13 +1,14 @@
 /*-------------------------------------------------------------------------
  *
  * array.h
- *	  Arrays as PostgreSQL lays them out in memory (utils/array.h): a
- *	  varlena header, the number of dimensions, the offset of the data
- *	  (0 when there is no null bitmap), the element type, then the
- *	  dimensions and lower bounds, the optional null bitmap and the
- *	  elements, each aligned to the element type's alignment.  Enough to
- *	  read an array argument (deconstruct_array) and to build a result
- *	  (construct_array).  Implemented in cshim/adt.
+ *	  bgworker's subset of PostgreSQL 17's utils/array.h: the in-memory
+ *	  layout of an array value (ArrayType), its accessor macros, and
+ *	  taking one apart or building one (cshim/adt/arrayfuncs.c).
+ *
+ *	  Layout (as PostgreSQL's): the varlena header, ndim, dataoffset (0
+ *	  when there is no null bitmap), elemtype, then int dims[ndim], int
+ *	  lbound[ndim], the optional null bitmap (bit set = not null), padding
+ *	  to MAXALIGN, and the elements, each aligned to its type's alignment.
  *
  *-------------------------------------------------------------------------
  */
@@ -15,14 +16,13 @@
 #define ARRAY_H
 
 #include "fmgr.h"
-#include "varatt.h"
 
 #define MAXDIM 6
 
 typedef struct ArrayType
 {
-	int32		vl_len_;		/* varlena header (do not touch directly) */
-	int			ndim;			/* number of dimensions */
+	int32		vl_len_;		/* varlena header (do not touch directly!) */
+	int			ndim;			/* # of dimensions */
 	int32		dataoffset;		/* offset to data, or 0 if no bitmap */
 	Oid			elemtype;		/* element type OID */
 } ArrayType;
@@ -33,7 +33,7 @@ typedef struct ArrayType
 #define PG_GETARG_ARRAYTYPE_P_COPY(n) DatumGetArrayTypePCopy(PG_GETARG_DATUM(n))
 #define PG_RETURN_ARRAYTYPE_P(x)	PG_RETURN_POINTER(x)
 
-#define ARR_SIZE(a)				VARSIZE(a)
+#define ARR_SIZE(a)				(((varattrib_4b_hdr *) (a))->va_header >> 2)
 #define ARR_NDIM(a)				((a)->ndim)
 #define ARR_HASNULL(a)			((a)->dataoffset != 0)
 #define ARR_ELEMTYPE(a)			((a)->elemtype)
@@ -57,13 +57,24 @@ typedef struct ArrayType
 #define ARR_DATA_PTR(a) \
 		(((char *) (a)) + ARR_DATA_OFFSET(a))
 
-/* alignment codes, as pg_type.typalign */
-#define TYPALIGN_CHAR			'c'
-#define TYPALIGN_SHORT			's'
-#define TYPALIGN_INT			'i'
-#define TYPALIGN_DOUBLE			'd'
+/* The first word of any varlena, for ARR_SIZE. */
+typedef struct
+{
+	uint32		va_header;
+} varattrib_4b_hdr;
 
+/* Number of elements of an array with these dimensions. */
 extern int	ArrayGetNItems(int ndim, const int *dims);
+
+/* Whether the array has a NULL element. */
+extern bool array_contains_nulls(ArrayType *array);
+
+/*
+ * Take an array apart: *elemsp gets a palloc'd array of *nelemsp Datums
+ * and, if nullsp is not NULL, *nullsp the matching NULL flags (an ERROR
+ * if there is a NULL and nullsp is NULL).  The _builtin form knows the
+ * storage of the built-in element types.
+ */
 extern void deconstruct_array(ArrayType *array,
 							  Oid elmtype,
 							  int elmlen, bool elmbyval, char elmalign,
@@ -71,6 +82,8 @@ extern void deconstruct_array(ArrayType *array,
 extern void deconstruct_array_builtin(ArrayType *array,
 									  Oid elmtype,
 									  Datum **elemsp, bool **nullsp, int *nelemsp);
+
+/* Build a one-dimensional array (lower bound 1) of nelems elements. */
 extern ArrayType *construct_array(Datum *elems, int nelems,
 								  Oid elmtype,
 								  int elmlen, bool elmbyval, char elmalign);

@@ -38,6 +38,9 @@
 /* SQLSTATE codes */
 #include "utils/errcodes.h"
 
+/* PostgreSQL 17's include chain: postgres.h brings StringInfo through here. */
+#include "lib/stringinfo.h"
+
 /*
  * Message domain: bgworker does no translation, but the macro argument
  * stays so that code passing TEXTDOMAIN compiles.

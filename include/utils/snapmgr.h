@@ -1,16 +1,40 @@
 /*-------------------------------------------------------------------------
  *
  * snapmgr.h
- *	  Present only to fail clearly: bgworker has no SQL executor, catalog
- *	  or transactions, so PostgreSQL's utils/snapmgr.h (snapshots) is not
- *	  available.  A module that includes it gets the #error below at
- *	  compile time instead of "No such file or directory".  See docs/api.md.
+ *	  Snapshots of a background worker's database transaction, with
+ *	  PostgreSQL 17's names.
+ *
+ *	  The server takes the snapshots: each statement of a READ COMMITTED
+ *	  transaction sees what was committed when it started, a REPEATABLE
+ *	  READ or SERIALIZABLE transaction sees what was committed when its
+ *	  first statement started.  The functions here keep PostgreSQL's
+ *	  bookkeeping (the stack of active snapshots, registration) so that
+ *	  module code runs unchanged and unbalanced pushes and pops are still
+ *	  reported; they do not change what the server's statements see.
+ *	  Implemented in cshim/dbconn/snapmgr.c; see docs/database.md.
  *
  *-------------------------------------------------------------------------
  */
-#ifndef BGW_ABSENT_UTILS_SNAPMGR_H
-#define BGW_ABSENT_UTILS_SNAPMGR_H
+#ifndef SNAPMGR_H
+#define SNAPMGR_H
 
-#error "bgworker has no SQL executor: utils/snapmgr.h (snapshots) is not available; see docs/api.md"
+#include "utils/snapshot.h"
 
-#endif
+/* ERROR outside a transaction, as in PostgreSQL. */
+extern Snapshot GetTransactionSnapshot(void);
+extern Snapshot GetLatestSnapshot(void);
+extern Snapshot GetCatalogSnapshot(Oid relid);
+
+extern void PushActiveSnapshot(Snapshot snapshot);
+extern void PushCopiedSnapshot(Snapshot snapshot);
+extern void UpdateActiveSnapshotCommandId(void);
+extern void PopActiveSnapshot(void);
+extern Snapshot GetActiveSnapshot(void);
+extern bool ActiveSnapshotSet(void);
+
+extern Snapshot RegisterSnapshot(Snapshot snapshot);
+extern void UnregisterSnapshot(Snapshot snapshot);
+
+extern bool FirstSnapshotSet;
+
+#endif							/* SNAPMGR_H */
