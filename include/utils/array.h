@@ -15,6 +15,7 @@
 #ifndef ARRAY_H
 #define ARRAY_H
 
+#include "catalog/pg_type_d.h"
 #include "fmgr.h"
 
 #define MAXDIM 6
