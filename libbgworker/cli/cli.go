@@ -70,7 +70,7 @@ type command struct {
 	// stopAtOperand: everything from the first operand on is an operand
 	// (call's arguments may look like options: -5).
 	stopAtOperand bool
-	run      func(c *invocation) int
+	run           func(c *invocation) int
 }
 
 // invocation is one run of a command: its parsed arguments and streams.
