@@ -14,3 +14,10 @@ package adt
 #cgo CFLAGS: -fno-strict-aliasing
 */
 import "C"
+
+// The headers this package compiles against, as build inputs (see package
+// include).
+import (
+	_ "github.com/bgworker/bgworker/cshim/internal"
+	_ "github.com/bgworker/bgworker/include"
+)

@@ -30,3 +30,10 @@ package dbconn
 #cgo CFLAGS: -I/usr/include/postgresql
 */
 import "C"
+
+// The headers this package compiles against, as build inputs (see package
+// include).
+import (
+	_ "github.com/bgworker/bgworker/cshim/internal"
+	_ "github.com/bgworker/bgworker/include"
+)

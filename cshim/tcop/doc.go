@@ -7,8 +7,15 @@
 package tcop
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../include -I${SRCDIR}/../internal -I${SRCDIR}/.. -D_GNU_SOURCE -std=gnu11
+#cgo CFLAGS: -I${SRCDIR}/../../include -I${SRCDIR}/../internal -D_GNU_SOURCE -std=gnu11
 #cgo CFLAGS: -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 #cgo CFLAGS: -fno-strict-aliasing
 */
 import "C"
+
+// The headers this package compiles against, as build inputs (see package
+// include).
+import (
+	_ "github.com/bgworker/bgworker/cshim/internal"
+	_ "github.com/bgworker/bgworker/include"
+)
