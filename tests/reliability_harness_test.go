@@ -146,13 +146,28 @@ func childrenOf(pid int) map[int]byte {
 // childWithTitle is the child of pid whose title (command line) starts
 // with prefix, 0 if there is none now.
 func childWithTitle(pid int, prefix string) int {
+	// The oldest: a worker the fork server has just cloned carries its
+	// title until it sets its own, and killing that one instead of the
+	// fork server made a test wait for a crash cycle that never came.
+	best, bestStart := 0, uint64(0)
 	for p := range childrenOf(pid) {
 		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
-		if strings.HasPrefix(string(cmdline), prefix) {
-			return p
+		if !strings.HasPrefix(string(cmdline), prefix) {
+			continue
+		}
+		f := procStat(p)
+		if len(f) <= 19 {
+			continue
+		}
+		start, err := strconv.ParseUint(f[19], 10, 64)
+		if err != nil {
+			continue
+		}
+		if best == 0 || start < bestStart || (start == bestStart && p < best) {
+			best, bestStart = p, start
 		}
 	}
-	return 0
+	return best
 }
 
 // fdCount is the number of open fds of pid.
