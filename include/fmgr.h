@@ -252,54 +252,12 @@ extern void *load_external_function(const char *filename, const char *funcname,
 extern void *lookup_external_function(void *filehandle, const char *funcname);
 extern void load_file(const char *filename, bool restricted);
 
-/* ---- varlena arguments and results ----
- *
- * Values are never compressed or stored out of line here, so "detoasting"
- * only turns a 1-byte header into a 4-byte one (the non-packed forms) and
- * otherwise returns the value itself.  Implemented in cshim/adt/.
- */
-extern struct varlena *pg_detoast_datum(struct varlena *datum);
-extern struct varlena *pg_detoast_datum_copy(struct varlena *datum);
+/* ---- varlena arguments and results: what the block above lacks ---- */
 extern struct varlena *pg_detoast_datum_slice(struct varlena *datum,
 											  int32 first, int32 count);
-extern struct varlena *pg_detoast_datum_packed(struct varlena *datum);
-
-#define PG_DETOAST_DATUM(datum) \
-	pg_detoast_datum((struct varlena *) DatumGetPointer(datum))
-#define PG_DETOAST_DATUM_COPY(datum) \
-	pg_detoast_datum_copy((struct varlena *) DatumGetPointer(datum))
 #define PG_DETOAST_DATUM_SLICE(datum,f,c) \
 		pg_detoast_datum_slice((struct varlena *) DatumGetPointer(datum), \
 		(int32) (f), (int32) (c))
-#define PG_DETOAST_DATUM_PACKED(datum) \
-	pg_detoast_datum_packed((struct varlena *) DatumGetPointer(datum))
-
-#define DatumGetByteaPP(X)			((bytea *) PG_DETOAST_DATUM_PACKED(X))
-#define DatumGetTextPP(X)			((text *) PG_DETOAST_DATUM_PACKED(X))
-#define DatumGetBpCharPP(X)			((BpChar *) PG_DETOAST_DATUM_PACKED(X))
-#define DatumGetVarCharPP(X)		((VarChar *) PG_DETOAST_DATUM_PACKED(X))
 #define DatumGetHeapTupleHeader(X)	((HeapTupleHeader) PG_DETOAST_DATUM(X))
-#define DatumGetByteaP(X)			((bytea *) PG_DETOAST_DATUM(X))
-#define DatumGetTextP(X)			((text *) PG_DETOAST_DATUM(X))
-#define DatumGetBpCharP(X)			((BpChar *) PG_DETOAST_DATUM(X))
-#define DatumGetVarCharP(X)			((VarChar *) PG_DETOAST_DATUM(X))
-#define DatumGetByteaPCopy(X)		((bytea *) PG_DETOAST_DATUM_COPY(X))
-#define DatumGetTextPCopy(X)		((text *) PG_DETOAST_DATUM_COPY(X))
-
-#define PG_GETARG_RAW_VARLENA_P(n)	((struct varlena *) PG_GETARG_POINTER(n))
-#define PG_GETARG_VARLENA_P(n)		PG_DETOAST_DATUM(PG_GETARG_DATUM(n))
-#define PG_GETARG_VARLENA_PP(n)		PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(n))
-#define PG_GETARG_BYTEA_PP(n)		DatumGetByteaPP(PG_GETARG_DATUM(n))
-#define PG_GETARG_TEXT_PP(n)		DatumGetTextPP(PG_GETARG_DATUM(n))
-#define PG_GETARG_BPCHAR_PP(n)		DatumGetBpCharPP(PG_GETARG_DATUM(n))
-#define PG_GETARG_VARCHAR_PP(n)		DatumGetVarCharPP(PG_GETARG_DATUM(n))
-#define PG_GETARG_BYTEA_P(n)		DatumGetByteaP(PG_GETARG_DATUM(n))
-#define PG_GETARG_TEXT_P(n)			DatumGetTextP(PG_GETARG_DATUM(n))
-#define PG_GETARG_BPCHAR_P(n)		DatumGetBpCharP(PG_GETARG_DATUM(n))
-#define PG_GETARG_VARCHAR_P(n)		DatumGetVarCharP(PG_GETARG_DATUM(n))
-#define PG_RETURN_BYTEA_P(x)		PG_RETURN_POINTER(x)
-#define PG_RETURN_TEXT_P(x)			PG_RETURN_POINTER(x)
-#define PG_RETURN_BPCHAR_P(x)		PG_RETURN_POINTER(x)
-#define PG_RETURN_VARCHAR_P(x)		PG_RETURN_POINTER(x)
 
 #endif							/* FMGR_H */
