@@ -56,7 +56,11 @@ func TestDataDirTakenOver(t *testing.T) {
 	a := startHostEnv(t, dir, bin, recheckEnv)
 	a.waitReady()
 	a.signal(syscall.SIGSTOP)
-	require.NoError(t, os.RemoveAll(dir))
+	// A's worker still runs (only the supervisor is stopped) and may
+	// create a file in the directory while it is being removed: remove
+	// again until it is gone.
+	require.Eventually(t, func() bool { return os.RemoveAll(dir) == nil }, 10*time.Second, 10*time.Millisecond,
+		"could not remove the data directory %s", dir)
 	out, err := cliCommand(hostBin, "init", "-D", dir).CombinedOutput()
 	require.NoError(t, err, "init: %s", out)
 	appendConf(t, dir, conf)

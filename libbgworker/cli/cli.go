@@ -119,6 +119,22 @@ func (c *invocation) requireDataDir() (string, bool) {
 	return d, true
 }
 
+// accessibleDataDir is requireDataDir, made absolute and checked as
+// pg_ctl checks it (checkDataDir); on a problem it prints it and returns
+// false.
+func (c *invocation) accessibleDataDir() (string, bool) {
+	dir, ok := c.requireDataDir()
+	if !ok {
+		return "", false
+	}
+	abs, err := checkDataDir(dir)
+	if err != nil {
+		c.fail(err)
+		return "", false
+	}
+	return abs, true
+}
+
 // flush flushes w if it buffers.
 func flush(w io.Writer) {
 	if f, ok := w.(interface{ Flush() error }); ok {

@@ -368,13 +368,9 @@ func hostLogFile(pid int) string {
 // runReload is `bgworker reload`: it says whether the host applied the
 // new configuration (the host's answer), as the log does.
 func runReload(c *invocation) int {
-	dir, ok := c.requireDataDir()
+	abs, ok := c.accessibleDataDir()
 	if !ok {
 		return 1
-	}
-	abs, err := checkDataDir(dir)
-	if err != nil {
-		return c.fail(err)
 	}
 	res, err := libbgworker.ReloadHostResult(abs)
 	if err != nil {
@@ -386,13 +382,9 @@ func runReload(c *invocation) int {
 
 // runLogrotate is `bgworker logrotate`.
 func runLogrotate(c *invocation) int {
-	dir, ok := c.requireDataDir()
+	abs, ok := c.accessibleDataDir()
 	if !ok {
 		return 1
-	}
-	abs, err := checkDataDir(dir)
-	if err != nil {
-		return c.fail(err)
 	}
 	if err := libbgworker.LogrotateHost(abs); err != nil {
 		return c.fail(err)
@@ -403,13 +395,9 @@ func runLogrotate(c *invocation) int {
 
 // runPromote is `bgworker promote`.
 func runPromote(c *invocation) int {
-	dir, ok := c.requireDataDir()
+	abs, ok := c.accessibleDataDir()
 	if !ok {
 		return 1
-	}
-	abs, err := checkDataDir(dir)
-	if err != nil {
-		return c.fail(err)
 	}
 	if err := libbgworker.PromoteHost(abs); err != nil {
 		return c.fail(err)
