@@ -298,6 +298,12 @@ extern void bgw_dsm_forget(void);
  */
 extern int	bgw_dsm_cleanup_segment(const void *base, Size size);
 
+/* The dsm registry's table (dsm_registry.c), laid out after the dsm
+ * control area by bgw_shmem_init (supervisor). */
+extern Size bgw_dsm_registry_shmem_size(void);
+extern void bgw_dsm_registry_shmem_init(void);
+extern void bgw_dsm_registry_forget(void);
+
 /* elog.c: a session's caller gets NOTICE and up (cshim/tcop sets it). */
 extern void (*bgw_client_message_hook) (ErrorData *edata);
 

@@ -1,0 +1,215 @@
+/*-------------------------------------------------------------------------
+ *
+ * dsm_registry.c
+ *	  Named dynamic shared memory segments (storage/dsm_registry.h,
+ *	  GetNamedDSMSegment): a table in the main segment maps a module's
+ *	  name to the handle and size of a pinned dsm segment.
+ *
+ *	  Who runs what:
+ *	    bgw_dsm_registry_shmem_size/init   supervisor, laying out the main
+ *	                                       segment (after the dsm control
+ *	                                       area)
+ *	    GetNamedDSMSegment                 workers and sessions (C only)
+ *
+ *	  PostgreSQL keeps its registry in a dshash table in a dsa area; here
+ *	  it is a fixed table of DSM_REGISTRY_ENTRIES names in the main
+ *	  segment, searched linearly under DSMRegistryLock (taken shared to
+ *	  look a name up and attach, exclusive to create).  A name is entered
+ *	  only after its segment was created, initialised and pinned, so that
+ *	  an ERROR in init_callback leaves no entry: the segment, not yet
+ *	  pinned, goes with the caller's detach and the next caller tries
+ *	  again.  The segments themselves are ordinary dsm segments, recorded
+ *	  in the dsm control area like any other, so the supervisor removes
+ *	  them at a crash cycle, at shutdown and at the next start after a
+ *	  killed host; the table is rebuilt empty with the main segment.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "bgw_internal.h"
+#include "miscadmin.h"
+#include "storage/dsm.h"
+#include "storage/dsm_registry.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "utils/memutils.h"
+
+/* Names the registry holds; each also keeps one dsm control item. */
+#define DSM_REGISTRY_ENTRIES	256
+
+typedef struct DSMRegistryEntry
+{
+	char		name[NAMEDATALEN];	/* "" = free entry */
+	dsm_handle	handle;			/* the pinned segment */
+	Size		size;			/* its size as first requested */
+} DSMRegistryEntry;
+
+typedef struct DSMRegistryTable
+{
+	int			nentries;		/* DSM_REGISTRY_ENTRIES */
+	int			used;			/* entries [0, used) may be in use */
+	DSMRegistryEntry entry[FLEXIBLE_ARRAY_MEMBER];
+} DSMRegistryTable;
+
+static DSMRegistryTable *dsm_registry = NULL;	/* in the main segment */
+
+Size
+bgw_dsm_registry_shmem_size(void)
+{
+	return add_size(offsetof(DSMRegistryTable, entry),
+					mul_size(DSM_REGISTRY_ENTRIES, sizeof(DSMRegistryEntry)));
+}
+
+/* Allocate the empty table in a fresh main segment (supervisor). */
+void
+bgw_dsm_registry_shmem_init(void)
+{
+	DSMRegistryTable *t = ShmemAlloc(bgw_dsm_registry_shmem_size());
+
+	memset(t, 0, bgw_dsm_registry_shmem_size());
+	t->nentries = DSM_REGISTRY_ENTRIES;
+	dsm_registry = t;
+}
+
+/* The main segment was forgotten (crash cycle, detached worker). */
+void
+bgw_dsm_registry_forget(void)
+{
+	dsm_registry = NULL;
+}
+
+/* The entry named name, or NULL.  Caller holds DSMRegistryLock. */
+static DSMRegistryEntry *
+registry_find(const char *name)
+{
+	for (int i = 0; i < dsm_registry->used; i++)
+		if (strcmp(dsm_registry->entry[i].name, name) == 0)
+			return &dsm_registry->entry[i];
+	return NULL;
+}
+
+/*
+ * The address of the existing segment h in this process, attaching it
+ * (mapping pinned to the process) if this process has not yet.
+ */
+static void *
+registry_attach(dsm_handle h)
+{
+	dsm_segment *seg = dsm_find_mapping(h);
+
+	if (seg == NULL)
+	{
+		seg = dsm_attach(h);
+		if (seg == NULL)
+			elog(ERROR, "could not map dynamic shared memory segment");
+		dsm_pin_mapping(seg);
+	}
+	return dsm_segment_address(seg);
+}
+
+void *
+GetNamedDSMSegment(const char *name, size_t size,
+				   void (*init_callback) (void *ptr), bool *found)
+{
+	MemoryContext oldcontext;
+	DSMRegistryEntry *entry;
+	dsm_segment *seg;
+	void	   *ret;
+	Size		existing = 0;
+
+	if (name == NULL || *name == '\0')
+		ereport(ERROR,
+				(errmsg("DSM segment name cannot be empty")));
+	if (strlen(name) >= NAMEDATALEN)
+		ereport(ERROR,
+				(errmsg("DSM segment name too long")));
+	if (size == 0)
+		ereport(ERROR,
+				(errmsg("DSM segment size must be nonzero")));
+	if (found == NULL)
+		elog(ERROR, "GetNamedDSMSegment called without a found flag");
+	if (dsm_registry == NULL || !IsUnderPostmaster)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("dynamic shared memory is not available in this process"),
+				 errhint("A process must be a background worker or a session attached to shared memory.")));
+
+	/* the process-local bookkeeping of the mapping must outlive the call */
+	oldcontext = MemoryContextSwitchTo(TopMemoryContext);
+
+	/* the common case: the name exists, a shared lock will do */
+	LWLockAcquire(DSMRegistryLock, LW_SHARED);
+	entry = registry_find(name);
+	if (entry != NULL && entry->size == size)
+	{
+		ret = registry_attach(entry->handle);
+		LWLockRelease(DSMRegistryLock);
+		MemoryContextSwitchTo(oldcontext);
+		*found = true;
+		return ret;
+	}
+	LWLockRelease(DSMRegistryLock);
+
+	LWLockAcquire(DSMRegistryLock, LW_EXCLUSIVE);
+	entry = registry_find(name);
+	if (entry != NULL)
+	{
+		if (entry->size != size)
+		{
+			existing = entry->size;
+			LWLockRelease(DSMRegistryLock);
+			ereport(ERROR,
+					(errmsg("requested DSM segment size does not match size of existing segment"),
+					 errdetail("Segment \"%s\" has %zu bytes, %zu were requested.",
+							   name, existing, size)));
+		}
+		ret = registry_attach(entry->handle);
+		LWLockRelease(DSMRegistryLock);
+		MemoryContextSwitchTo(oldcontext);
+		*found = true;
+		return ret;
+	}
+
+	/* a free entry: a used one never becomes free again */
+	if (dsm_registry->used >= dsm_registry->nentries)
+	{
+		LWLockRelease(DSMRegistryLock);
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
+				 errmsg("too many named DSM segments"),
+				 errdetail("The registry holds at most %d names.", dsm_registry->nentries)));
+	}
+
+	seg = dsm_create(size, 0);
+	ret = dsm_segment_address(seg);
+	if (init_callback != NULL)
+	{
+		PG_TRY();
+		{
+			init_callback(ret);
+		}
+		PG_CATCH();
+		{
+			/* not pinned yet: the segment goes with this detach */
+			dsm_detach(seg);
+			if (LWLockHeldByMe(DSMRegistryLock))
+				LWLockRelease(DSMRegistryLock);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	}
+	dsm_pin_segment(seg);
+	dsm_pin_mapping(seg);
+
+	entry = &dsm_registry->entry[dsm_registry->used];
+	entry->handle = dsm_segment_handle(seg);
+	entry->size = size;
+	strlcpy(entry->name, name, sizeof(entry->name));
+	dsm_registry->used++;
+	LWLockRelease(DSMRegistryLock);
+
+	MemoryContextSwitchTo(oldcontext);
+	*found = false;
+	return ret;
+}
