@@ -116,7 +116,6 @@ GetNamedDSMSegment(const char *name, size_t size,
 	DSMRegistryEntry *entry;
 	dsm_segment *seg;
 	void	   *ret;
-	Size		existing = 0;
 
 	if (name == NULL || *name == '\0')
 		ereport(ERROR,
@@ -157,12 +156,9 @@ GetNamedDSMSegment(const char *name, size_t size,
 	{
 		if (entry->size != size)
 		{
-			existing = entry->size;
 			LWLockRelease(DSMRegistryLock);
 			ereport(ERROR,
-					(errmsg("requested DSM segment size does not match size of existing segment"),
-					 errdetail("Segment \"%s\" has %zu bytes, %zu were requested.",
-							   name, existing, size)));
+					(errmsg("requested DSM segment size does not match size of existing segment")));
 		}
 		ret = registry_attach(entry->handle);
 		LWLockRelease(DSMRegistryLock);
