@@ -134,6 +134,14 @@ func TestDsmRegistryShared(t *testing.T) {
 	}
 	// a failed init leaves no entry: the next caller initialises it
 	require.Equal(t, "found=f inits=1 touches=1 intact=t", callOK(t, st, dir, "dsmreg_get", "fails"))
+	// an init_callback may ask for another name, not for its own
+	require.Equal(t, "found=f inits=1 touches=1 intact=t", callOK(t, st, dir, "dsmreg_get_nested", "outer"))
+	require.Equal(t, "found=t inits=1 touches=1 intact=t", callOK(t, st, dir, "dsmreg_get", "outer_inner", "100"))
+	require.Equal(t, "found=t inits=1 touches=2 intact=t", callOK(t, st, dir, "dsmreg_get", "outer"))
+	_, stderr, code := st.call(t, dir, "dsmreg_get_nested", "self", "true")
+	require.Equal(t, 1, code)
+	require.Equal(t, "ERROR:  DSM segment \"self\" requested by its own init_callback\n", stderr)
+	require.Equal(t, "found=f inits=1 touches=1 intact=t", callOK(t, st, dir, "dsmreg_get", "self"))
 	// an existing segment is not initialised again, so a failing callback is not called
 	require.Equal(t, "found=t inits=1 touches=5 intact=t", callOK(t, st, dir, "dsmreg_get_failing", "dsmreg_shared"))
 
@@ -206,7 +214,7 @@ func TestDsmRegistryHostKilled(t *testing.T) {
 
 func TestDsaShared(t *testing.T) {
 	st := newDsmregTree(t, false)
-	h, dir := st.start(t, "")
+	h, dir := st.start(t, "max_worker_processes = 64") // dsm items for 256 names
 
 	// one process allocates, others read, free, and reuse
 	small := callOK(t, st, dir, "dsmreg_dsa_put", "hello")
@@ -255,6 +263,14 @@ func TestDsaShared(t *testing.T) {
 		}
 	}
 	segs := dropMainSegment(t, strings.Fields(callOK(t, st, dir, "dsmreg_maps")), h.pid())
+
+	// the registry holds 256 names (here: dsmreg_area, dsmreg_shared and 254 more)
+	require.Equal(t, "254", callOK(t, st, dir, "dsmreg_fill", "n", "254"))
+	stdout, stderr, code := st.call(t, dir, "dsmreg_fill", "m", "1")
+	require.Equal(t, 1, code)
+	require.Empty(t, stdout)
+	require.Equal(t, "ERROR:  too many named DSM segments\nDETAIL:  The registry holds at most 256 names.\n", stderr)
+	require.Equal(t, "254", callOK(t, st, dir, "dsmreg_fill", "n", "254"), "the existing names are found")
 	h.signal(syscall.SIGINT)
 	require.Equal(t, 0, h.waitExit(20*time.Second))
 	h.requireClean()

@@ -14,11 +14,14 @@
  *	  PostgreSQL keeps its registry in a dshash table in a dsa area; here
  *	  it is a fixed table of DSM_REGISTRY_ENTRIES names in the main
  *	  segment, searched linearly under DSMRegistryLock (taken shared to
- *	  look a name up and attach, exclusive to create).  A name is entered
- *	  only after its segment was created, initialised and pinned, so that
- *	  an ERROR in init_callback leaves no entry: the segment, not yet
- *	  pinned, goes with the caller's detach and the next caller tries
- *	  again.  The segments themselves are ordinary dsm segments, recorded
+ *	  look a name up and attach, exclusive to create, through
+ *	  init_callback).  The creator reserves an entry, then makes,
+ *	  initialises and pins the segment; an ERROR on the way frees the
+ *	  entry again and the segment, not yet pinned, goes with the creator's
+ *	  detach, so the next caller tries afresh.  An init_callback may ask
+ *	  for other names (the nested call finds the lock held by its own
+ *	  process and neither takes nor releases it), not for its own.  The
+ *	  segments themselves are ordinary dsm segments, recorded
  *	  in the dsm control area like any other, so the supervisor removes
  *	  them at a crash cycle, at shutdown and at the next start after a
  *	  killed host; the table is rebuilt empty with the main segment.
@@ -38,17 +41,26 @@
 /* Names the registry holds; each also keeps one dsm control item. */
 #define DSM_REGISTRY_ENTRIES	256
 
+/*
+ * The handle of an entry whose segment is being made, by the process that
+ * holds DSMRegistryLock exclusively: only that process can see it (from a
+ * nested call in its init_callback).  Any value but DSM_HANDLE_INVALID
+ * would do; real handles are never compared with it.
+ */
+#define DSM_REGISTRY_RESERVED	((dsm_handle) 0xffffffff)
+
 typedef struct DSMRegistryEntry
 {
-	char		name[NAMEDATALEN];	/* "" = free entry */
-	dsm_handle	handle;			/* the pinned segment */
+	char		name[NAMEDATALEN];	/* "" = free */
+	dsm_handle	handle;			/* the pinned segment; invalid = free,
+								 * DSM_REGISTRY_RESERVED = being made */
 	Size		size;			/* its size as first requested */
 } DSMRegistryEntry;
 
 typedef struct DSMRegistryTable
 {
 	int			nentries;		/* DSM_REGISTRY_ENTRIES */
-	int			used;			/* entries [0, used) may be in use */
+	int			used;			/* entries [0, used) were ever taken */
 	DSMRegistryEntry entry[FLEXIBLE_ARRAY_MEMBER];
 } DSMRegistryTable;
 
@@ -113,9 +125,10 @@ GetNamedDSMSegment(const char *name, size_t size,
 				   void (*init_callback) (void *ptr), bool *found)
 {
 	MemoryContext oldcontext;
-	DSMRegistryEntry *entry;
-	dsm_segment *seg;
-	void	   *ret;
+	DSMRegistryEntry *volatile entry;
+	dsm_segment *volatile seg = NULL;
+	void	   *volatile ret = NULL;
+	bool		nested;
 
 	if (name == NULL || *name == '\0')
 		ereport(ERROR,
@@ -134,76 +147,99 @@ GetNamedDSMSegment(const char *name, size_t size,
 				 errmsg("dynamic shared memory is not available in this process"),
 				 errhint("A process must be a background worker or a session attached to shared memory.")));
 
+	/*
+	 * An init_callback may itself ask for a named segment: it runs with the
+	 * lock held exclusively, so such a nested call neither takes nor
+	 * releases it.
+	 */
+	nested = LWLockHeldByMeInMode(DSMRegistryLock, LW_EXCLUSIVE);
+
 	/* the process-local bookkeeping of the mapping must outlive the call */
 	oldcontext = MemoryContextSwitchTo(TopMemoryContext);
 
 	/* the common case: the name exists, a shared lock will do */
-	LWLockAcquire(DSMRegistryLock, LW_SHARED);
-	entry = registry_find(name);
-	if (entry != NULL && entry->size == size)
+	if (!nested)
 	{
-		ret = registry_attach(entry->handle);
+		LWLockAcquire(DSMRegistryLock, LW_SHARED);
+		entry = registry_find(name);
+		if (entry != NULL && entry->size == size)
+		{
+			ret = registry_attach(entry->handle);
+			LWLockRelease(DSMRegistryLock);
+			MemoryContextSwitchTo(oldcontext);
+			*found = true;
+			return ret;
+		}
 		LWLockRelease(DSMRegistryLock);
-		MemoryContextSwitchTo(oldcontext);
-		*found = true;
-		return ret;
+		LWLockAcquire(DSMRegistryLock, LW_EXCLUSIVE);
 	}
-	LWLockRelease(DSMRegistryLock);
 
-	LWLockAcquire(DSMRegistryLock, LW_EXCLUSIVE);
 	entry = registry_find(name);
+	if (entry != NULL && entry->handle == DSM_REGISTRY_RESERVED)
+		elog(ERROR, "DSM segment \"%s\" requested by its own init_callback", name);
 	if (entry != NULL)
 	{
 		if (entry->size != size)
 		{
-			LWLockRelease(DSMRegistryLock);
+			if (!nested)
+				LWLockRelease(DSMRegistryLock);
 			ereport(ERROR,
 					(errmsg("requested DSM segment size does not match size of existing segment")));
 		}
 		ret = registry_attach(entry->handle);
-		LWLockRelease(DSMRegistryLock);
+		if (!nested)
+			LWLockRelease(DSMRegistryLock);
 		MemoryContextSwitchTo(oldcontext);
 		*found = true;
 		return ret;
 	}
 
-	/* a free entry: a used one never becomes free again */
-	if (dsm_registry->used >= dsm_registry->nentries)
+	/* Reserve an entry: a hole left by a failed init, or the next one. */
+	entry = NULL;
+	for (int i = 0; i < dsm_registry->used && entry == NULL; i++)
+		if (dsm_registry->entry[i].name[0] == '\0' &&
+			dsm_registry->entry[i].handle == DSM_HANDLE_INVALID)
+			entry = &dsm_registry->entry[i];
+	if (entry == NULL && dsm_registry->used < dsm_registry->nentries)
+		entry = &dsm_registry->entry[dsm_registry->used++];
+	if (entry == NULL)
 	{
-		LWLockRelease(DSMRegistryLock);
+		if (!nested)
+			LWLockRelease(DSMRegistryLock);
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
 				 errmsg("too many named DSM segments"),
 				 errdetail("The registry holds at most %d names.", dsm_registry->nentries)));
 	}
+	entry->handle = DSM_REGISTRY_RESERVED;
+	entry->size = size;
+	strlcpy(entry->name, name, sizeof(entry->name));
 
-	seg = dsm_create(size, 0);
-	ret = dsm_segment_address(seg);
-	if (init_callback != NULL)
+	PG_TRY();
 	{
-		PG_TRY();
-		{
+		seg = dsm_create(size, 0);
+		ret = dsm_segment_address(seg);
+		if (init_callback != NULL)
 			init_callback(ret);
-		}
-		PG_CATCH();
-		{
-			/* not pinned yet: the segment goes with this detach */
-			dsm_detach(seg);
-			if (LWLockHeldByMe(DSMRegistryLock))
-				LWLockRelease(DSMRegistryLock);
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
 	}
+	PG_CATCH();
+	{
+		/* not pinned yet: the segment goes with this detach */
+		if (seg != NULL)
+			dsm_detach(seg);
+		entry->name[0] = '\0';
+		entry->handle = DSM_HANDLE_INVALID;
+		if (!nested && LWLockHeldByMe(DSMRegistryLock))
+			LWLockRelease(DSMRegistryLock);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	dsm_pin_segment(seg);
 	dsm_pin_mapping(seg);
 
-	entry = &dsm_registry->entry[dsm_registry->used];
 	entry->handle = dsm_segment_handle(seg);
-	entry->size = size;
-	strlcpy(entry->name, name, sizeof(entry->name));
-	dsm_registry->used++;
-	LWLockRelease(DSMRegistryLock);
+	if (!nested)
+		LWLockRelease(DSMRegistryLock);
 
 	MemoryContextSwitchTo(oldcontext);
 	*found = false;

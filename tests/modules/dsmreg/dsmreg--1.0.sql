@@ -9,6 +9,15 @@ CREATE FUNCTION dsmreg_get(name text, size int8 DEFAULT 8192)
 CREATE FUNCTION dsmreg_get_failing(name text, size int8 DEFAULT 8192)
     RETURNS text AS 'MODULE_PATHNAME' LANGUAGE C;
 
+-- The same with an init callback that asks for NAME_inner (100 bytes), or
+-- for NAME itself.
+CREATE FUNCTION dsmreg_get_nested(name text, self boolean DEFAULT false)
+    RETURNS text STRICT AS 'MODULE_PATHNAME' LANGUAGE C;
+
+-- Make n named segments of 64 bytes, PREFIX0 ... PREFIXn-1.
+CREATE FUNCTION dsmreg_fill(prefix text, n int4)
+    RETURNS int4 STRICT AS 'MODULE_PATHNAME' LANGUAGE C;
+
 -- Store a copy of the text (repeated to len bytes if len is larger) in the
 -- shared area; returns its dsa_pointer.
 CREATE FUNCTION dsmreg_dsa_put(value text, len int8 DEFAULT 0)

@@ -178,6 +178,48 @@ dsmreg_get_failing(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(get_named(name, (Size) size, failing_init)));
 }
 
+/* init_callback asking for another name (NAME_inner), or its own. */
+static const char *nested_outer;
+static bool nested_self;
+
+static void
+nested_init(void *ptr)
+{
+	Size		outer = init_size;
+	bool		found;
+
+	shared_init(ptr);
+	init_size = 100;
+	(void) GetNamedDSMSegment(nested_self ? nested_outer : psprintf("%s_inner", nested_outer),
+							  100, shared_init, &found);
+	init_size = outer;
+}
+
+PG_FUNCTION_INFO_V1(dsmreg_get_nested);
+Datum
+dsmreg_get_nested(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	nested_outer = name;
+	nested_self = PG_GETARG_BOOL(1);
+	PG_RETURN_TEXT_P(cstring_to_text(get_named(name, 8192, nested_init)));
+}
+
+PG_FUNCTION_INFO_V1(dsmreg_fill);
+Datum
+dsmreg_fill(PG_FUNCTION_ARGS)
+{
+	char	   *prefix = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int32		n = PG_GETARG_INT32(1);
+	bool		found;
+
+	init_size = 64;
+	for (int i = 0; i < n; i++)
+		(void) GetNamedDSMSegment(psprintf("%s%d", prefix, i), 64, shared_init, &found);
+	PG_RETURN_INT32(n);
+}
+
 /* ------------------------------------------------------------------------
  * The shared area, found through a named segment
  * ------------------------------------------------------------------------ */
