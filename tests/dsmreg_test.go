@@ -7,7 +7,8 @@ package tests
 // back as ERRORs, a crash cycle and a SIGKILLed host leave none of the
 // segments behind; an area's allocations are read in another process,
 // freed and reused, grow the area past one segment, and many of them are
-// checked for overlap; and all of it again under ASan and UBSan.
+// checked for overlap, also by several workers at once; and all of it
+// again under ASan and UBSan.
 
 import (
 	"fmt"
@@ -248,6 +249,8 @@ func TestDsaShared(t *testing.T) {
 		{[]string{"dsmreg_dsa_flags", "unpin"}, "", "ERROR:  dsa_area not pinned\n"},
 		{[]string{"dsmreg_dsa_flags", "attach"}, "", "ERROR:  could not attach to dynamic shared area\n"},
 		{[]string{"dsmreg_dsa_flags", "badfree"}, "", "ERROR:  dsa_free: "},
+		// workers allocating and freeing in the shared area at once
+		{[]string{"dsmreg_dsa_concurrent", "4", "800"}, "ok=4", ""},
 		// many allocations of every size, across segments
 		{[]string{"dsmreg_dsa_stress", "3000", "1"}, "initial=262144 grew=t segments>1=t after=262144", ""},
 		{[]string{"dsmreg_dsa_stress", "1000", "7"}, "initial=262144 grew=t segments>1=t after=262144", ""},
@@ -264,13 +267,13 @@ func TestDsaShared(t *testing.T) {
 	}
 	segs := dropMainSegment(t, strings.Fields(callOK(t, st, dir, "dsmreg_maps")), h.pid())
 
-	// the registry holds 256 names (here: dsmreg_area, dsmreg_shared and 254 more)
-	require.Equal(t, "254", callOK(t, st, dir, "dsmreg_fill", "n", "254"))
+	// the registry holds 256 names (here: dsmreg_area, dsmreg_results, dsmreg_shared and 253 more)
+	require.Equal(t, "253", callOK(t, st, dir, "dsmreg_fill", "n", "253"))
 	stdout, stderr, code := st.call(t, dir, "dsmreg_fill", "m", "1")
 	require.Equal(t, 1, code)
 	require.Empty(t, stdout)
 	require.Equal(t, "ERROR:  too many named DSM segments\nDETAIL:  The registry holds at most 256 names.\n", stderr)
-	require.Equal(t, "254", callOK(t, st, dir, "dsmreg_fill", "n", "254"), "the existing names are found")
+	require.Equal(t, "253", callOK(t, st, dir, "dsmreg_fill", "n", "253"), "the existing names are found")
 	h.signal(syscall.SIGINT)
 	require.Equal(t, 0, h.waitExit(20*time.Second))
 	h.requireClean()
@@ -313,6 +316,9 @@ func TestDsmRegistrySanitizers(t *testing.T) {
 	stdout, stderr, code := cli.call(t, dir, "dsmreg_dsa_stress", "500", "4")
 	require.Equal(t, 0, code, stderr)
 	require.Equal(t, "initial=262144 grew=t segments>1=t after=262144\n", stdout)
+	stdout, stderr, code = cli.call(t, dir, "dsmreg_dsa_concurrent", "3", "300")
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, "ok=3\n", stdout)
 	h.signal(syscall.SIGINT)
 	require.Equal(t, 0, h.waitExit(60*time.Second))
 	log := h.log.all()

@@ -38,6 +38,11 @@ CREATE FUNCTION dsmreg_dsa_stats()
 CREATE FUNCTION dsmreg_dsa_stress(nallocs int4, seed int4 DEFAULT 1)
     RETURNS text STRICT AS 'MODULE_PATHNAME' LANGUAGE C;
 
+-- nworkers dynamic workers allocate, check and free nallocs objects each
+-- in the shared area at the same time: 'ok=N' for N clean workers.
+CREATE FUNCTION dsmreg_dsa_concurrent(nworkers int4, nallocs int4)
+    RETURNS text STRICT AS 'MODULE_PATHNAME' LANGUAGE C;
+
 -- dsa_allocate_extended with flags: 'huge', 'nooom', 'zero', 'badfree', 'limit'.
 CREATE FUNCTION dsmreg_dsa_flags(what text)
     RETURNS text STRICT AS 'MODULE_PATHNAME' LANGUAGE C;

@@ -46,6 +46,7 @@ typedef struct reg_area
 } reg_area;
 
 PGDLLEXPORT void dsmreg_worker_main(Datum arg);
+PGDLLEXPORT void dsmreg_stress_worker_main(Datum arg);
 
 static Size init_size;			/* the size the next init callback sees */
 static dsa_area *shared_area;	/* this process's attachment of it */
@@ -600,4 +601,117 @@ dsmreg_dsa_flags(PG_FUNCTION_ARGS)
 	if (strcmp(what, "attach") != 0)
 		dsa_detach(area);
 	PG_RETURN_TEXT_P(cstring_to_text(result));
+}
+
+/* ------------------------------------------------------------------------
+ * Several workers on the shared area at once
+ * ------------------------------------------------------------------------ */
+
+typedef struct reg_results
+{
+	slock_t		mutex;
+	int			ok;				/* workers that finished clean */
+} reg_results;
+
+static void
+results_init(void *ptr)
+{
+	reg_results *r = ptr;
+
+	SpinLockInit(&r->mutex);
+	r->ok = 0;
+}
+
+/*
+ * A dynamic worker: nallocs allocations of random sizes in the shared
+ * area, checked, half freed and replaced, checked, all freed.  Another
+ * process's allocation overlapping one of ours shows as a changed fill.
+ */
+void
+dsmreg_stress_worker_main(Datum arg)
+{
+	int32		nallocs;
+	dsa_area   *area;
+	alloc_rec  *recs;
+	reg_results *res;
+	bool		found;
+
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	memcpy(&nallocs, MyBgworkerEntry->bgw_extra, sizeof(nallocs));
+	rng_state = (uint32) DatumGetInt32(arg) * 2654435761U + 7;
+	area = get_area();
+	recs = palloc0(sizeof(alloc_rec) * nallocs);
+
+	for (int round = 0; round < 3; round++)
+	{
+		for (int i = 0; i < nallocs; i++)
+			do_alloc(area, &recs[i]);
+		check_all(area, recs, nallocs);
+		for (int i = 0; i < nallocs; i += 2)
+		{
+			dsa_free(area, recs[i].dp);
+			recs[i].dp = InvalidDsaPointer;
+		}
+		for (int i = 0; i < nallocs; i += 2)
+			do_alloc(area, &recs[i]);
+		check_all(area, recs, nallocs);
+		for (int i = 0; i < nallocs; i++)
+			dsa_free(area, recs[i].dp);
+	}
+	res = GetNamedDSMSegment("dsmreg_results", sizeof(reg_results), results_init, &found);
+	SpinLockAcquire(&res->mutex);
+	res->ok++;
+	SpinLockRelease(&res->mutex);
+	elog(LOG, "dsmreg stress worker %d: done", DatumGetInt32(arg));
+	proc_exit(0);
+}
+
+PG_FUNCTION_INFO_V1(dsmreg_dsa_concurrent);
+Datum
+dsmreg_dsa_concurrent(PG_FUNCTION_ARGS)
+{
+	int32		nworkers = PG_GETARG_INT32(0);
+	int32		nallocs = PG_GETARG_INT32(1);
+	BackgroundWorkerHandle **handles;
+	BackgroundWorker bw;
+	reg_results *res;
+	bool		found;
+	int			before;
+	int			after;
+
+	if (nworkers < 1 || nallocs < 1)
+		elog(ERROR, "dsmreg: nworkers and nallocs must be positive");
+	(void) get_area();
+	res = GetNamedDSMSegment("dsmreg_results", sizeof(reg_results), results_init, &found);
+	SpinLockAcquire(&res->mutex);
+	before = res->ok;
+	SpinLockRelease(&res->mutex);
+
+	memset(&bw, 0, sizeof(bw));
+	bw.bgw_flags = BGWORKER_SHMEM_ACCESS;
+	bw.bgw_start_time = BgWorkerStart_ConsistentState;
+	bw.bgw_restart_time = BGW_NEVER_RESTART;
+	snprintf(bw.bgw_library_name, sizeof(bw.bgw_library_name), "dsmreg");
+	snprintf(bw.bgw_function_name, BGW_MAXLEN, "dsmreg_stress_worker_main");
+	snprintf(bw.bgw_type, BGW_MAXLEN, "dsmreg stress");
+	memcpy(bw.bgw_extra, &nallocs, sizeof(nallocs));
+	bw.bgw_notify_pid = MyProcPid;
+	handles = palloc(sizeof(BackgroundWorkerHandle *) * nworkers);
+	for (int i = 0; i < nworkers; i++)
+	{
+		snprintf(bw.bgw_name, BGW_MAXLEN, "dsmreg stress worker %d", i + 1);
+		bw.bgw_main_arg = Int32GetDatum(i + 1);
+		if (!RegisterDynamicBackgroundWorker(&bw, &handles[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
+					 errmsg("could not register background process"),
+					 errhint("You may need to increase \"max_worker_processes\".")));
+	}
+	for (int i = 0; i < nworkers; i++)
+		(void) WaitForBackgroundWorkerShutdown(handles[i]);
+	SpinLockAcquire(&res->mutex);
+	after = res->ok;
+	SpinLockRelease(&res->mutex);
+	PG_RETURN_TEXT_P(cstring_to_text(psprintf("ok=%d", after - before)));
 }
