@@ -18,7 +18,10 @@
  *	  the main segment, so a crash cycle removes them all.
  *
  *	  The allocator is bgworker's own (see cshim/mmgr/dsa.c); only the
- *	  interface is PostgreSQL's.  Every function takes the area's LWLock.
+ *	  interface is PostgreSQL's.  Allocating and freeing take the area's
+ *	  LWLock (the tranche given at creation); dsa_get_address takes it
+ *	  only to map a segment.  Workers and sessions; the supervisor only
+ *	  for an area in place that needs no second segment.
  *
  *-------------------------------------------------------------------------
  */
