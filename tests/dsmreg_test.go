@@ -143,6 +143,9 @@ func TestDsmRegistryShared(t *testing.T) {
 	}
 	// a failed init leaves no entry: the next caller initialises it
 	require.Equal(t, "found=f inits=1 touches=1 intact=t", callOK(t, st, dir, "dsmreg_get", "fails"))
+	// an area the supervisor made in place in the main segment, grown by a session
+	require.Equal(t, "made by the supervisor / big in segment 1 intact / grew=t shrank=t", callOK(t, st, dir, "dsmreg_inplace"))
+	require.Equal(t, "made by the supervisor / big in segment 1 intact / grew=t shrank=t", callOK(t, st, dir, "dsmreg_inplace"))
 	// an init_callback may ask for another name, not for its own
 	require.Equal(t, "found=f inits=1 touches=1 intact=t", callOK(t, st, dir, "dsmreg_get_nested", "outer"))
 	require.Equal(t, "found=t inits=1 touches=1 intact=t", callOK(t, st, dir, "dsmreg_get", "outer_inner", "100"))
@@ -184,6 +187,8 @@ func TestDsmRegistryCrashCycle(t *testing.T) {
 	requireOneInit(t, dsmregWorkers(t, h, 2))
 	require.Equal(t, "found=t inits=1 touches=3 intact=t", callOK(t, st, dir, "dsmreg_get", "dsmreg_shared"))
 	require.Equal(t, "total=1048576", callOK(t, st, dir, "dsmreg_dsa_stats"))
+	// the supervisor made its area in place again
+	require.Equal(t, "made by the supervisor / big in segment 1 intact / grew=t shrank=t", callOK(t, st, dir, "dsmreg_inplace"))
 
 	h.signal(syscall.SIGINT)
 	require.Equal(t, 0, h.waitExit(20*time.Second))
@@ -314,6 +319,7 @@ func TestDsmRegistrySanitizers(t *testing.T) {
 		{"dsmreg_dsa_flags", "zero"},
 		{"dsmreg_dsa_flags", "reuse"},
 		{"dsmreg_dsa_flags", "inplace"},
+		{"dsmreg_inplace"},
 		{"dsmreg_dsa_flags", "oom"},
 		{"dsmreg_dsa_flags", "attach"},
 		{"dsmreg_dsa_flags", "badfree"},

@@ -51,3 +51,8 @@ CREATE FUNCTION dsmreg_dsa_flags(what text)
 -- then list the dynamic segments this process maps, from /proc/self/maps.
 CREATE FUNCTION dsmreg_maps(dp int8 DEFAULT 0)
     RETURNS text AS 'MODULE_PATHNAME' LANGUAGE C;
+
+-- The area the preloaded module's shmem_startup_hook made in place in the
+-- main segment: read the supervisor's string, grow and shrink the area.
+CREATE FUNCTION dsmreg_inplace()
+    RETURNS text AS 'MODULE_PATHNAME' LANGUAGE C;

@@ -18,6 +18,7 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/lwlock.h"
+#include "storage/shmem.h"
 #include "storage/spin.h"
 #include "tcop/tcopprot.h"
 #include "lib/stringinfo.h"
@@ -48,8 +49,51 @@ typedef struct reg_area
 PGDLLEXPORT void dsmreg_worker_main(Datum arg);
 PGDLLEXPORT void dsmreg_stress_worker_main(Datum arg);
 
+/* An area in place in the main segment, made by the supervisor. */
+typedef struct reg_inplace
+{
+	dsa_pointer greeting;		/* allocated by the supervisor */
+	char		area[FLEXIBLE_ARRAY_MEMBER];	/* the area */
+} reg_inplace;
+
+#define INPLACE_AREA_SIZE	(dsa_minimum_size() + 128 * 1024)
+
 static Size init_size;			/* the size the next init callback sees */
 static dsa_area *shared_area;	/* this process's attachment of it */
+
+static shmem_request_hook_type prev_request_hook;
+static shmem_startup_hook_type prev_startup_hook;
+
+static void
+dsmreg_shmem_request(void)
+{
+	if (prev_request_hook)
+		prev_request_hook();
+	RequestAddinShmemSpace(offsetof(reg_inplace, area) + INPLACE_AREA_SIZE);
+}
+
+/* The supervisor makes the area and puts a string in it. */
+static void
+dsmreg_shmem_startup(void)
+{
+	reg_inplace *ri;
+	bool		found;
+
+	if (prev_startup_hook)
+		prev_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	ri = ShmemInitStruct("dsmreg inplace", offsetof(reg_inplace, area) + INPLACE_AREA_SIZE, &found);
+	if (!found)
+	{
+		dsa_area   *area = dsa_create_in_place(ri->area, INPLACE_AREA_SIZE,
+											   LWLockNewTrancheId(), NULL);
+
+		ri->greeting = dsa_allocate(area, 64);
+		strlcpy(dsa_get_address(area, ri->greeting), "made by the supervisor", 64);
+		dsa_detach(area);
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
 
 void
 _PG_init(void)
@@ -58,6 +102,10 @@ _PG_init(void)
 
 	if (!process_shared_preload_libraries_in_progress)
 		return;
+	prev_request_hook = shmem_request_hook;
+	shmem_request_hook = dsmreg_shmem_request;
+	prev_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = dsmreg_shmem_startup;
 	memset(&w, 0, sizeof(w));
 	w.bgw_flags = BGWORKER_SHMEM_ACCESS;
 	w.bgw_start_time = BgWorkerStart_RecoveryFinished;
@@ -714,4 +762,52 @@ dsmreg_dsa_concurrent(PG_FUNCTION_ARGS)
 	after = res->ok;
 	SpinLockRelease(&res->mutex);
 	PG_RETURN_TEXT_P(cstring_to_text(psprintf("ok=%d", after - before)));
+}
+
+/* ------------------------------------------------------------------------
+ * The supervisor's area in the main segment
+ * ------------------------------------------------------------------------ */
+
+/*
+ * Read the supervisor's string, then grow the area with a 1 MB object in
+ * a dsm segment of its own, read it back and free it: 'greeting / big in
+ * segment N / total before, during, after'.
+ */
+PG_FUNCTION_INFO_V1(dsmreg_inplace);
+Datum
+dsmreg_inplace(PG_FUNCTION_ARGS)
+{
+	reg_inplace *ri;
+	dsa_area   *area;
+	bool		found;
+	dsa_pointer big;
+	char	   *p;
+	bool		ok = true;
+	Size		before,
+				during,
+				after;
+	char	   *greeting;
+
+	ri = ShmemInitStruct("dsmreg inplace", offsetof(reg_inplace, area) + INPLACE_AREA_SIZE, &found);
+	if (!found)
+		elog(ERROR, "dsmreg: the supervisor made no area (is dsmreg preloaded?)");
+	area = dsa_attach_in_place(ri->area, NULL);
+	on_shmem_exit(dsa_on_shmem_exit_release_in_place, PointerGetDatum(ri->area));
+	dsa_pin_mapping(area);
+	greeting = pstrdup(dsa_get_address(area, ri->greeting));
+	before = dsa_get_total_size(area);
+	big = dsa_allocate(area, 1024 * 1024);
+	p = dsa_get_address(area, big);
+	memset(p, 0x3c, 1024 * 1024);
+	during = dsa_get_total_size(area);
+	for (int i = 0; i < 1024 * 1024; i++)
+		if (p[i] != 0x3c)
+			ok = false;
+	dsa_free(area, big);
+	after = dsa_get_total_size(area);
+	PG_RETURN_TEXT_P(cstring_to_text(psprintf("%s / big in segment %d %s / grew=%s shrank=%s",
+											  greeting, (int) (big >> DSA_OFFSET_WIDTH),
+											  ok ? "intact" : "damaged",
+											  during > before ? "t" : "f",
+											  after == before ? "t" : "f")));
 }
