@@ -2,8 +2,10 @@
  * dsmreg.c: bgworker's test extension for the dsm registry
  * (GetNamedDSMSegment) and dynamic shared areas (dsa).  Preloaded, it
  * registers two static workers that share the named segment
- * "dsmreg_shared" with each other and with sessions; its SQL-callable
- * functions (dsmreg--1.0.sql) run in sessions.
+ * "dsmreg_shared" with each other and with sessions, and its
+ * shmem_startup_hook makes a dsa area in place in the main segment (in the
+ * supervisor).  Its SQL-callable functions (dsmreg--1.0.sql) run in
+ * sessions; dsmreg_dsa_concurrent also starts dynamic workers.
  */
 #include "postgres.h"
 
