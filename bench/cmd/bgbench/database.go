@@ -410,7 +410,7 @@ func dbMemory(run *dbRun, backend int) (map[string]float64, error) {
 	}
 	m := map[string]float64{
 		"PSS of a connected worker (PostgreSQL: the in-server worker, a backend)": conn.pss,
-		"PSS of an unconnected worker":                                           idle.pss,
+		"PSS of an unconnected worker":                                            idle.pss,
 	}
 	if backend != 0 {
 		be, err := rollup(backend)
