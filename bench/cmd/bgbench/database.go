@@ -195,13 +195,16 @@ func (c *dbClient) cleanup() {
 
 // dbRun is what one run of n workers on one side measured.
 type dbRun struct {
-	setupMs   []float64 // per worker
-	p50us     []float64 // per worker
-	p99us     []float64
-	perSec    float64 // transactions/s, all workers, in the common window
-	pids      map[int]int
-	idlePid   int
-	backendPs int // the server backend serving worker 0 (bgworker side)
+	setupMs []float64 // per worker
+	p50us   []float64 // per worker
+	p99us   []float64
+	perSec  float64 // transactions/s, all workers, in the common window
+	pids    map[int]int
+	idlePid int
+	// CPU time per timed transaction (/proc/PID/schedstat over the
+	// window): the workers', and the server backends' serving them
+	// (bgworker side; 0 under PostgreSQL, where the worker is the backend).
+	cpuWorkerUs, cpuBackendUs float64
 }
 
 func monoNs() int64 {
@@ -210,10 +213,13 @@ func monoNs() int64 {
 	return ts.Nano()
 }
 
-// measureSPI waits until the n workers of r are connected and warmed up,
+// measureSPI waits until the n workers of r are connected and warmed up
+// (and the unconnected worker runs),
 // gives them one common window, and collects their figures. r keeps
 // running (its workers idle, connected) for the memory readings.
-func measureSPI(r *running, n int) (*dbRun, error) {
+// backends, when not nil, gives the pids of the server backends serving
+// the workers.
+func measureSPI(r *running, n int, backends func() ([]int, error)) (*dbRun, error) {
 	run := &dbRun{pids: map[int]int{}}
 	ready := map[int]bool{}
 	setup := map[int]float64{}
@@ -231,22 +237,34 @@ func measureSPI(r *running, n int) (*dbRun, error) {
 				run.idlePid = e.pid
 			}
 		}
-		return len(ready) >= n
+		return len(ready) >= n && run.idlePid != 0
 	})
 	if err != nil {
 		return nil, err
 	}
+	var workerPids, backendPids []int
+	for _, p := range run.pids {
+		workerPids = append(workerPids, p)
+	}
+	if backends != nil {
+		var err error
+		if backendPids, err = backends(); err != nil {
+			return nil, err
+		}
+	}
+	cpuW0, cpuB0 := cpuNs(workerPids), cpuNs(backendPids)
 	t0 := monoNs() + int64(300*time.Millisecond)
 	t1 := t0 + int64(dbWindow)
 	if err := os.WriteFile(r.events.path+".go", []byte(fmt.Sprintf("%d %d\n", t0, t1)), 0o644); err != nil {
 		return nil, err
 	}
-	var done int64
+	var done, timed int64
 	got := 0
 	err = r.waitFor("the transaction figures", dbWindow+120*time.Second, func(evs []event) bool {
 		for _, e := range evs {
 			if e.name == "spi" && len(e.vals) == 5 {
 				done += e.vals[0]
+				timed += e.vals[3]
 				run.p50us = append(run.p50us, float64(e.vals[1])/1000)
 				run.p99us = append(run.p99us, float64(e.vals[2])/1000)
 				got++
@@ -261,7 +279,28 @@ func measureSPI(r *running, n int) (*dbRun, error) {
 		run.setupMs = append(run.setupMs, v)
 	}
 	run.perSec = float64(done) / dbWindow.Seconds()
+	if timed > 0 {
+		run.cpuWorkerUs = float64(cpuNs(workerPids)-cpuW0) / float64(timed) / 1000
+		run.cpuBackendUs = float64(cpuNs(backendPids)-cpuB0) / float64(timed) / 1000
+	}
 	return run, nil
+}
+
+// cpuNs is the CPU time the processes have used, from the first field of
+// /proc/PID/schedstat (nanoseconds).
+func cpuNs(pids []int) int64 {
+	var sum int64
+	for _, p := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/schedstat", p))
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			v, _ := strconv.ParseInt(f[0], 10, 64)
+			sum += v
+		}
+	}
+	return sum
 }
 
 // database: the scenario, both sides, for each synchronous_commit setting.
@@ -338,7 +377,7 @@ func (b *bench) databaseRun(srv *dbServer, cli *dbClient, side string, n int, wi
 			return err
 		}
 		defer r.stop()
-		if run, err = measureSPI(r, n); err != nil {
+		if run, err = measureSPI(r, n, nil); err != nil {
 			return err
 		}
 		if n == 1 && withMemory {
@@ -360,7 +399,23 @@ func (b *bench) databaseRun(srv *dbServer, cli *dbClient, side string, n int, wi
 			return err
 		}
 		defer r.stop()
-		if run, err = measureSPI(r, n); err != nil {
+		backends := func() ([]int, error) {
+			out, err := srv.psql("SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'spibench %'")
+			if err != nil {
+				return nil, err
+			}
+			var pids []int
+			for _, l := range strings.Fields(out) {
+				if p, err := strconv.Atoi(l); err == nil {
+					pids = append(pids, p)
+				}
+			}
+			if len(pids) != n {
+				return nil, fmt.Errorf("%d server backends for %d workers", len(pids), n)
+			}
+			return pids, nil
+		}
+		if run, err = measureSPI(r, n, backends); err != nil {
 			return err
 		}
 		if n == 1 && withMemory {
@@ -388,6 +443,15 @@ func (b *bench) databaseRun(srv *dbServer, cli *dbClient, side string, n int, wi
 		b.res.addCol(prefix+fmt.Sprintf("%d workers, transaction latency p99 (median of the workers')", n), side, median(run.p99us))
 		b.res.addCol(prefix+fmt.Sprintf("connection set-up, %d workers (median)", n), side, median(run.setupMs))
 	}
+	w := fmt.Sprintf("%d workers", n)
+	if n == 1 {
+		w = "1 worker"
+	}
+	b.res.addCol(prefix+w+", CPU per transaction, worker", side, run.cpuWorkerUs)
+	if side == colBgw {
+		b.res.addCol(prefix+w+", CPU per transaction, server backend", side, run.cpuBackendUs)
+	}
+	b.res.addCol(prefix+w+", CPU per transaction, worker and server backend", side, run.cpuWorkerUs+run.cpuBackendUs)
 	for k, v := range mem {
 		b.res.addCol("database: "+k, side, v)
 	}
@@ -432,7 +496,7 @@ func dbUnit(key string) string {
 		return ""
 	case strings.Contains(key, "PSS"):
 		return "kB"
-	case strings.Contains(key, "latency"):
+	case strings.Contains(key, "latency"), strings.Contains(key, "CPU per"):
 		return "µs"
 	case strings.Contains(key, "transactions/s"):
 		return "tx/s"
