@@ -344,6 +344,27 @@ func (b *bench) database(bin, work string) error {
 		return err
 	}
 
+	// The rows in reading order: each setting's latency, throughput,
+	// set-up and CPU, then memory.
+	for _, sc := range dbSyncCommits {
+		srv.syncCommit = sc
+		prefix := fmt.Sprintf("database, %s: ", srv.settingsLine())
+		for _, k := range []string{"1 worker, transaction latency p50", "1 worker, transaction latency p99",
+			"1 worker, transactions/s", "8 workers, transaction latency p50 (median of the workers')",
+			"8 workers, transaction latency p99 (median of the workers')", "8 workers, transactions/s in all",
+			"connection set-up, 1 worker", "connection set-up, 8 workers (median)"} {
+			b.res.row(prefix + k)
+		}
+		for _, w := range []string{"1 worker", "8 workers"} {
+			for _, k := range []string{"worker", "server backend", "worker and server backend"} {
+				b.res.row(prefix + w + ", CPU per transaction, " + k)
+			}
+		}
+	}
+	for _, k := range dbMemoryRows {
+		b.res.row("database: " + k)
+	}
+
 	for _, sc := range dbSyncCommits {
 		srv.syncCommit = sc
 		for rep := range b.reps {
@@ -472,21 +493,24 @@ func dbMemory(run *dbRun, backend int) (map[string]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := map[string]float64{
-		"PSS of a connected worker (PostgreSQL: the in-server worker, a backend)": conn.pss,
-		"PSS of an unconnected worker":                                            idle.pss,
-	}
+	m := map[string]float64{dbMemoryRows[0]: idle.pss, dbMemoryRows[1]: conn.pss, dbMemoryRows[3]: conn.pss}
 	if backend != 0 {
 		be, err := rollup(backend)
 		if err != nil {
 			return nil, err
 		}
-		m["PSS of the server backend serving a connected worker"] = be.pss
-		m["PSS of a connected worker and its server backend"] = conn.pss + be.pss
-	} else {
-		m["PSS of a connected worker and its server backend"] = conn.pss
+		m[dbMemoryRows[2]] = be.pss
+		m[dbMemoryRows[3]] = conn.pss + be.pss
 	}
 	return m, nil
+}
+
+// dbMemoryRows are the memory rows, in reading order.
+var dbMemoryRows = []string{
+	"PSS of an unconnected worker",
+	"PSS of a connected worker (PostgreSQL: the in-server worker, a backend)",
+	"PSS of the server backend serving a connected worker",
+	"PSS of a connected worker and its server backend",
 }
 
 // dbUnit is the unit of a database row, "" for another scenario's.
