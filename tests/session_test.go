@@ -2,7 +2,8 @@ package tests
 
 // Sessions, dynamic shared memory and message queues: `bgworker call` of
 // the mqring test extension (tests/modules/mqring: our own module, built
-// and installed as PGXS would install it), a ring of shm_mq queues through
+// and installed as PGXS would install it; callkit is installed beside it
+// for session_srf_test.go), a ring of shm_mq queues through
 // dynamic workers, arguments and results of every type a call passes,
 // cancel, a caller that goes away, a session or a worker killed in the
 // middle of a call, and dynamic segments left by a killed host removed at
@@ -58,6 +59,17 @@ func newSessionTree(t *testing.T) *sessionTree {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(root, "share", "extension", filepath.Base(f)), b, 0o644))
+	}
+	// callkit: materialize mode, streamed notices, state across calls
+	kit := filepath.Join(repoRoot, "tests", "modules", "callkit")
+	out, err = exec.Command("cc", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter",
+		"-I", filepath.Join(repoRoot, "include"), "-o", filepath.Join(root, "lib", "bgworker", "callkit.so"),
+		filepath.Join(kit, "callkit.c")).CombinedOutput()
+	require.NoError(t, err, "compiling callkit: %s", out)
+	for _, f := range []string{"callkit.control", "callkit--1.0.sql"} {
+		b, err := os.ReadFile(filepath.Join(kit, f))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(root, "share", "extension", f), b, 0o644))
 	}
 	// and the sample extension, as `make install` installs it
 	sample := filepath.Join(repoRoot, "contrib", "mq_squares")

@@ -351,4 +351,9 @@ extern void bgw_set_call_result(Oid typid, struct TupleDescData *desc);
 /* A record (a row from heap_form_tuple) in its text form. */
 extern char *bgw_record_output(struct TupleDescData *desc, Datum d);
 
+/* tuplestore.c: the next row of a store (NULL at its end), for the session. */
+struct Tuplestorestate;
+struct HeapTupleData;
+extern struct HeapTupleData *bgw_tuplestore_next(struct Tuplestorestate *state);
+
 #endif							/* BGW_INTERNAL_H */

@@ -47,6 +47,7 @@
 
 #include "bgw_internal.h"
 #include "fmgr.h"
+#include "access/htup_details.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqsignal.h"
@@ -359,9 +360,94 @@ send_result(SessionCall *call, Datum value, bool isnull, TupleDesc tupdesc)
 	send_value(false, bgw_type_output(call->rettype, value));
 }
 
+/* The name of a type for messages. */
+static const char *
+type_name(Oid typid)
+{
+	const BgwTypeInfo *t = bgw_type_by_oid(typid);
+
+	return t ? t->sqlname : psprintf("%u", typid);
+}
+
 /*
- * Run the call in CurrentMemoryContext and send the result rows.  ERROR
- * escapes to the caller's handler.
+ * A materialize-mode function's rows must have the columns the call
+ * expects, as PostgreSQL checks a set-returning function's tuplestore.
+ */
+static void
+check_set_desc(TupleDesc expected, TupleDesc got)
+{
+	if (expected->natts != got->natts)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("function return row and query-specified return row do not match"),
+				 errdetail_plural("Returned row contains %d attribute, but query expects %d.",
+								  "Returned row contains %d attributes, but query expects %d.",
+								  got->natts, got->natts, expected->natts)));
+	for (int i = 0; i < expected->natts; i++)
+	{
+		Oid			want = TupleDescAttr(expected, i)->atttypid;
+		Oid			have = TupleDescAttr(got, i)->atttypid;
+
+		if (want != have)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("function return row and query-specified return row do not match"),
+					 errdetail("Returned type %s at ordinal position %d, but query expects %s.",
+							   type_name(have), i + 1, type_name(want))));
+	}
+}
+
+/*
+ * Send the rows of a materialize-mode function's tuplestore, one row per
+ * message as for value per call: a record in its text form, or the one
+ * column of a scalar result.
+ */
+static void
+send_materialized(SessionCall *call, ReturnSetInfo *rsinfo, TupleDesc expected)
+{
+	TupleDesc	desc = rsinfo->setDesc;
+	HeapTuple	tuple;
+	MemoryContext rowcxt = rsinfo->econtext->ecxt_per_tuple_memory;
+
+	if (rsinfo->setResult == NULL)
+		return;					/* no rows */
+	if (desc != NULL && expected != NULL)
+		check_set_desc(expected, desc);
+	if (desc == NULL)
+		desc = expected;
+	if (desc == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("function returning setof record called in context that cannot accept type record")));
+
+	while ((tuple = bgw_tuplestore_next(rsinfo->setResult)) != NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(rowcxt);
+		Datum	   *values = palloc(sizeof(Datum) * Max(desc->natts, 1));
+		bool	   *nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
+
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; i < desc->natts; i++)
+			values[i] = heap_getattr(tuple, i + 1, desc, &nulls[i]);
+		if (call->ret_record)
+		{
+			HeapTuple	row = heap_form_tuple(desc, values, nulls);
+
+			send_value(false, bgw_record_output(desc, HeapTupleGetDatum(row)));
+		}
+		else if (desc->natts < 1 || nulls[0])
+			send_value(true, NULL);
+		else
+			send_value(false, bgw_type_output(call->rettype, values[0]));
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+	}
+}
+
+/*
+ * Run the call in CurrentMemoryContext (the per-query context) and send
+ * the result rows.  The function runs in a per-tuple context that is
+ * reset after each row.  ERROR escapes to the caller's handler.
  */
 static void
 run_call(SessionCall *call)
@@ -372,6 +458,9 @@ run_call(SessionCall *call)
 	FmgrInfo   *flinfo;
 	bool		anynull = false;
 	ReturnSetInfo rsinfo;
+	ExprContext *econtext;
+	TupleDesc	expected = call->ret_desc;
+	MemoryContext querycxt = CurrentMemoryContext;
 
 	pgstat_report_activity(STATE_RUNNING, call->funcname);
 
@@ -385,14 +474,31 @@ run_call(SessionCall *call)
 	flinfo->fn_nargs = call->nargs;
 	flinfo->fn_strict = call->strict;
 	flinfo->fn_retset = call->retset;
-	flinfo->fn_mcxt = CurrentMemoryContext;
+	flinfo->fn_mcxt = querycxt;
+
+	econtext = palloc0(sizeof(ExprContext));
+	econtext->type = T_ExprContext;
+	econtext->ecxt_per_query_memory = querycxt;
+	econtext->ecxt_per_tuple_memory = AllocSetContextCreate(querycxt, "ExprContext",
+															ALLOCSET_DEFAULT_SIZES);
+
+	/* a set of a scalar type: its rows have one column */
+	if (call->retset && !call->ret_record && call->rettype != NULL)
+	{
+		expected = CreateTemplateTupleDesc(1);
+		TupleDescInitEntry(expected, 1, call->funcname, call->rettype->oid, -1,
+						   call->rettype->elem_oid != InvalidOid ? 1 : 0);
+	}
 
 	fcinfo = palloc0(SizeForFunctionCallInfo(call->nargs));
 	memset(&rsinfo, 0, sizeof(rsinfo));
 	rsinfo.type = T_ReturnSetInfo;
-	rsinfo.allowedModes = SFRM_ValuePerCall;
+	rsinfo.econtext = econtext;
+	/* a set may come either way; a single value only per call */
+	rsinfo.allowedModes = call->retset ? (SFRM_ValuePerCall | SFRM_Materialize) :
+		SFRM_ValuePerCall;
 	rsinfo.returnMode = SFRM_ValuePerCall;
-	rsinfo.expectedDesc = call->ret_desc;
+	rsinfo.expectedDesc = expected;
 	InitFunctionCallInfoData(*fcinfo, flinfo, call->nargs, InvalidOid, NULL,
 							 call->retset || call->ret_record ? (void *) &rsinfo : NULL);
 	bgw_set_call_result(call->ret_record ? RECORDOID :
@@ -423,18 +529,24 @@ run_call(SessionCall *call)
 		return;
 	}
 
+	MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 	if (!call->retset)
 	{
 		Datum		result;
 
 		fcinfo->isnull = false;
 		result = FunctionCallInvoke(fcinfo);
+		if (rsinfo.returnMode != SFRM_ValuePerCall)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("set-valued function called in context that cannot accept a set")));
 		if (call->rettype != NULL || call->ret_record)
 			send_result(call, result, fcinfo->isnull, call->ret_desc);
+		MemoryContextSwitchTo(querycxt);
 		return;
 	}
 
-	/* value per call: call until the function says it is done */
+	/* value per call until the function says it is done, or materialize */
 	for (;;)
 	{
 		Datum		result;
@@ -443,17 +555,29 @@ run_call(SessionCall *call)
 		fcinfo->isnull = false;
 		rsinfo.isDone = ExprSingleResult;
 		result = FunctionCallInvoke(fcinfo);
+		if (rsinfo.returnMode == SFRM_Materialize)
+		{
+			if (rsinfo.isDone != ExprSingleResult)
+				ereport(ERROR,
+						(errcode(ERRCODE_E_R_I_E_SRF_PROTOCOL_VIOLATED),
+						 errmsg("table-function protocol for materialize mode was not followed")));
+			MemoryContextSwitchTo(querycxt);
+			send_materialized(call, &rsinfo, expected);
+			break;
+		}
 		if (rsinfo.returnMode != SFRM_ValuePerCall)
 			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("set-valued function called in context that cannot accept a set"),
-					 errdetail("Only the value-per-call protocol (SRF_RETURN_NEXT) is supported.")));
+					(errcode(ERRCODE_E_R_I_E_SRF_PROTOCOL_VIOLATED),
+					 errmsg("unrecognized table-function returnMode: %d",
+							(int) rsinfo.returnMode)));
 		if (rsinfo.isDone == ExprEndResult)
 			break;
 		send_result(call, result, fcinfo->isnull, call->ret_desc);
 		if (rsinfo.isDone != ExprMultipleResult)
 			break;
+		MemoryContextReset(econtext->ecxt_per_tuple_memory);
 	}
+	MemoryContextSwitchTo(querycxt);
 }
 
 /*
@@ -489,7 +613,7 @@ bgw_session_main(Datum main_arg)
 												  "TopTransactionContext",
 												  ALLOCSET_DEFAULT_SIZES);
 	CurTransactionContext = TopTransactionContext;
-	callcxt = AllocSetContextCreate(TopTransactionContext, "ExprContext",
+	callcxt = AllocSetContextCreate(TopTransactionContext, "ExecutorState",
 									ALLOCSET_DEFAULT_SIZES);
 	TopTransactionResourceOwner = ResourceOwnerCreate(NULL, "TopTransaction");
 	CurTransactionResourceOwner = TopTransactionResourceOwner;
