@@ -4,16 +4,17 @@
  *	  The session process: a backend without SQL.  It is started like a
  *	  dynamic worker (registration library "postgres", function
  *	  "bgw_session_main", so it has a slot, MyProc and a latch), then it
- *	  behaves as a PostgreSQL backend running one statement "SELECT f(...)":
+ *	  behaves as a PostgreSQL backend running statements "SELECT f(...)":
  *	  it connects back to the supervisor through the Unix socket named in
- *	  bgw_extra, reads the call, loads the library (running _PG_init the
+ *	  bgw_extra, reads a call, loads the library (running _PG_init the
  *	  first time), turns the arguments into Datums with the types' input
  *	  functions, calls the function under a transaction-like scope
- *	  (TopTransactionContext, a resource owner) and sends back NOTICEs,
- *	  the result rows in text form and the ERROR if there is one.  Then it
- *	  releases what the call left (detaching dynamic shared memory, which
- *	  runs the modules' on_dsm_detach callbacks) and exits 0.  C only: it
- *	  is a forked child.
+ *	  (TopTransactionContext, a resource owner) and sends back NOTICEs as
+ *	  they are raised, the result rows in text form and the ERROR if there
+ *	  is one.  Then it releases what the call left (detaching dynamic
+ *	  shared memory, which runs the modules' on_dsm_detach callbacks) and
+ *	  waits for the next call; when the supervisor closes the connection
+ *	  it exits 0.  C only: it is a forked child.
  *
  *	  The socket protocol (supervisor side: libbgworker/session.go).
  *	  Every message is a type byte, a 4-byte big-endian payload length,
@@ -197,7 +198,42 @@ connect_to_supervisor(const char *path)
 				 errmsg("could not connect to session socket \"%s\": %m", path)));
 }
 
-/* Read the 'C' message; FATAL if the supervisor sends anything else. */
+/*
+ * Wait, idle, until the supervisor sends the next call or closes the
+ * connection.  A cancel that arrives while idle is dropped (as a backend
+ * drops it between statements); SIGTERM ends the session here too.
+ */
+static bool
+wait_for_call(void)
+{
+	for (;;)
+	{
+		int			rc;
+		char		peek;
+		ssize_t		n;
+
+		QueryCancelPending = false;
+		CHECK_FOR_INTERRUPTS();
+		n = recv(client_fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (n == 1)
+			return true;
+		if (n == 0)
+			return false;		/* the supervisor closed the connection */
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			return false;
+		rc = WaitLatchOrSocket(MyLatch,
+							   WL_LATCH_SET | WL_SOCKET_READABLE | WL_EXIT_ON_PM_DEATH,
+							   client_fd, -1, PG_WAIT_CLIENT);
+		if (rc & WL_LATCH_SET)
+			ResetLatch(MyLatch);
+	}
+}
+
+/*
+ * Read the next 'C' message into CurrentMemoryContext; NULL when the
+ * supervisor closed the connection between calls.  FATAL if it sends
+ * anything else.
+ */
 static SessionCall *
 read_call(void)
 {
@@ -215,6 +251,8 @@ read_call(void)
 	   if (p > end) goto bad; \
 	   f_; })
 
+	if (!wait_for_call())
+		return NULL;
 	if (!read_all(hdr, 5))
 		ereport(FATAL,
 				(errcode(ERRCODE_CONNECTION_FAILURE),
@@ -223,14 +261,14 @@ read_call(void)
 	len = ntohl(len);
 	if (hdr[0] != 'C' || len > MaxAllocSize)
 		goto bad;
-	payload = MemoryContextAlloc(TopMemoryContext, len + 1);
+	payload = palloc(len + 1);
 	if (!read_all(payload, len))
 		goto bad;
 	payload[len] = '\0';
 	p = payload;
 	end = payload + len;
 
-	call = MemoryContextAllocZero(TopMemoryContext, sizeof(SessionCall));
+	call = palloc0(sizeof(SessionCall));
 	call->library = NEXT_FIELD();
 	call->symbol = NEXT_FIELD();
 	call->funcname = NEXT_FIELD();
@@ -251,8 +289,6 @@ read_call(void)
 				goto bad;
 			if (ncols > 0)
 			{
-				MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-
 				call->ret_desc = CreateTemplateTupleDesc(ncols);
 				for (int i = 0; i < ncols; i++)
 				{
@@ -264,7 +300,6 @@ read_call(void)
 					TupleDescInitEntry(call->ret_desc, i + 1, colname, ct->oid, -1,
 									   ct->elem_oid != InvalidOid ? 1 : 0);
 				}
-				MemoryContextSwitchTo(old);
 			}
 		}
 		else if ((call->rettype = bgw_type_lookup(rt)) == NULL)
@@ -272,10 +307,8 @@ read_call(void)
 	}
 	if (call->nargs < 0 || call->nargs > FUNC_MAX_ARGS)
 		goto bad;
-	call->argtypes = MemoryContextAllocZero(TopMemoryContext,
-											sizeof(BgwTypeInfo *) * (call->nargs + 1));
-	call->argvalues = MemoryContextAllocZero(TopMemoryContext,
-											 sizeof(char *) * (call->nargs + 1));
+	call->argtypes = palloc0(sizeof(BgwTypeInfo *) * (call->nargs + 1));
+	call->argvalues = palloc0(sizeof(char *) * (call->nargs + 1));
 	for (int i = 0; i < call->nargs; i++)
 	{
 		char	   *flag;
@@ -581,8 +614,50 @@ run_call(SessionCall *call)
 }
 
 /*
+ * The call's "transaction": a resource owner and TopTransactionContext
+ * (made once, emptied after each call).
+ */
+static void
+begin_call(void)
+{
+	TopTransactionResourceOwner = ResourceOwnerCreate(NULL, "TopTransaction");
+	CurTransactionResourceOwner = TopTransactionResourceOwner;
+	CurrentResourceOwner = TopTransactionResourceOwner;
+	CurTransactionContext = TopTransactionContext;
+}
+
+/*
+ * End the call's "transaction": release what it left (on commit, with
+ * PostgreSQL's warnings for dynamic shared memory still owned; pinned
+ * mappings stay), then forget its memory and its result type.
+ */
+static void
+end_call(bool isCommit)
+{
+	ResourceOwner owner = TopTransactionResourceOwner;
+
+	MemoryContextSwitchTo(TopMemoryContext);
+	if (owner != NULL)
+	{
+		ResourceOwnerRelease(owner, RESOURCE_RELEASE_BEFORE_LOCKS, isCommit, true);
+		ResourceOwnerRelease(owner, RESOURCE_RELEASE_LOCKS, isCommit, true);
+		ResourceOwnerRelease(owner, RESOURCE_RELEASE_AFTER_LOCKS, isCommit, true);
+		CurrentResourceOwner = NULL;
+		CurTransactionResourceOwner = NULL;
+		TopTransactionResourceOwner = NULL;
+		ResourceOwnerDelete(owner);
+	}
+	bgw_set_call_result(InvalidOid, NULL);
+	MemoryContextReset(TopTransactionContext);
+}
+
+/*
  * Internal entry point of a session (library "postgres").  Runs in the
- * forked child, attached to the segment through its slot.
+ * forked child, attached to the segment through its slot.  Like a
+ * backend's main loop: read a call, run it, report, and wait for the next
+ * one until the supervisor closes the connection (a one-call connection
+ * closes it after the first).  Static variables of the modules, loaded
+ * libraries and pinned mappings live until the session ends.
  */
 void
 bgw_session_main(Datum main_arg)
@@ -590,7 +665,7 @@ bgw_session_main(Datum main_arg)
 	sigjmp_buf	local_sigjmp_buf;
 	char		sockpath[BGW_EXTRALEN + 1];
 	SessionCall *call;
-	MemoryContext callcxt;
+	MemoryContext messagecxt;
 	volatile bool aborting = false;
 
 	/* a backend, not a background worker */
@@ -605,19 +680,13 @@ bgw_session_main(Datum main_arg)
 	BackgroundWorkerUnblockSignals();
 
 	connect_to_supervisor(sockpath);
-	call = read_call();
 	bgw_client_message_hook = session_client_message;
-	init_ps_display(call->funcname);
 
+	messagecxt = AllocSetContextCreate(TopMemoryContext, "MessageContext",
+									   ALLOCSET_DEFAULT_SIZES);
 	TopTransactionContext = AllocSetContextCreate(TopMemoryContext,
 												  "TopTransactionContext",
 												  ALLOCSET_DEFAULT_SIZES);
-	CurTransactionContext = TopTransactionContext;
-	callcxt = AllocSetContextCreate(TopTransactionContext, "ExecutorState",
-									ALLOCSET_DEFAULT_SIZES);
-	TopTransactionResourceOwner = ResourceOwnerCreate(NULL, "TopTransaction");
-	CurTransactionResourceOwner = TopTransactionResourceOwner;
-	CurrentResourceOwner = TopTransactionResourceOwner;
 
 	if (sigsetjmp(local_sigjmp_buf, 1) != 0)
 	{
@@ -630,30 +699,38 @@ bgw_session_main(Datum main_arg)
 		aborting = true;
 		EmitErrorReport();
 		FlushErrorState();
-		MemoryContextSwitchTo(TopTransactionContext);
-		ResourceOwnerRelease(TopTransactionResourceOwner,
-							 RESOURCE_RELEASE_BEFORE_LOCKS, false, true);
-		ResourceOwnerRelease(TopTransactionResourceOwner,
-							 RESOURCE_RELEASE_LOCKS, false, true);
-		ResourceOwnerRelease(TopTransactionResourceOwner,
-							 RESOURCE_RELEASE_AFTER_LOCKS, false, true);
+		end_call(false);
 		client_send('Z', "", 0);
-		proc_exit(0);
+		aborting = false;
+		RESUME_INTERRUPTS();
 	}
 	PG_exception_stack = &local_sigjmp_buf;
 
-	MemoryContextSwitchTo(callcxt);
-	run_call(call);
+	for (;;)
+	{
+		MemoryContext callcxt;
 
-	/* "commit": what the call left behind is released, with a warning */
-	MemoryContextSwitchTo(TopTransactionContext);
-	ResourceOwnerRelease(TopTransactionResourceOwner,
-						 RESOURCE_RELEASE_BEFORE_LOCKS, true, true);
-	ResourceOwnerRelease(TopTransactionResourceOwner,
-						 RESOURCE_RELEASE_LOCKS, true, true);
-	ResourceOwnerRelease(TopTransactionResourceOwner,
-						 RESOURCE_RELEASE_AFTER_LOCKS, true, true);
-	client_send('Z', "", 0);
+		MemoryContextSwitchTo(TopMemoryContext);
+		MemoryContextReset(messagecxt);
+		pgstat_report_activity(STATE_IDLE, NULL);
+		if (client_lost)
+			break;
+		MemoryContextSwitchTo(messagecxt);
+		call = read_call();
+		if (call == NULL)
+			break;
+		init_ps_display(call->funcname);
+
+		begin_call();
+		callcxt = AllocSetContextCreate(TopTransactionContext, "ExecutorState",
+										ALLOCSET_DEFAULT_SIZES);
+		MemoryContextSwitchTo(callcxt);
+		run_call(call);
+
+		/* "commit": what the call left behind is released, with a warning */
+		end_call(true);
+		client_send('Z', "", 0);
+	}
 	proc_exit(0);
 }
 
