@@ -452,6 +452,11 @@ func TestSessionSanitizers(t *testing.T) {
 		"-I", filepath.Join(repoRoot, "include"), "-o", filepath.Join(st.root, "lib", "bgworker", "mqring.so"),
 		filepath.Join(repoRoot, "tests", "modules", "mqring", "mqring.c")).CombinedOutput()
 	require.NoError(t, err, "compiling mqring: %s", out)
+	out, err = exec.Command("cc", "-shared", "-fPIC", "-g", "-O1", "-fno-omit-frame-pointer",
+		"-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
+		"-I", filepath.Join(repoRoot, "include"), "-o", filepath.Join(st.root, "lib", "bgworker", "callkit.so"),
+		filepath.Join(repoRoot, "tests", "modules", "callkit", "callkit.c")).CombinedOutput()
+	require.NoError(t, err, "compiling callkit: %s", out)
 
 	dir := newDataDir(t, "")
 	env := []string{"ASAN_OPTIONS=detect_leaks=0:abort_on_error=0", "UBSAN_OPTIONS=print_stacktrace=1"}
@@ -468,10 +473,22 @@ func TestSessionSanitizers(t *testing.T) {
 		{"mqring_series", "3"},
 		{"mqring_hold", "false"},
 		{"echo_int4", "x"},
+		{"callkit_mat_out", "50"},
+		{"callkit_mat_table", "5"},
+		{"callkit_mat_scalar", "3"},
+		{"callkit_mat_classic", "4"},
+		{"callkit_mat_mismatch"},
 	} {
 		_, stderr, code := cli.call(t, dir, c...)
 		require.LessOrEqual(t, code, 1, "%v: %s", c, stderr)
 	}
+	// several calls, an ERROR among them, in one session
+	script := filepath.Join(t.TempDir(), "calls")
+	require.NoError(t, os.WriteFile(script, []byte("callkit_pin abc\ncallkit_counter\necho_int4 x\ncallkit_mat_out 3\n"+
+		"mqring_pass 1 10 100\ncallkit_pinned\ncallkit_counter\n"), 0o600))
+	fout, ferr, fcode := cli.call(t, dir, "--file", script)
+	require.Equal(t, 1, fcode, ferr)
+	require.Regexp(t, `^\d+\n1\n\(1,1,"row 1"\)\n\(2,4,"row 2"\)\n\(3,9,\)\n1000\nabc\n2\n$`, fout)
 	cmd, stderr := cli.startCall(t, dir, "mqring_pass", "2", "1", "64", "16384", "true")
 	h.log.waitFor(t, `mqring worker 2 ready`, 2, 60*time.Second) // the first call had one too
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
