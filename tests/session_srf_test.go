@@ -205,6 +205,8 @@ func TestSessionKeep(t *testing.T) {
 	require.NoError(t, err)
 	outPipe, err := cmd.StdoutPipe()
 	require.NoError(t, err)
+	errPipe, err := cmd.StderrPipe()
+	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
@@ -213,13 +215,31 @@ func TestSessionKeep(t *testing.T) {
 		}
 	})
 	out := bufio.NewReader(outPipe)
-	for want := 1; want <= 2; want++ {
-		_, err = in.Write([]byte("callkit_counter\n"))
+	errs := bufio.NewReader(errPipe)
+	counter := func(want int) {
+		t.Helper()
+		_, err := in.Write([]byte("callkit_counter\n"))
 		require.NoError(t, err)
 		line, err := out.ReadString('\n')
 		require.NoError(t, err)
 		require.Equal(t, fmt.Sprintf("%d\n", want), line)
 	}
+	counter(1)
+	counter(2)
+	// Ctrl-C cancels the call in progress; the session and its state stay
+	never := filepath.Join(t.TempDir(), "never")
+	_, err = in.Write([]byte("callkit_notice_wait " + never + "\n"))
+	require.NoError(t, err)
+	line, err := errs.ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, fmt.Sprintf("NOTICE:  waiting for %q\n", never), line)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	for !strings.HasPrefix(line, "ERROR:") {
+		line, err = errs.ReadString('\n')
+		require.NoError(t, err)
+	}
+	require.Equal(t, "ERROR:  canceling statement due to user request\n", line)
+	counter(3)
 	pid := sessionPid(t, st.bin, dir, "callkit_counter")
 	h.signal(syscall.SIGINT)
 	require.Equal(t, 0, h.waitExit(20*time.Second))
