@@ -132,6 +132,10 @@ func unitFor(key string) string {
 		return "kB"
 	case strings.Contains(key, "wake-ups"):
 		return "/min"
+	case strings.Contains(key, "supervisor CPU"):
+		return "ms/min"
+	case strings.Contains(key, "size of one scrape"):
+		return "kB"
 	case strings.Contains(key, "ping-pong"):
 		return "µs"
 	}
@@ -164,7 +168,7 @@ func targetFor(key string) string {
 		return "≤ 1"
 	case strings.HasPrefix(key, "supervisor wake-ups"):
 		return "≈ idle Go program"
-	case strings.Contains(key, "status"):
+	case strings.Contains(key, "status"), strings.HasPrefix(key, "metrics"):
 		return "report"
 	}
 	return ""
