@@ -10,6 +10,7 @@ package tests
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -23,6 +24,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/bgworker/bgworker/libbgworker"
 )
 
 func TestSessionMaterialize(t *testing.T) {
@@ -145,6 +148,17 @@ func TestSessionNoticeStreams(t *testing.T) {
 	require.Contains(t, lines[0], `"notice":{"severity":"NOTICE","sqlstate":"00000","message":"waiting for`)
 	require.Contains(t, lines[1], `"notice":{"severity":"INFO","sqlstate":"00000","message":"found`)
 	require.Contains(t, lines[2], `"ok":true,"call":{"returns":"text","rows":["done"]`)
+
+	// bgworker_control's one reply gathers the streamed notices
+	var rep libbgworker.ControlReply
+	require.NoError(t, json.Unmarshal(libbgworker.ControlJSON(dir,
+		[]byte(`{"op":"call","call":{"function":"callkit_notice_wait","args":["`+flag+`"],"stream":true}}`)), &rep))
+	require.True(t, rep.OK, rep.Error)
+	require.Nil(t, rep.Notice)
+	require.Len(t, rep.Call.Notices, 2)
+	require.Equal(t, "NOTICE", rep.Call.Notices[0].Severity)
+	require.Equal(t, "INFO", rep.Call.Notices[1].Severity)
+	require.Equal(t, "done", *rep.Call.Rows[0])
 
 	h.signal(syscall.SIGINT)
 	require.Equal(t, 0, h.waitExit(20*time.Second))
