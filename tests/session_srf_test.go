@@ -255,6 +255,29 @@ func TestSessionKeep(t *testing.T) {
 	require.Equal(t, "ERROR:  canceling statement due to user request\n", line)
 	counter(3)
 	pid := sessionPid(t, st.bin, dir, "callkit_counter")
+	// idle between calls: waiting for the client, the last call shown
+	require.Eventually(t, func() bool {
+		out, err := exec.Command(st.bin, "status", "-D", dir, "--json").Output()
+		if err != nil {
+			return false
+		}
+		var status struct {
+			Workers []struct {
+				Pid       int    `json:"pid"`
+				Activity  string `json:"activity"`
+				WaitEvent string `json:"wait_event"`
+			} `json:"workers"`
+		}
+		if json.Unmarshal(out, &status) != nil {
+			return false
+		}
+		for _, w := range status.Workers {
+			if w.Pid == pid {
+				return w.Activity == "callkit_counter" && w.WaitEvent == "ClientRead"
+			}
+		}
+		return false
+	}, 20*time.Second, 20*time.Millisecond, "the idle session's status")
 	h.signal(syscall.SIGINT)
 	require.Equal(t, 0, h.waitExit(20*time.Second))
 	require.True(t, processGone(pid, 20*time.Second))
