@@ -213,7 +213,7 @@ func TestSessionKeep(t *testing.T) {
 	}
 
 	// calls from standard input; an idle kept session does not hold up a
-	// fast shutdown
+	// shutdown, even a smart one
 	cmd := exec.Command(st.bin, "call", "-D", dir, "-f", "-")
 	in, err := cmd.StdinPipe()
 	require.NoError(t, err)
@@ -278,7 +278,7 @@ func TestSessionKeep(t *testing.T) {
 		}
 		return false
 	}, 20*time.Second, 20*time.Millisecond, "the idle session's status")
-	h.signal(syscall.SIGINT)
+	h.signal(syscall.SIGTERM) // smart: sessions are not waited for
 	require.Equal(t, 0, h.waitExit(20*time.Second))
 	require.True(t, processGone(pid, 20*time.Second))
 	in.Close()
