@@ -19,6 +19,7 @@
 
 #include <ctype.h>
 
+#include "access/htup_details.h"
 #include "bgw_internal.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -207,6 +208,13 @@ heap_deform_tuple(HeapTuple tuple, TupleDesc tupleDesc, Datum *values,
 {
 	HeapTupleHeader h = tuple->t_data;
 
+	if (bgw_is_spi_row(tuple))
+	{
+		/* a row of an SPI result: each column through heap_getattr */
+		for (int i = 0; i < tupleDesc->natts; i++)
+			values[i] = heap_getattr(tuple, i + 1, tupleDesc, &isnull[i]);
+		return;
+	}
 	for (int i = 0; i < tupleDesc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(tupleDesc, i);
@@ -434,6 +442,7 @@ bgw_record_output(TupleDesc desc, Datum d)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("record type has not been registered"),
 				 errhint("Call BlessTupleDesc() on the descriptor of the rows.")));
+	memset(&tuple, 0, sizeof(tuple));
 	tuple.t_len = VARSIZE(h);
 	tuple.t_tableOid = InvalidOid;
 	tuple.t_data = h;

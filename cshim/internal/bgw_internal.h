@@ -356,4 +356,7 @@ struct Tuplestorestate;
 struct HeapTupleData;
 extern struct HeapTupleData *bgw_tuplestore_next(struct Tuplestorestate *state);
 
+/* dbconn/datum.c: is this a row of an SPI result (else heap_form_tuple's)? */
+extern bool bgw_is_spi_row(struct HeapTupleData *tuple);
+
 #endif							/* BGW_INTERNAL_H */

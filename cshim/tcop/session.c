@@ -460,8 +460,7 @@ send_materialized(SessionCall *call, ReturnSetInfo *rsinfo, TupleDesc expected)
 		bool	   *nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
 
 		CHECK_FOR_INTERRUPTS();
-		for (int i = 0; i < desc->natts; i++)
-			values[i] = heap_getattr(tuple, i + 1, desc, &nulls[i]);
+		heap_deform_tuple(tuple, desc, values, nulls);
 		if (call->ret_record)
 		{
 			HeapTuple	row = heap_form_tuple(desc, values, nulls);
