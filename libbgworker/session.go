@@ -164,10 +164,13 @@ func (cs *callSession) close() {
 	cs.running = false
 }
 
-// callerLine is a request line from the caller while it owns a session.
+// callerLine is a request line from the caller while it owns a session:
+// a request, or the reason it is not one (end set: the line was too long,
+// the connection cannot go on).
 type callerLine struct {
 	req ControlRequest
 	err error
+	end bool
 }
 
 // serveCall runs the calls of a control connection and answers each. It
@@ -189,24 +192,33 @@ func (s *controlServer) serveCall(c *net.UnixConn, r *bufio.Reader, send func(Co
 			return
 		}
 		// the session waits for the caller's next call
-		for {
-			l, ok := <-lines
-			if !ok {
-				return
+		next, ok := nextCall(lines, send)
+		if !ok {
+			return
+		}
+		req = next
+	}
+}
+
+// nextCall waits for the caller's next call on a connection that keeps a
+// session, answering other lines with an error. False: the caller is gone
+// or the connection cannot go on.
+func nextCall(lines <-chan callerLine, send func(ControlReply) bool) (ControlRequest, bool) {
+	for l := range lines {
+		switch {
+		case l.err != nil:
+			if !send(ControlReply{Error: l.err.Error()}) || l.end {
+				return ControlRequest{}, false
 			}
-			if l.err != nil {
-				send(ControlReply{Error: l.err.Error()})
-				return
-			}
-			if l.req.Op == OpCall {
-				req = l.req
-				break
-			}
+		case l.req.Op == OpCall:
+			return l.req, true
+		default:
 			if !send(ControlReply{Error: fmt.Sprintf("operation \"%s\" is not allowed on a connection that keeps a session: only \"call\"", l.req.Op)}) {
-				return
+				return ControlRequest{}, false
 			}
 		}
 	}
+	return ControlRequest{}, false
 }
 
 // callReply is the reply to one call.
@@ -241,7 +253,7 @@ func readCaller(c *net.UnixConn, r *bufio.Reader, cs *callSession, lines chan<- 
 		if tooLong {
 			cs.signal(unix.SIGTERM)
 			select {
-			case lines <- callerLine{err: fmt.Errorf("request too large: a request is one line of at most %d bytes", MaxCallRequest)}:
+			case lines <- callerLine{err: fmt.Errorf("request too large: a request is one line of at most %d bytes", MaxCallRequest), end: true}:
 			case <-done:
 			}
 			return

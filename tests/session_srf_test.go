@@ -205,6 +205,29 @@ func TestSessionKeep(t *testing.T) {
 	require.Eventually(t, func() bool { return fmt.Sprint(before) == fmt.Sprint(dsmNames()) }, 10*time.Second, 10*time.Millisecond,
 		"segments left: %v", dsmNames())
 
+	// the protocol: "keep", then other lines answered with an error, then
+	// the next call in the same session
+	c, err := net.Dial("unix", filepath.Join(dir, "bgworker.sock"))
+	require.NoError(t, err)
+	defer c.Close()
+	r := bufio.NewReader(c)
+	for _, exchange := range [][2]string{
+		{`{"version":1,"op":"call","call":{"function":"callkit_counter","keep":true}}`, `"ok":true,"call":{"returns":"int4","rows":["1"]`},
+		{`{"version":1,"op":"status"}`, `"error":"operation \"status\" is not allowed on a connection that keeps a session: only \"call\""`},
+		{`not json`, `"ok":false,"error":"malformed request`},
+		{`{"version":1,"op":"call","call":{"function":"nosuch"}}`, `"error":"function nosuch() does not exist"`},
+		{`{"version":1,"op":"call","call":{"function":"callkit_counter"}}`, `"ok":true,"call":{"returns":"int4","rows":["2"]`},
+	} {
+		_, err = c.Write([]byte(exchange[0] + "\n"))
+		require.NoError(t, err)
+		line, err := r.ReadString('\n')
+		require.NoError(t, err, exchange[0])
+		require.Contains(t, line, exchange[1], exchange[0])
+	}
+	kept := sessionPid(t, st.bin, dir, "callkit_counter")
+	c.Close()
+	require.True(t, processGone(kept, 20*time.Second), "the kept session outlived its connection")
+
 	// each call on its own command line has a session of its own
 	for i := 0; i < 2; i++ {
 		stdout, stderr, code = st.call(t, dir, "callkit_counter")
