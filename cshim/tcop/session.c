@@ -212,15 +212,15 @@ wait_for_call(void)
 		char		peek;
 		ssize_t		n;
 
-		QueryCancelPending = false;
-		CHECK_FOR_INTERRUPTS();
 		n = recv(client_fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT);
 		if (n == 1)
-			return true;
+			return true;		/* a cancel that came with it is for it */
 		if (n == 0)
 			return false;		/* the supervisor closed the connection */
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			return false;
+		QueryCancelPending = false; /* nothing to cancel */
+		CHECK_FOR_INTERRUPTS();
 		rc = WaitLatchOrSocket(MyLatch,
 							   WL_LATCH_SET | WL_SOCKET_READABLE | WL_EXIT_ON_PM_DEATH,
 							   client_fd, -1, PG_WAIT_CLIENT);
