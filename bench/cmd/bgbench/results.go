@@ -127,6 +127,9 @@ func (r *results) finish() {
 }
 
 func unitFor(key string) string {
+	if u := dbUnit(key); u != "" {
+		return u
+	}
 	switch {
 	case strings.HasPrefix(key, "memory"), strings.HasPrefix(key, "churn"):
 		return "kB"
@@ -143,6 +146,9 @@ func unitFor(key string) string {
 }
 
 func targetFor(key string) string {
+	if t := dbTarget(key); t != "" {
+		return t
+	}
 	switch {
 	case strings.HasPrefix(key, "churn") && strings.HasSuffix(key, "growth"):
 		return "flat"
@@ -204,6 +210,11 @@ func verdict(x *row, r *results) string {
 			return ""
 		}
 		return metOr(*x.Ratio <= limit)
+	case strings.HasPrefix(x.Target, "≥ "):
+		if _, err := fmt.Sscanf(x.Target, "≥ %g", &limit); err != nil || x.Ratio == nil {
+			return ""
+		}
+		return metOr(*x.Ratio >= limit)
 	}
 	return ""
 }
