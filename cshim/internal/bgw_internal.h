@@ -365,4 +365,12 @@ extern void bgw_set_call_result(Oid typid, struct TupleDescData *desc);
 /* A record (a row from heap_form_tuple) in its text form. */
 extern char *bgw_record_output(struct TupleDescData *desc, Datum d);
 
+/* tuplestore.c: the next row of a store (NULL at its end), for the session. */
+struct Tuplestorestate;
+struct HeapTupleData;
+extern struct HeapTupleData *bgw_tuplestore_next(struct Tuplestorestate *state);
+
+/* dbconn/datum.c: is this a row of an SPI result (else heap_form_tuple's)? */
+extern bool bgw_is_spi_row(struct HeapTupleData *tuple);
+
 #endif							/* BGW_INTERNAL_H */
