@@ -11,11 +11,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -36,47 +34,17 @@ var dbSyncCommits = []string{"off", "on"}
 // dbServer is the PostgreSQL 15 cluster both sides use: the in-server
 // workers run in it, bgworker's workers connect to it.
 type dbServer struct {
-	bindir     string
-	dir        string // socket directory, module, logs, events
-	dataDir    string
-	owner      *user.User
+	pgCluster
 	syncCommit string
 	runs       int
 }
 
 func newDBServer(work, module string) (*dbServer, error) {
-	bindir, err := exec.Command("pg_config", "--bindir").Output()
-	if err != nil {
-		return nil, fmt.Errorf("pg_config --bindir: %w (install postgresql-15 and postgresql-server-dev-15)", err)
-	}
-	owner, err := ensureUser(pgUser)
+	c, err := newPgCluster(work, "db-pg", module, "spibench.so")
 	if err != nil {
 		return nil, err
 	}
-	s := &dbServer{bindir: strings.TrimSpace(string(bindir)), dir: filepath.Join(work, "db-pg"), owner: owner, syncCommit: "off"}
-	s.dataDir = filepath.Join(s.dir, "data")
-	if err := os.MkdirAll(s.dir, 0o755); err != nil {
-		return nil, err
-	}
-	if err := copyFile(module, filepath.Join(s.dir, "spibench.so")); err != nil {
-		return nil, err
-	}
-	if err := chownTo(owner, s.dir); err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(filepath.Join(s.bindir, "initdb"), "-D", s.dataDir, "-A", "trust", "--no-sync")
-	cmd.SysProcAttr = s.creds()
-	cmd.Dir = s.dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("initdb: %v: %s", err, out)
-	}
-	return s, nil
-}
-
-func (s *dbServer) creds() *syscall.SysProcAttr {
-	uid, _ := strconv.Atoi(s.owner.Uid)
-	gid, _ := strconv.Atoi(s.owner.Gid)
-	return &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	return &dbServer{pgCluster: c, syncCommit: "off"}, nil
 }
 
 // settingsLine states the server settings of the runs.
@@ -106,7 +74,7 @@ func (s *dbServer) start(n int, idle bool) (*running, error) {
 		"fsync":                    "on",
 		"synchronous_commit":       s.syncCommit,
 	}
-	cmd := exec.Command(filepath.Join(s.bindir, "postgres"), append([]string{"-D", s.dataDir}, settingArgs(settings)...)...)
+	cmd := exec.Command(filepath.Join(s.bin, "postgres"), append([]string{"-D", s.dataDir}, settingArgs(settings)...)...)
 	cmd.SysProcAttr = s.creds()
 	cmd.Dir = s.dir
 	return launch(cmd, filepath.Join(s.dir, fmt.Sprintf("log-%d", s.runs)), ev, s.owner)
@@ -114,7 +82,7 @@ func (s *dbServer) start(n int, idle bool) (*running, error) {
 
 // psql runs sql in database postgres as the cluster's superuser.
 func (s *dbServer) psql(sql string) (string, error) {
-	cmd := exec.Command(filepath.Join(s.bindir, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+	cmd := exec.Command(filepath.Join(s.bin, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
 		"-h", s.dir, "-p", strconv.Itoa(dbPort), "-U", pgUser, "-d", "postgres", "-c", sql)
 	cmd.Env = append(os.Environ(), "PGCONNECT_TIMEOUT=10")
 	out, err := cmd.CombinedOutput()

@@ -212,54 +212,72 @@ func (h *bgwHost) cleanup() {
 	removeStaleSegment(filepath.Join(h.dataDir, "bgworker.pid"), 5, 1)
 }
 
-// pgHost runs PostgreSQL 15's postgres binary as an unprivileged user.
-type pgHost struct {
+// pgCluster is a throwaway PostgreSQL 15 cluster owned by the
+// unprivileged user pgUser: the server's binaries, its folder (the module,
+// the socket, logs) and its data directory.
+type pgCluster struct {
 	bin     string
 	dir     string
 	dataDir string
 	owner   *user.User
-	fsync   bool
-	runs    int
 }
 
 const pgUser = "bgbench"
 
-func newPgHost(work, module string) (*pgHost, error) {
+// newPgCluster runs initdb in work/sub as pgUser, with module copied into
+// the folder as soName.
+func newPgCluster(work, sub, module, soName string) (pgCluster, error) {
 	bindir, err := exec.Command("pg_config", "--bindir").Output()
 	if err != nil {
-		return nil, fmt.Errorf("pg_config --bindir: %w (install postgresql-server-dev-15)", err)
+		return pgCluster{}, fmt.Errorf("pg_config --bindir: %w (install postgresql-15 and postgresql-server-dev-15)", err)
 	}
 	owner, err := ensureUser(pgUser)
 	if err != nil {
-		return nil, err
+		return pgCluster{}, err
 	}
-	h := &pgHost{bin: strings.TrimSpace(string(bindir)), dir: filepath.Join(work, "pg"), owner: owner, fsync: true}
-	h.dataDir = filepath.Join(h.dir, "data")
-	if err := os.MkdirAll(h.dir, 0o755); err != nil {
-		return nil, err
+	c := pgCluster{bin: strings.TrimSpace(string(bindir)), dir: filepath.Join(work, sub), owner: owner}
+	c.dataDir = filepath.Join(c.dir, "data")
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return pgCluster{}, err
 	}
-	if err := copyFile(module, filepath.Join(h.dir, "bgbench.so")); err != nil {
-		return nil, err
+	if err := copyFile(module, filepath.Join(c.dir, soName)); err != nil {
+		return pgCluster{}, err
 	}
-	if err := chownTo(owner, h.dir); err != nil {
-		return nil, err
+	if err := chownTo(owner, c.dir); err != nil {
+		return pgCluster{}, err
 	}
-	cmd := exec.Command(filepath.Join(h.bin, "initdb"), "-D", h.dataDir, "-A", "trust", "--no-sync")
-	cmd.SysProcAttr = h.creds()
-	cmd.Dir = h.dir
+	cmd := exec.Command(filepath.Join(c.bin, "initdb"), "-D", c.dataDir, "-A", "trust", "--no-sync")
+	cmd.SysProcAttr = c.creds()
+	cmd.Dir = c.dir
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("initdb: %v: %s", err, out)
+		return pgCluster{}, fmt.Errorf("initdb: %v: %s", err, out)
 	}
-	return h, nil
+	return c, nil
+}
+
+// creds runs a command as the cluster's owner.
+func (c pgCluster) creds() *syscall.SysProcAttr {
+	uid, _ := strconv.Atoi(c.owner.Uid)
+	gid, _ := strconv.Atoi(c.owner.Gid)
+	return &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+}
+
+// pgHost runs PostgreSQL 15's postgres binary as an unprivileged user.
+type pgHost struct {
+	pgCluster
+	fsync bool
+	runs  int
+}
+
+func newPgHost(work, module string) (*pgHost, error) {
+	c, err := newPgCluster(work, "pg", module, "bgbench.so")
+	if err != nil {
+		return nil, err
+	}
+	return &pgHost{pgCluster: c, fsync: true}, nil
 }
 
 func (h *pgHost) name() string { return "PostgreSQL" }
-
-func (h *pgHost) creds() *syscall.SysProcAttr {
-	uid, _ := strconv.Atoi(h.owner.Uid)
-	gid, _ := strconv.Atoi(h.owner.Gid)
-	return &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
-}
 
 func (h *pgHost) start(settings map[string]string) (*running, error) {
 	h.runs++
