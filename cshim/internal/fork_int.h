@@ -67,8 +67,9 @@ typedef struct BackgroundWorkerSlot
 	bool		in_use;			/* owned by the supervisor while true */
 	bool		terminate;		/* a worker asked for termination */
 	pg_atomic_uint32 claimed;	/* 1 from claim until the slot is freed */
-	pg_atomic_uint32 start_owner;	/* BGW_START_*: who starts it */
 	pid_t		pid;			/* InvalidPid, running pid, or 0 */
+	pg_atomic_uint32 start_owner;	/* BGW_START_*: who starts it (in what
+									 * was padding: the layout is unchanged) */
 	uint64		generation;		/* incremented when the slot is reused */
 	BackgroundWorker worker;	/* the registration */
 } BackgroundWorkerSlot;

@@ -383,6 +383,7 @@ typedef struct MirrorSlot
 	bool		terminate;
 	uint32		claimed;
 	pid_t		pid;
+	uint32		start_owner;
 	uint64		generation;
 	BackgroundWorker worker;
 } MirrorSlot;
@@ -392,6 +393,7 @@ typedef struct MirrorArray
 	int			total_slots;
 	uint32		parallel_register_count;
 	uint32		parallel_terminate_count;
+	uint32		fast_start;
 	MirrorSlot	slot[FLEXIBLE_ARRAY_MEMBER];
 } MirrorArray;
 
