@@ -127,11 +127,18 @@ func (r *results) finish() {
 }
 
 func unitFor(key string) string {
+	if u := dbUnit(key); u != "" {
+		return u
+	}
 	switch {
 	case strings.HasPrefix(key, "memory"), strings.HasPrefix(key, "churn"):
 		return "kB"
 	case strings.Contains(key, "wake-ups"):
 		return "/min"
+	case strings.Contains(key, "supervisor CPU"):
+		return "ms/min"
+	case strings.Contains(key, "size of one scrape"):
+		return "kB"
 	case strings.Contains(key, "ping-pong"):
 		return "µs"
 	}
@@ -139,6 +146,9 @@ func unitFor(key string) string {
 }
 
 func targetFor(key string) string {
+	if t := dbTarget(key); t != "" {
+		return t
+	}
 	switch {
 	case strings.HasPrefix(key, "churn") && strings.HasSuffix(key, "growth"):
 		return "flat"
@@ -164,7 +174,7 @@ func targetFor(key string) string {
 		return "≤ 1"
 	case strings.HasPrefix(key, "supervisor wake-ups"):
 		return "≈ idle Go program"
-	case strings.Contains(key, "status"):
+	case strings.Contains(key, "status"), strings.HasPrefix(key, "metrics"):
 		return "report"
 	}
 	return ""
@@ -200,6 +210,11 @@ func verdict(x *row, r *results) string {
 			return ""
 		}
 		return metOr(*x.Ratio <= limit)
+	case strings.HasPrefix(x.Target, "≥ "):
+		if _, err := fmt.Sscanf(x.Target, "≥ %g", &limit); err != nil || x.Ratio == nil {
+			return ""
+		}
+		return metOr(*x.Ratio >= limit)
 	}
 	return ""
 }
