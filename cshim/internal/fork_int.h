@@ -103,7 +103,7 @@ extern BackgroundWorkerArray *bgw_worker_array;
 
 /*
  * What the supervisor reads from a slot: a bounded, validated copy.
- * Supervisor only (no locks, barriers as described above).
+ * Supervisor and fork server (no locks, barriers as described above).
  * bgw_slot_read returns 0 and fills *out, or -1 with a reason in errbuf
  * (slot out of range, inconsistent array), or 1 when the slot is free.
  */

@@ -10,7 +10,9 @@
  *	  Who calls what:
  *	    RegisterBackgroundWorker        supervisor, from a module's _PG_init
  *	    bgw_bgworker_shmem_init         supervisor, after bgw_shmem_init
- *	    bgw_slot_*                      supervisor (never takes a lock)
+ *	    bgw_slot_*                      supervisor (never takes a lock);
+ *	                                    bgw_slot_take_fast_start, _read and
+ *	                                    _publish_started the fork server too
  *	    RegisterDynamicBackgroundWorker worker children
  *	    GetBackgroundWorkerPid & co.    worker children
  *
@@ -370,7 +372,7 @@ check_slot_index(int slot, char *errbuf, size_t errlen)
 
 /*
  * Copy slot `slot` into *out.  Returns 0 if the slot is in use, 1 if it is
- * free, -1 with a message in errbuf.  Supervisor only.
+ * free, -1 with a message in errbuf.  Supervisor and fork server.
  */
 int
 bgw_slot_read(int slot, BgwSlotView *out, char *errbuf, size_t errlen)
@@ -643,8 +645,8 @@ refuse:
  * Register a dynamic worker.  Returns false outside a child of the host,
  * in a worker detached from shared memory, when the parallel-worker limit
  * is reached, or when every slot is in use; raises ERROR when a check
- * fails.  On success the supervisor is signalled and *handle (if wanted)
- * is a palloc'd handle.
+ * fails.  On success the fork server (a fast start) or the supervisor is
+ * signalled and *handle (if wanted) is a palloc'd handle.
  */
 bool
 RegisterDynamicBackgroundWorker(BackgroundWorker *worker,
