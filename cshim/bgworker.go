@@ -192,6 +192,11 @@ func SetSlotPid(i, pid int) error {
 	return nil
 }
 
+// SlotTakeStart takes the start of the new registration in slot i for the
+// supervisor (start_owner, fork_int.h). False: the fork server took it
+// first, and its reply will say what became of it.
+func SlotTakeStart(i int) bool { return bool(C.bgw_slot_take_start(C.int(i))) }
+
 // FreeSlot gives slot i back (ForgetBackgroundWorker): pid 0, a full
 // barrier, then in_use = false.
 func FreeSlot(i int) error {

@@ -44,6 +44,11 @@ type Reply struct {
 	// Notified: the fork server already published the pid in the slot and
 	// woke the worker's bgw_notify_pid (the supervisor must not again).
 	Notified bool
+	// Fast: the fork server started (or failed to start) the new
+	// registration in Slot on its own, a fast start (ID is 0).
+	Fast bool
+	// FastStart: the answer to SendFastStart with this ID.
+	FastStart bool
 }
 
 // ForkServer is a running fork server.
@@ -183,6 +188,21 @@ func (fs *ForkServer) SendReload() error {
 	return fs.send(&req)
 }
 
+// SendFastStart turns the fork server's fast starts of new dynamic
+// registrations on or off (forkserver.c, fast_start_scan). Its reply
+// (FastStart, with id) comes after the replies of every fast start made
+// before the fork server turned them off.
+func (fs *ForkServer) SendFastStart(id uint32, on bool) error {
+	var req C.BgwForkRequest
+	req.kind = C.BGW_FORK_FAST_START
+	req.id = C.uint32(id)
+	req.slot = -1
+	if on {
+		req.flags = C.BGW_FORK_FLAG_FAST_ON
+	}
+	return fs.send(&req)
+}
+
 // SendExit asks the fork server to exit. No reply.
 func (fs *ForkServer) SendExit() error {
 	var req C.BgwForkRequest
@@ -233,7 +253,9 @@ func (fs *ForkServer) ReadReplies(buf []Reply) (int, error) {
 				Pid:   int(rep.pid),
 				Errno: syscall.Errno(rep.err),
 
-				Notified: rep.flags&C.BGW_FORK_REPLY_NOTIFIED != 0,
+				Notified:  rep.flags&C.BGW_FORK_REPLY_NOTIFIED != 0,
+				Fast:      rep.flags&C.BGW_FORK_REPLY_FAST != 0,
+				FastStart: rep.kind == C.BGW_FORK_FAST_START,
 			}
 			n++
 		}

@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/bgworker/bgworker/cshim"
 )
 
@@ -97,6 +99,9 @@ func (p *postmaster) backgroundWorkerStateChange() {
 				continue
 			}
 		}
+		if !cshim.SlotTakeStart(i) {
+			continue // the fork server took it (a fast start): its reply adopts it
+		}
 		key := slotKey{i, view.Generation}
 		if p.badSlots[key] {
 			continue
@@ -134,6 +139,81 @@ func (p *postmaster) backgroundWorkerStateChange() {
 		p.workers = append(p.workers, w)
 		p.settle(w)
 	}
+}
+
+// updateFastStart tells the fork server whether to start new dynamic
+// registrations on its own (fast starts, forkserver.c): only while the
+// host runs, is not stopping and is not in a crash cycle, so that every
+// start the supervisor would refuse or hold is still its own decision.
+// Turning them off is a barrier: until the fork server answers, a fast
+// start's reply may be on its way, and childCount counts it. Called by
+// step before and after it acts.
+func (p *postmaster) updateFastStart() {
+	want := p.state == pmRun && p.shutdown == noShutdown && !p.fatalError &&
+		p.fs != nil && !p.fsReaderGone
+	if want == p.fastOn || p.fs == nil || p.fsReaderGone {
+		return
+	}
+	p.nextReq++
+	id := p.nextReq
+	if err := p.fs.SendFastStart(id, want); err != nil {
+		cshim.Log(cshim.LevelLog, fmt.Sprintf("could not send a request to the fork server: %v", errnoText(err)), "", "")
+		p.loseForkServer()
+		return
+	}
+	p.fastOn = want
+	if !want {
+		p.fastOffReq = id
+	}
+}
+
+// adoptFastStart registers the worker the fork server started on its own
+// for the new registration in slot rep.Slot (a fast start), as the scan
+// would have, in the state of a worker whose start request is out: the
+// caller then handles rep as the reply to that request. It returns nil
+// when the slot holds no registration the fork server could have started
+// (the array was scribbled over): the process, if any, is told to stop.
+func (p *postmaster) adoptFastStart(rep cshim.Reply) *worker {
+	view, err := cshim.ReadSlot(rep.Slot)
+	if err == nil && !view.InUse {
+		err = errors.New("the slot is free")
+	}
+	if err == nil {
+		if w := p.workerInSlot(rep.Slot); w != nil {
+			if w.dynamic && w.generation != view.Generation {
+				p.removeWorker(w) // its slot was freed and claimed again
+			} else {
+				err = fmt.Errorf("the slot holds worker \"%s\"", w.reg.Name)
+			}
+		}
+	}
+	if err != nil {
+		cshim.Log(cshim.LevelLog, "inconsistent background worker state",
+			fmt.Sprintf("A worker the fork server started in slot %d (PID %d) was stopped: %s.", rep.Slot, rep.Pid, err), "")
+		if rep.Pid > 0 {
+			unix.Kill(rep.Pid, unix.SIGTERM)
+		}
+		return nil
+	}
+	reg := view.Worker
+	if reg.Name == "" {
+		reg.Name = reg.Type
+	}
+	if reg.NotifyPid != 0 && p.byPid[reg.NotifyPid] == nil && p.inFlight == 0 {
+		cshim.Log(cshim.LevelDebug1, fmt.Sprintf("worker notification PID %d is not valid", reg.NotifyPid), "", "")
+		reg.NotifyPid = 0
+	}
+	cshim.Log(cshim.LevelDebug1, fmt.Sprintf("registering background worker \"%s\"", reg.Name), "", "")
+	w := &worker{reg: reg, slot: rep.Slot, dynamic: true, generation: view.Generation,
+		state: wsStarting, terminate: view.Terminate}
+	p.workers = append(p.workers, w)
+	p.nextReq++
+	w.reqID = p.nextReq
+	p.byReq[w.reqID] = w
+	p.inFlight++
+	p.opsRequested(w) // history.go
+	cshim.Log(cshim.LevelDebug1, fmt.Sprintf("starting background worker process \"%s\"", reg.Name), "", "")
+	return w
 }
 
 // terminateWorker acts on a termination request for w (lifecycle.go):

@@ -133,6 +133,19 @@ func (p *postmaster) handleReplies(r forkReplies) {
 		return
 	}
 	for _, rep := range r.replies {
+		if rep.FastStart {
+			if rep.ID == p.fastOffReq {
+				p.fastOffReq = 0
+			}
+			continue
+		}
+		if rep.Fast {
+			w := p.adoptFastStart(rep) // dynamic.go
+			if w == nil {
+				continue
+			}
+			rep.ID = w.reqID // from here on, as the reply to a request of ours
+		}
 		if rep.Spare {
 			// Exits held for earlier spares are of spares never used: the
 			// reply that hands a spare a worker precedes the next spare.
@@ -198,6 +211,7 @@ func (p *postmaster) failInFlight() {
 	}
 	p.inFlight = 0
 	p.startupReq = 0
+	p.fastOn, p.fastOffReq = false, 0
 }
 
 // stopSignal is what a child that appears during shutdown or a crash gets.

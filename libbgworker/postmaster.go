@@ -90,6 +90,14 @@ type postmaster struct {
 	sigUsr1      chan os.Signal
 	inFlight     int
 
+	// Fast starts (dynamic.go, updateFastStart): whether the current fork
+	// server was told to start new dynamic registrations on its own, and
+	// the id of the last "off" it has not answered yet (0 if none): its
+	// answer comes after the reply of every fast start it made, so until
+	// then a worker may exist that the supervisor does not know.
+	fastOn     bool
+	fastOffReq uint32
+
 	// strayZombie is set when the reaper met an exited child it does not
 	// know yet (its fork reply still in flight, or an embedding program's
 	// own child); the next reply batch reaps again. Without it every reply
@@ -354,6 +362,7 @@ func (p *postmaster) initSharedMemory() error {
 func (p *postmaster) adoptForkServer(fs *cshim.ForkServer) {
 	p.fs = fs
 	p.fsGen++
+	p.fastOn, p.fastOffReq = false, 0
 	p.fsReaderGone = false
 	p.fsRetryAt = time.Time{}
 	p.fsFailures = 0
@@ -545,6 +554,7 @@ func (p *postmaster) step() {
 	if p.state == pmStartup && !p.startupSent && p.fs != nil {
 		p.sendStartup()
 	}
+	p.updateFastStart() // dynamic.go: off before anything waits for the children
 	if p.shutdown > noShutdown && p.state < pmStopBackends {
 		p.setState(pmStopBackends)
 	}
@@ -563,6 +573,7 @@ func (p *postmaster) step() {
 		}
 	}
 	p.maybeStartWorkers()
+	p.updateFastStart()
 }
 
 // childCount counts the processes the supervisor must see exit before it
@@ -572,6 +583,9 @@ func (p *postmaster) childCount() int {
 	n := len(p.byPid) + p.inFlight
 	if p.startupPid != 0 || (p.startupSent && p.startupReq != 0) {
 		n++
+	}
+	if p.fastOffReq != 0 {
+		n++ // a fast start's reply may still be on its way
 	}
 	return n
 }

@@ -79,6 +79,40 @@ func TestDynamicConcurrent(t *testing.T) {
 	h.stopClean()
 }
 
+// TestDynamicStartWithSupervisorStopped: while the host runs, the fork
+// server starts a new registration on its own (a fast start): a launcher
+// gets its child started while the supervisor is stopped (SIGSTOP), and
+// the supervisor, once continued, adopts the child from the fork server's
+// reply, so that terminating it and waiting for its end work as ever.
+func TestDynamicStartWithSupervisorStopped(t *testing.T) {
+	t.Parallel()
+	dir := newDataDir(t, launcherConf(t, "stopped"))
+	h := startHost(t, dir)
+	h.waitReady()
+	h.log.waitFor(t, `launcher 0 stopped waiting`, 1, 20*time.Second)
+	h.signal(syscall.SIGSTOP)
+	stopped := true
+	defer func() {
+		if stopped {
+			h.signal(syscall.SIGCONT)
+		}
+	}()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "launcher_go"), nil, 0o600))
+	var started []byte
+	require.Eventually(t, func() bool {
+		var err error
+		started, err = os.ReadFile(filepath.Join(dir, "launcher_started"))
+		return err == nil
+	}, 20*time.Second, 10*time.Millisecond, "the child did not start while the supervisor was stopped")
+	h.signal(syscall.SIGCONT)
+	stopped = false
+	pid := strings.TrimSpace(string(started))
+	h.log.waitFor(t, `launcher 0 stopped ok `+pid, 1, 20*time.Second)
+	h.log.waitFor(t, `launcher child child stopped started pid `+pid, 1, 20*time.Second)
+	require.Zero(t, h.log.count(`FAIL`), h.log.all())
+	h.stopClean()
+}
+
 // TestDynamicNoFreeSlot: registration returns false once every slot is
 // taken; the slots come back once the workers are gone.
 func TestDynamicNoFreeSlot(t *testing.T) {

@@ -31,6 +31,11 @@
  *				bgbench.rounds dynamic workers, one at a time, and writes
  *				"dyn I PID US T_REG T_STARTED T_TERM T_STOPPED" per round;
  *				each dynamic worker writes "dynrun I PID US" as its first act.
+ *				As modules of this kind do (test_shm_mq, pg_cron), the
+ *				launcher installs its own SIGUSR1 handler (setting its latch)
+ *				and keeps its state in shared memory under an LWLock of its
+ *				own tranche, which it takes around each registration and
+ *				start, and which each dynamic worker takes when it starts.
  *
  *-------------------------------------------------------------------------
  */
@@ -84,6 +89,11 @@ typedef struct BenchShared
 	Latch	   *latch[2];		/* pinger's and ponger's MyLatch */
 	volatile uint64 ping;		/* round the pinger asks for */
 	volatile uint64 pong;		/* last round the ponger answered */
+	/* the dynamic launcher's state, under lock */
+	LWLock	   *lock;			/* the "bgbench" tranche's lock */
+	int			round;			/* the round being started */
+	pid_t		worker_pid;		/* its worker, once started */
+	int			seen;			/* rounds whose worker looked at the state */
 } BenchShared;
 
 static BenchShared *bench_shared = NULL;
@@ -140,6 +150,7 @@ bench_shmem_request(void)
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(MAXALIGN(sizeof(BenchShared)));
+	RequestNamedLWLockTranche("bgbench", 1);
 }
 
 static void
@@ -152,7 +163,10 @@ bench_shmem_startup(void)
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	bench_shared = ShmemInitStruct("bgbench", sizeof(BenchShared), &found);
 	if (!found)
+	{
 		memset(bench_shared, 0, sizeof(BenchShared));
+		bench_shared->lock = &(GetNamedLWLockTranche("bgbench"))->lock;
+	}
 	LWLockRelease(AddinShmemInitLock);
 }
 
@@ -491,12 +505,22 @@ bgbench_launcher_main(Datum main_arg)
 		worker.bgw_notify_pid = MyProcPid;
 
 		t_reg = now_us();
+		LWLockAcquire(bench_shared->lock, LW_EXCLUSIVE);
+		bench_shared->round = i;
+		bench_shared->worker_pid = 0;
+		LWLockRelease(bench_shared->lock);
 		if (!RegisterDynamicBackgroundWorker(&worker, &handle))
 		{
 			emit("dynfail", i, now_us(), "register");
 			break;
 		}
 		status = WaitForBackgroundWorkerStartup(handle, &pid);
+		if (status == BGWH_STARTED)
+		{
+			LWLockAcquire(bench_shared->lock, LW_EXCLUSIVE);
+			bench_shared->worker_pid = pid;
+			LWLockRelease(bench_shared->lock);
+		}
 		t_started = now_us();
 		if (status != BGWH_STARTED)
 		{
@@ -529,5 +553,9 @@ bgbench_dyn_main(Datum main_arg)
 	emit("dynrun", DatumGetInt32(main_arg), started, NULL);
 	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
 	BackgroundWorkerUnblockSignals();
+	LWLockAcquire(bench_shared->lock, LW_EXCLUSIVE);
+	if (bench_shared->round == DatumGetInt32(main_arg))
+		bench_shared->seen++;
+	LWLockRelease(bench_shared->lock);
 	idle_until_shutdown();
 }

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "libpq/pqsignal.h"
+#include "storage/pmsignal.h"
 #include "utils/guc.h"
 #include "utils/ps_status.h"
 #include "fork_int.h"
@@ -54,6 +55,31 @@ static pid_t spare_pid;			/* 0: no spare */
 static int	spare_fd = -1;		/* write end of the spare's order pipe */
 static bool spare_wanted = true;	/* make one when idle; cleared by a
 									 * failure or a RELOAD, set by START */
+
+/* See fork_int.h: set in the fork server, inherited by its children. */
+pid_t		bgw_fork_server_pid = 0;
+
+/*
+ * Fast starts (see fast_start_scan): on while the supervisor says so.
+ * Written only by FAST_START requests.
+ */
+static bool fast_start_on = false;
+
+/*
+ * The signal mask of the fork server's wait: its usual mask (which blocks
+ * BGW_FAST_START_SIGNAL) without that signal, so that a poke arrives only
+ * while it waits and ends the wait.
+ */
+static sigset_t wait_mask;
+
+/* Whether forkserver_prioritise made us SCHED_FIFO. */
+static bool fifo_priority = false;
+
+/*
+ * After a fast start the fork server keeps quiet until this time
+ * (CLOCK_MONOTONIC ns; 0: not quiet): see fast_start_scan.
+ */
+static int64 quiet_until_ns = 0;
 
 /* This process's robust futex list head, re-registered in each child. */
 static void *robust_head;
@@ -340,6 +366,12 @@ start_child(void)
 typedef struct ReplyQueue
 {
 	int			count;
+	/*
+	 * A registrant poked us (fast_start_poke).  Here rather than in .bss
+	 * for the same reason as the queue: the handler writes it at every
+	 * dynamic registration.
+	 */
+	volatile sig_atomic_t poked;
 	BgwForkReply reply[BGW_REPLY_QUEUE];
 } ReplyQueue;
 
@@ -469,26 +501,36 @@ StaticAssertDecl(sizeof(SpareOrder) <= PIPE_BUF,
  * copy-on-write fault per start on the one path every start takes.
  */
 static long
-fs_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
+fs_poll(struct pollfd *fds, nfds_t n, int64 timeout_ns, const sigset_t *mask)
 {
 	struct timespec ts;
 
-	if (timeout_ms >= 0)
+	if (timeout_ns >= 0)
 	{
-		ts.tv_sec = timeout_ms / 1000;
-		ts.tv_nsec = (long) (timeout_ms % 1000) * 1000000L;
+		ts.tv_sec = timeout_ns / 1000000000;
+		ts.tv_nsec = (long) (timeout_ns % 1000000000);
 	}
-	return syscall(SYS_ppoll, fds, n, timeout_ms >= 0 ? &ts : NULL, NULL, (size_t) 8);
+	return syscall(SYS_ppoll, fds, n, timeout_ns >= 0 ? &ts : NULL, mask, (size_t) 8);
+}
+
+static int64
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /*
- * Wait up to timeout ms (-1: for ever) for fd to become readable; end the
- * process when the death pipe shows anything (nobody writes it: the
- * supervisor is gone) or poll fails.  Returns fd's revents, 0 on timeout
- * or EINTR.  Fork server and spares.
+ * Wait up to timeout ns (-1: for ever) for fd to become readable, with the
+ * signal mask mask (NULL: the current one) while waiting; end the process
+ * when the death pipe shows anything (nobody writes it: the supervisor is
+ * gone) or poll fails.  Returns fd's revents, 0 on timeout or EINTR (a
+ * signal).  Fork server and spares.
  */
 static short
-wait_fd_or_death(int fd, int death_fd, int timeout)
+wait_fd_or_death(int fd, int death_fd, int64 timeout, const sigset_t *mask)
 {
 	struct pollfd pfd[2];
 
@@ -498,7 +540,7 @@ wait_fd_or_death(int fd, int death_fd, int timeout)
 	pfd[1].fd = death_fd;
 	pfd[1].events = POLLIN;
 	pfd[1].revents = 0;
-	if (fs_poll(pfd, 2, timeout) < 0)
+	if (fs_poll(pfd, 2, timeout, mask) < 0)
 	{
 		if (errno == EINTR)
 			return 0;
@@ -518,7 +560,7 @@ spare_main(int sock, int order_fd)
 
 	close(sock);
 	init_ps_display("spare worker");
-	while (wait_fd_or_death(order_fd, bgw_death_pipe_fd, -1) == 0)
+	while (wait_fd_or_death(order_fd, bgw_death_pipe_fd, -1, NULL) == 0)
 		;
 	do
 		n = read(order_fd, &order, sizeof(order));
@@ -541,7 +583,26 @@ make_spare(int sock)
 		spare_wanted = false;
 		return;
 	}
+
+	/*
+	 * A spare is never urgent: clone it at the workers' priority, so that
+	 * it does not keep a worker or a waiter we have just woken off its CPU
+	 * for the few hundred microseconds a clone takes (forkserver_prioritise
+	 * gives us SCHED_FIFO for requests).
+	 */
+	if (fifo_priority)
+	{
+		struct sched_param sp = {.sched_priority = 0};
+
+		(void) sched_setscheduler(0, SCHED_OTHER | SCHED_RESET_ON_FORK, &sp);
+	}
 	pid = start_child();
+	if (pid != 0 && fifo_priority)
+	{
+		struct sched_param sp = {.sched_priority = 1};
+
+		(void) sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
+	}
 	if (pid == 0)
 	{
 		close(p[1]);
@@ -592,12 +653,123 @@ use_spare(const BgwForkRequest *req)
 	return n == (ssize_t) sizeof(order) ? pid : 0;
 }
 
+/*
+ * Start the worker of a START_WORKER request (or of a fast start, with
+ * reply_flags BGW_FORK_REPLY_FAST): hand it to the spare or clone it,
+ * publish its pid and wake its bgw_notify_pid, queue the reply.  Returns
+ * only in the fork server.
+ */
+static void
+start_worker(int sock, const BgwForkRequest *req, uint32 reply_flags)
+{
+	pid_t		pid;
+	bool		notified;
+	int			err;
+
+	if (!spare_wanted)			/* no write when set: see reply_queue_init */
+		spare_wanted = true;
+	bgw_elog_fresh_log_zone();	/* inherited by the child */
+	/* reliability tests only: a planned fork failure (faults_int.h) */
+	if ((err = bgw_clone_fault_check()) != 0)
+	{
+		send_reply(sock, req, req->kind, 0, err, reply_flags);
+		return;
+	}
+	/* the supervisor does this before its own requests (queueStart) */
+	if (reply_flags & BGW_FORK_REPLY_FAST)
+		bgw_proc_clear_active(req->slot);
+	pid = use_spare(req);
+	if (pid == 0)
+		pid = start_child();
+	if (pid == 0)
+		bgw_child_worker_main(sock, req->slot, &req->worker);
+	if (pid < 0)
+	{
+		send_reply(sock, req, req->kind, 0, errno, reply_flags);
+		return;
+	}
+	notified = bgw_slot_publish_started(req->slot, pid,
+										req->worker.bgw_notify_pid);
+	send_reply(sock, req, req->kind, pid, 0,
+			   reply_flags | (notified ? BGW_FORK_REPLY_NOTIFIED : 0));
+}
+
+/*
+ * Fast starts.  A worker that registers a dynamic worker pokes the fork
+ * server (BGW_FAST_START_SIGNAL, RegisterDynamicBackgroundWorker) instead
+ * of signalling the supervisor.  While the supervisor allows it (FAST_START: the host
+ * is running, not stopping, not in a crash cycle), the fork server then
+ * takes every new registration nobody has taken yet (start_owner, a
+ * compare-and-swap the supervisor's scan also makes) and starts it as if
+ * a START_WORKER request had come, with the registration checked as the
+ * supervisor checks it.  Its reply (id 0, BGW_FORK_REPLY_FAST) is how the
+ * supervisor adopts the worker.  So a registration costs the registrant's
+ * wait two wake-ups (the fork server, then the registrant itself) instead
+ * of the supervisor's signal handling, its goroutines and its request.
+ * What the fork server does not take (fast starts are off, the slot fails
+ * the checks, or the supervisor's scan took it first) it passes on to the
+ * supervisor with PMSIGNAL_BACKGROUND_WORKER_CHANGE, the signal the
+ * registrant did not send.
+ */
+/*
+ * How long the fork server keeps quiet after a fast start: it sends no
+ * reply (which wakes the supervisor's threads) and makes no spare (a
+ * clone) for this long, so that the registrant it has just woken, and the
+ * new worker, get a CPU first.  Requests and pokes are still served at
+ * once.  On two CPUs shared with other work, both used to come first and
+ * kept the registrant off its CPU for some 0.4 ms.
+ */
+#define BGW_FAST_START_QUIET_NS		200000
+
+static void
+fast_start_scan(int sock)
+{
+	BackgroundWorkerArray *arr = bgw_worker_array;
+	BgwForkRequest req;
+	bool		left = !fast_start_on;
+
+	for (int i = 0; fast_start_on && arr != NULL && i < max_worker_processes; i++)
+	{
+		if (!bgw_slot_take_fast_start(i, &req.worker))
+		{
+			volatile BackgroundWorkerSlot *s = &arr->slot[i];
+
+			/* a new registration we may not start: the supervisor's */
+			if (i < arr->total_slots && s->in_use && s->pid == InvalidPid &&
+				pg_atomic_read_u32(&arr->slot[i].start_owner) == BGW_START_UNDECIDED)
+				left = true;
+			continue;
+		}
+		req.magic = BGW_FORKSERVER_MAGIC;
+		req.version = BGW_FORKSERVER_VERSION;
+		req.kind = BGW_FORK_START_WORKER;
+		req.id = 0;
+		req.slot = i;
+		req.flags = 0;
+		start_worker(sock, &req, BGW_FORK_REPLY_FAST);
+		quiet_until_ns = mono_ns() + BGW_FAST_START_QUIET_NS;
+	}
+
+	/*
+	 * The registrant signalled us instead of the supervisor: pass on what
+	 * we left, as it would have.
+	 */
+	if (left)
+		SendPostmasterSignal(PMSIGNAL_BACKGROUND_WORKER_CHANGE);
+}
+
+/* Handler of BGW_FAST_START_SIGNAL (only delivered while we wait). */
+static void
+fast_start_poke(SIGNAL_ARGS)
+{
+	replies->poked = 1;
+}
+
 /* Handle one request; returns only in the fork server. */
 static void
 handle_request(int sock, const BgwForkRequest *req)
 {
 	pid_t		pid;
-	bool		notified;
 	int			err;
 
 	if (req->magic != BGW_FORKSERVER_MAGIC ||
@@ -615,29 +787,7 @@ handle_request(int sock, const BgwForkRequest *req)
 				send_reply(sock, req, req->kind, 0, EINVAL, 0);
 				return;
 			}
-			if (!spare_wanted)	/* no write when set: see reply_queue_init */
-				spare_wanted = true;
-			bgw_elog_fresh_log_zone();	/* inherited by the child */
-			/* reliability tests only: a planned fork failure (faults_int.h) */
-			if ((err = bgw_clone_fault_check()) != 0)
-			{
-				send_reply(sock, req, req->kind, 0, err, 0);
-				return;
-			}
-			pid = use_spare(req);
-			if (pid == 0)
-				pid = start_child();
-			if (pid == 0)
-				bgw_child_worker_main(sock, req->slot, &req->worker);
-			if (pid < 0)
-			{
-				send_reply(sock, req, req->kind, 0, errno, 0);
-				return;
-			}
-			notified = bgw_slot_publish_started(req->slot, pid,
-												req->worker.bgw_notify_pid);
-			send_reply(sock, req, req->kind, pid, 0,
-					   notified ? BGW_FORK_REPLY_NOTIFIED : 0);
+			start_worker(sock, req, 0);
 			return;
 
 		case BGW_FORK_START_STARTUP:
@@ -668,6 +818,17 @@ handle_request(int sock, const BgwForkRequest *req)
 		case BGW_FORK_EXIT:
 			flush_replies(sock);
 			_exit(0);
+
+		case BGW_FORK_FAST_START:
+			fast_start_on = (req->flags & BGW_FORK_FLAG_FAST_ON) != 0;
+			if (bgw_worker_array != NULL)
+				pg_atomic_write_u32(&bgw_worker_array->fast_start,
+									fast_start_on ? 1 : 0);
+			/* registrations made before: they poked nobody */
+			if (fast_start_on)
+				replies->poked = 1;
+			send_reply(sock, req, req->kind, 0, 0, 0);
+			return;
 
 		case BGW_FORK_SPARE:
 			break;				/* a reply kind, not a request */
@@ -814,7 +975,7 @@ forkserver_prioritise(void)
 	nice = getpriority(PRIO_PROCESS, 0);
 	if (nice != 0 || errno != 0 || sched_getscheduler(0) != SCHED_OTHER)
 		return;
-	(void) sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
+	fifo_priority = sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) == 0;
 }
 
 /* The fork server's life, after the fork.  Never returns. */
@@ -851,15 +1012,19 @@ forkserver_main(int death_fd, int sock)
 	pqinitmask();
 	pqsignal(SIGHUP, SIG_IGN);
 	pqsignal(SIGINT, SIG_IGN);
-	pqsignal(SIGUSR1, SIG_IGN);
 	pqsignal(SIGUSR2, SIG_IGN);
 	pqsignal(SIGPIPE, SIG_IGN);
+	pqsignal(BGW_FAST_START_SIGNAL, fast_start_poke);
 	{
-		sigset_t	none;
+		sigset_t	poke;
 
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* the poke only ends a wait (wait_mask), never interrupts work */
+		sigemptyset(&poke);
+		sigaddset(&poke, BGW_FAST_START_SIGNAL);
+		sigprocmask(SIG_SETMASK, &poke, NULL);
+		sigemptyset(&wait_mask);
 	}
+	bgw_fork_server_pid = MyProcPid;
 
 	if (!tid_offset_from(&probe))
 		detect_tid_offset_by_fork(&probe);
@@ -879,16 +1044,33 @@ forkserver_main(int death_fd, int sock)
 
 	for (;;)
 	{
-		bool		want_spare = spare_pid == 0 && spare_wanted;
+		bool		want_spare;
+		int64		timeout = -1;
 		short		revents;
 
-		/* what was answered goes out before we wait (see flush_replies) */
-		flush_replies(sock);
-		/* a new spare only when no request waits: requests come first */
-		revents = wait_fd_or_death(sock, death_fd, want_spare ? 0 : -1);
+		if (replies->poked)
+		{
+			replies->poked = 0;
+			fast_start_scan(sock);
+		}
+		want_spare = spare_pid == 0 && spare_wanted;
+		if (quiet_until_ns != 0)
+		{
+			timeout = quiet_until_ns - mono_ns();
+			if (timeout <= 0)
+				quiet_until_ns = timeout = 0;
+		}
+		if (quiet_until_ns == 0)
+		{
+			/* what was answered goes out before we wait (see flush_replies) */
+			flush_replies(sock);
+			/* a new spare only when no request waits: requests come first */
+			timeout = want_spare ? 0 : -1;
+		}
+		revents = wait_fd_or_death(sock, death_fd, timeout, &wait_mask);
 		if (revents == 0)
 		{
-			if (want_spare)
+			if (want_spare && quiet_until_ns == 0 && !replies->poked)
 				make_spare(sock);
 			continue;
 		}

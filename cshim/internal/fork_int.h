@@ -15,6 +15,7 @@
 #include "bgw_internal.h"
 #include "port/atomics.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -46,13 +47,29 @@
  * pid is InvalidPid (-1) until the worker is started, the running pid
  * while it runs, 0 once it stopped.  generation grows every time a slot is
  * reused, so that a stale handle reads BGWH_STOPPED.
+ *
+ * start_owner says who starts a new dynamic registration, decided once by
+ * a compare-and-swap from BGW_START_UNDECIDED (what a worker's
+ * registration writes before in_use): the fork server, which starts it on
+ * its own when the registrant pokes it ("fast start", forkserver.c), or
+ * the supervisor, which adopts it from its scan and sends a start request.
+ * Slots the supervisor fills itself (static workers, `bgworker launch`)
+ * are the supervisor's from the start.  The supervisor trusts the value
+ * only as far as "not mine": it adopts a fast-started worker from the
+ * fork server's reply, never from the slot.
  * ------------------------------------------------------------------------ */
+#define BGW_START_UNDECIDED		0
+#define BGW_START_FORK_SERVER	1
+#define BGW_START_SUPERVISOR	2
+
 typedef struct BackgroundWorkerSlot
 {
 	bool		in_use;			/* owned by the supervisor while true */
 	bool		terminate;		/* a worker asked for termination */
 	pg_atomic_uint32 claimed;	/* 1 from claim until the slot is freed */
 	pid_t		pid;			/* InvalidPid, running pid, or 0 */
+	pg_atomic_uint32 start_owner;	/* BGW_START_*: who starts it (in what
+									 * was padding: the layout is unchanged) */
 	uint64		generation;		/* incremented when the slot is reused */
 	BackgroundWorker worker;	/* the registration */
 } BackgroundWorkerSlot;
@@ -62,6 +79,12 @@ typedef struct BackgroundWorkerArray
 	int			total_slots;	/* max_worker_processes at creation */
 	uint32		parallel_register_count;	/* PARALLEL registrations */
 	uint32		parallel_terminate_count;	/* PARALLEL slots freed */
+	/*
+	 * 1 while the fork server takes fast starts (it writes this itself when
+	 * the supervisor turns them on or off): a registrant then pokes it.  A
+	 * hint only: the fork server decides by its own copy.
+	 */
+	pg_atomic_uint32 fast_start;
 	BackgroundWorkerSlot slot[FLEXIBLE_ARRAY_MEMBER];
 } BackgroundWorkerArray;
 
@@ -80,7 +103,7 @@ extern BackgroundWorkerArray *bgw_worker_array;
 
 /*
  * What the supervisor reads from a slot: a bounded, validated copy.
- * Supervisor only (no locks, barriers as described above).
+ * Supervisor and fork server (no locks, barriers as described above).
  * bgw_slot_read returns 0 and fills *out, or -1 with a reason in errbuf
  * (slot out of range, inconsistent array), or 1 when the slot is free.
  */
@@ -105,6 +128,30 @@ extern int	bgw_slot_free(int slot);
  * *generation, or -1 when every slot is in use or claimed.
  */
 extern int	bgw_slot_claim(const BackgroundWorker *worker, uint64 *generation);
+
+/*
+ * Supervisor, when its scan meets a registration it does not know: take
+ * the start for itself (start_owner UNDECIDED -> SUPERVISOR).  Returns
+ * false when the fork server took it first (its reply will tell).
+ */
+extern bool bgw_slot_take_start(int slot);
+
+/*
+ * Fork server: take the start of slot for itself and return the
+ * registration it will start, checked as the supervisor checks a new slot
+ * (strings sanitised, an empty name taken from the type, a notify pid that
+ * is not one of our workers dropped).  false when the slot is not a new,
+ * sound, unterminated registration nobody has taken.
+ */
+extern bool bgw_slot_take_fast_start(int slot, BackgroundWorker *out);
+
+/*
+ * The fork server's pid, in the fork server and every child it starts (a
+ * process-local copy, never read from shared memory); 0 elsewhere.  A
+ * registrant pokes the fork server with BGW_FAST_START_SIGNAL.
+ */
+extern pid_t bgw_fork_server_pid;
+#define BGW_FAST_START_SIGNAL	SIGUSR1
 
 /* Set the process latch of the worker in slot (no-op without one). */
 extern void bgw_set_worker_latch(int slot);
@@ -143,7 +190,11 @@ extern void bgw_free_static_workers(void);
  * announces each spare child it clones ahead of need with an unsolicited
  * reply of kind SPARE (id 0, the spare's pid), always before the START
  * reply that hands that spare a worker.  RELOAD
- * gets no reply (a START sent after it is handled after it).  EXIT, or EOF
+ * gets no reply (a START sent after it is handled after it).  FAST_START
+ * turns fast starts on or off and is answered with its id; every fast
+ * start the fork server made before it turned them off is answered (an
+ * unsolicited START_WORKER reply with id 0, the slot and
+ * BGW_FORK_REPLY_FAST) before that answer.  EXIT, or EOF
  * on the socket or the death pipe, ends the fork server.  A message with a wrong magic or size is answered with
  * errno EPROTO and otherwise ignored.  Layout is native (both ends are the
  * same binary).
@@ -158,9 +209,11 @@ typedef enum BgwForkRequestKind
 	BGW_FORK_RELOAD = 3,		/* ProcessConfigFile(PGC_SIGHUP) */
 	BGW_FORK_EXIT = 4,			/* exit the fork server */
 	BGW_FORK_SPARE = 5,			/* reply only: a spare child now exists */
+	BGW_FORK_FAST_START = 6,	/* turn fast starts on or off; replied */
 } BgwForkRequestKind;
 
 #define BGW_FORK_FLAG_STANDBY	0x0001	/* START_STARTUP: standby.signal */
+#define BGW_FORK_FLAG_FAST_ON	0x0002	/* FAST_START: on (else off) */
 
 typedef struct BgwForkRequest
 {
@@ -186,6 +239,11 @@ typedef struct BgwForkReply
 
 /* START_WORKER reply: the fork server already woke bgw_notify_pid */
 #define BGW_FORK_REPLY_NOTIFIED	0x0001
+/*
+ * START_WORKER reply (id 0) of a fast start: the fork server took the
+ * registration in slot itself (start_owner) and started it, or failed to.
+ */
+#define BGW_FORK_REPLY_FAST		0x0002
 
 /*
  * Fork the fork server (supervisor, postmaster thread).  Returns its pid

@@ -10,7 +10,9 @@
  *	  Who calls what:
  *	    RegisterBackgroundWorker        supervisor, from a module's _PG_init
  *	    bgw_bgworker_shmem_init         supervisor, after bgw_shmem_init
- *	    bgw_slot_*                      supervisor (never takes a lock)
+ *	    bgw_slot_*                      supervisor (never takes a lock);
+ *	                                    bgw_slot_take_fast_start, _read and
+ *	                                    _publish_started the fork server too
  *	    RegisterDynamicBackgroundWorker worker children
  *	    GetBackgroundWorkerPid & co.    worker children
  *
@@ -281,6 +283,7 @@ bgw_bgworker_shmem_init(const BackgroundWorker *workers, int n)
 		arr->total_slots = max_worker_processes;
 		arr->parallel_register_count = 0;
 		arr->parallel_terminate_count = 0;
+		pg_atomic_init_u32(&arr->fast_start, 0);
 		for (int i = 0; i < max_worker_processes; i++)
 		{
 			BackgroundWorkerSlot *slot = &arr->slot[i];
@@ -292,12 +295,14 @@ bgw_bgworker_shmem_init(const BackgroundWorker *workers, int n)
 			{
 				copy_worker_bounded(&slot->worker, &workers[i]);
 				pg_atomic_init_u32(&slot->claimed, 1);
+				pg_atomic_init_u32(&slot->start_owner, BGW_START_SUPERVISOR);
 				slot->in_use = true;
 			}
 			else
 			{
 				memset(&slot->worker, 0, sizeof(slot->worker));
 				pg_atomic_init_u32(&slot->claimed, 0);
+				pg_atomic_init_u32(&slot->start_owner, BGW_START_UNDECIDED);
 				slot->in_use = false;
 			}
 		}
@@ -367,7 +372,7 @@ check_slot_index(int slot, char *errbuf, size_t errlen)
 
 /*
  * Copy slot `slot` into *out.  Returns 0 if the slot is in use, 1 if it is
- * free, -1 with a message in errbuf.  Supervisor only.
+ * free, -1 with a message in errbuf.  Supervisor and fork server.
  */
 int
 bgw_slot_read(int slot, BgwSlotView *out, char *errbuf, size_t errlen)
@@ -436,25 +441,34 @@ bgw_set_worker_latch(int slot)
  * woke one.  Supervisor (start and exit of a worker, a registration
  * refused) and fork server (bgw_slot_publish_started).
  */
-bool
-bgw_wake_waiter(pid_t notify_pid)
+static int
+worker_slot_of_pid(pid_t pid)
 {
 	BackgroundWorkerArray *arr = bgw_worker_array;
 
-	if (notify_pid <= 0 || arr == NULL)
-		return false;
+	if (pid <= 0 || arr == NULL)
+		return -1;
 	for (int i = 0; i < arr->total_slots && i < max_worker_processes; i++)
 	{
 		volatile BackgroundWorkerSlot *s = &arr->slot[i];
 
-		if (!s->in_use || s->pid != notify_pid)
-			continue;
-		(void) kill(notify_pid, SIGUSR1);
-		if ((s->worker.bgw_flags & BGWORKER_SHMEM_ACCESS) != 0)
-			bgw_set_worker_latch(i);
-		return true;
+		if (s->in_use && s->pid == pid)
+			return i;
 	}
-	return false;
+	return -1;
+}
+
+bool
+bgw_wake_waiter(pid_t notify_pid)
+{
+	int			i = worker_slot_of_pid(notify_pid);
+
+	if (i < 0)
+		return false;
+	(void) kill(notify_pid, SIGUSR1);
+	if ((bgw_worker_array->slot[i].worker.bgw_flags & BGWORKER_SHMEM_ACCESS) != 0)
+		bgw_set_worker_latch(i);
+	return true;
 }
 
 /*
@@ -503,15 +517,19 @@ bgw_slot_free(int slot)
 
 /*
  * Fill a slot this process has claimed and publish it: registration first,
- * a write barrier, then in_use.  Returns the new generation.
+ * a write barrier, then in_use.  owner is BGW_START_UNDECIDED for a
+ * worker's registration, BGW_START_SUPERVISOR for the supervisor's own.
+ * Returns the new generation.
  */
 static uint64
-publish_claimed_slot(BackgroundWorkerSlot *slot, const BackgroundWorker *rw)
+publish_claimed_slot(BackgroundWorkerSlot *slot, const BackgroundWorker *rw,
+					 uint32 owner)
 {
 	slot->worker = *rw;
 	slot->pid = InvalidPid;
 	slot->generation++;
 	slot->terminate = false;
+	pg_atomic_write_u32(&slot->start_owner, owner);
 	/* the supervisor must see the registration before in_use */
 	pg_write_barrier();
 	slot->in_use = true;
@@ -546,10 +564,77 @@ bgw_slot_claim(const BackgroundWorker *worker, uint64 *generation)
 
 		if (!claim_slot(slot))
 			continue;
-		*generation = publish_claimed_slot(slot, &rw);
+		*generation = publish_claimed_slot(slot, &rw, BGW_START_SUPERVISOR);
 		return i;
 	}
 	return -1;
+}
+
+bool
+bgw_slot_take_start(int slot)
+{
+	char		errbuf[128];
+	uint32		expected = BGW_START_UNDECIDED;
+	pg_atomic_uint32 *owner;
+
+	if (check_slot_index(slot, errbuf, sizeof(errbuf)) < 0)
+		return true;
+	owner = &bgw_worker_array->slot[slot].start_owner;
+	if (pg_atomic_compare_exchange_u32(owner, &expected, BGW_START_SUPERVISOR))
+		return true;
+	return expected != BGW_START_FORK_SERVER;
+}
+
+/*
+ * See fork_int.h.  The checks are the supervisor's for a new slot
+ * (checkSlotValues in libbgworker/dynamic.go), made after the slot is
+ * taken, so that they read the registration that will run; a slot that
+ * fails them goes back to undecided, and the supervisor's next scan takes
+ * it and reports it.  Once taken, a slot cannot change under us: only the
+ * supervisor frees a slot in use, and only one it adopted.
+ */
+bool
+bgw_slot_take_fast_start(int slot, BackgroundWorker *out)
+{
+	char		errbuf[2 * BGW_MAXLEN + 128];
+	BackgroundWorkerSlot *s;
+	BgwSlotView view;
+	uint32		expected = BGW_START_UNDECIDED;
+	BackgroundWorker *w = &view.worker;
+
+	if (check_slot_index(slot, errbuf, sizeof(errbuf)) < 0)
+		return false;
+	s = &bgw_worker_array->slot[slot];
+	/* cheap tests first: most slots are running or taken */
+	if (!s->in_use || s->pid != InvalidPid || s->terminate ||
+		pg_atomic_read_u32(&s->start_owner) != BGW_START_UNDECIDED)
+		return false;
+	if (!pg_atomic_compare_exchange_u32(&s->start_owner, &expected,
+										BGW_START_FORK_SERVER))
+		return false;
+
+	if (bgw_slot_read(slot, &view, errbuf, sizeof(errbuf)) != 0)
+		goto refuse;
+	if (w->bgw_name[0] == '\0')
+		memcpy(w->bgw_name, w->bgw_type, BGW_MAXLEN);
+	if (w->bgw_name[0] == '\0' || w->bgw_library_name[0] == '\0' ||
+		w->bgw_function_name[0] == '\0' ||
+		bgw_worker_problem(w, errbuf, sizeof(errbuf)) != NULL ||
+		(w->bgw_flags & ~(BGWORKER_SHMEM_ACCESS |
+						  BGWORKER_BACKEND_DATABASE_CONNECTION |
+						  BGWORKER_CLASS_PARALLEL)) != 0 ||
+		w->bgw_notify_pid < 0 || view.pid != InvalidPid || view.terminate)
+		goto refuse;
+	if (w->bgw_notify_pid != 0 && worker_slot_of_pid(w->bgw_notify_pid) < 0)
+		w->bgw_notify_pid = 0;
+	if (w->bgw_type[0] == '\0')
+		memcpy(w->bgw_type, w->bgw_name, BGW_MAXLEN);
+	*out = *w;
+	return true;
+
+refuse:
+	pg_atomic_write_u32(&s->start_owner, BGW_START_UNDECIDED);
+	return false;
 }
 
 /* ------------------------------------------------------------------------
@@ -560,8 +645,8 @@ bgw_slot_claim(const BackgroundWorker *worker, uint64 *generation)
  * Register a dynamic worker.  Returns false outside a child of the host,
  * in a worker detached from shared memory, when the parallel-worker limit
  * is reached, or when every slot is in use; raises ERROR when a check
- * fails.  On success the supervisor is signalled and *handle (if wanted)
- * is a palloc'd handle.
+ * fails.  On success the fork server (a fast start) or the supervisor is
+ * signalled and *handle (if wanted) is a palloc'd handle.
  */
 bool
 RegisterDynamicBackgroundWorker(BackgroundWorker *worker,
@@ -599,7 +684,7 @@ RegisterDynamicBackgroundWorker(BackgroundWorker *worker,
 			continue;
 		if (parallel)
 			arr->parallel_register_count++;
-		generation = publish_claimed_slot(slot, &rw);
+		generation = publish_claimed_slot(slot, &rw, BGW_START_UNDECIDED);
 		found = i;
 		break;
 	}
@@ -609,7 +694,18 @@ RegisterDynamicBackgroundWorker(BackgroundWorker *worker,
 	if (found < 0)
 		return false;
 
-	SendPostmasterSignal(PMSIGNAL_BACKGROUND_WORKER_CHANGE);
+	/*
+	 * While the fork server takes fast starts, it starts the worker itself
+	 * (forkserver.c) and the supervisor adopts it from its reply; what it
+	 * does not take, it passes on to the supervisor with the signal below.
+	 * The supervisor is not signalled too: its signal handling would only
+	 * compete for a CPU with the fork server and with us.
+	 */
+	if (bgw_fork_server_pid > 0 && pg_atomic_read_u32(&arr->fast_start) != 0 &&
+		kill(bgw_fork_server_pid, BGW_FAST_START_SIGNAL) == 0)
+		;
+	else
+		SendPostmasterSignal(PMSIGNAL_BACKGROUND_WORKER_CHANGE);
 
 	if (handle != NULL)
 	{

@@ -21,6 +21,11 @@
  *	                child, then crash (exit code 2)
  *	    scribble    damage the slot array (white box: the layout below
  *	                mirrors cshim/internal/fork_int.h) and signal the supervisor
+ *	    stopped     wait for the file launcher_go in the data directory,
+ *	                start a child and write its pid to launcher_started
+ *	                (the test has stopped the supervisor meanwhile: the
+ *	                fork server starts the child alone), then terminate
+ *	                it and wait for its end
  *	    idle        nothing
  *
  *	  No launcher installs a SIGUSR1 handler: the host must wake the
@@ -196,6 +201,33 @@ mode_loop(int me)
 	if (st != BGWH_STOPPED)
 		fail(me, "stale shutdown", st, 0);
 	elog(LOG, "launcher %d stale ok", me);
+}
+
+static void
+mode_stopped(int me)
+{
+	BackgroundWorkerHandle *h;
+	BgwHandleStatus st;
+	struct stat sb;
+	pid_t		pid;
+	char		buf[32];
+	int			fd;
+	int			len;
+
+	elog(LOG, "launcher %d stopped waiting", me);
+	while (stat("launcher_go", &sb) != 0)
+		pg_usleep(10000);
+	h = start_child(me, "child stopped", "wait", BGW_NEVER_RESTART, &pid);
+	len = snprintf(buf, sizeof(buf), "%d\n", (int) pid);
+	fd = open("launcher_started.tmp", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, buf, len) != len || close(fd) != 0 ||
+		rename("launcher_started.tmp", "launcher_started") != 0)
+		fail(me, "writing launcher_started", BGWH_STARTED, 0);
+	TerminateBackgroundWorker(h);
+	st = WaitForBackgroundWorkerShutdown(h);
+	if (st != BGWH_STOPPED)
+		fail(me, "shutdown", st, 0);
+	elog(LOG, "launcher %d stopped ok %d", me, (int) pid);
 }
 
 static void
@@ -383,6 +415,7 @@ typedef struct MirrorSlot
 	bool		terminate;
 	uint32		claimed;
 	pid_t		pid;
+	uint32		start_owner;
 	uint64		generation;
 	BackgroundWorker worker;
 } MirrorSlot;
@@ -392,6 +425,7 @@ typedef struct MirrorArray
 	int			total_slots;
 	uint32		parallel_register_count;
 	uint32		parallel_terminate_count;
+	uint32		fast_start;
 	MirrorSlot	slot[FLEXIBLE_ARRAY_MEMBER];
 } MirrorArray;
 
@@ -490,6 +524,8 @@ launcher_main(Datum main_arg)
 		mode_crash(me);
 	else if (strcmp(mode, "scribble") == 0)
 		mode_scribble(me);
+	else if (strcmp(mode, "stopped") == 0)
+		mode_stopped(me);
 
 	/* stay until told to stop, so the tests can look at the host */
 	for (;;)
