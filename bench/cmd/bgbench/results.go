@@ -166,6 +166,8 @@ func targetFor(key string) string {
 		return "≤ 1"
 	case key == "latch ping-pong, mean round trip":
 		return "≤ 0.5"
+	case key == "dynamic: register → started":
+		return "≤ 0.3"
 	case strings.HasPrefix(key, "dynamic"):
 		return "≤ 0.5"
 	case key == "memory N = 100: PSS per worker", key == "memory N = 100: supervisor PSS":
