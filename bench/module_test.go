@@ -1,6 +1,6 @@
-// module_test.go: the bench module must keep compiling, with the flags a
-// module author uses, against include/ and (when installed) PostgreSQL's
-// server headers.
+// module_test.go: the bench modules (bgbench.c, and the mqbench extension's
+// mqbench.c) must keep compiling, with the flags a module author uses,
+// against include/ and (when installed) PostgreSQL's server headers.
 package bench
 
 import (
@@ -15,12 +15,14 @@ import (
 
 func compileBenchModule(t *testing.T, include string) {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "bgbench.so")
-	cmd := exec.Command("cc", "-std=gnu11", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror",
-		"-Wno-unused-parameter", "-Wno-missing-field-initializers",
-		"-I", include, "-o", out, filepath.Join("bgbench", "bgbench.c"))
-	b, err := cmd.CombinedOutput()
-	require.NoError(t, err, "compiling bgbench.c against %s:\n%s", include, b)
+	for _, src := range []string{"bgbench.c", "mqbench.c"} {
+		out := filepath.Join(t.TempDir(), strings.TrimSuffix(src, ".c")+".so")
+		cmd := exec.Command("cc", "-std=gnu11", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror",
+			"-Wno-unused-parameter", "-Wno-missing-field-initializers",
+			"-I", include, "-o", out, filepath.Join("bgbench", src))
+		b, err := cmd.CombinedOutput()
+		require.NoError(t, err, "compiling %s against %s:\n%s", src, include, b)
+	}
 }
 
 func TestModuleCompilesAgainstInclude(t *testing.T) {

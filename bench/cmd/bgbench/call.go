@@ -1,15 +1,22 @@
 // call.go: a call's overhead (group "call"): the wall time of `bgworker
 // call -D DIR mqbench_noop` against `psql -c 'SELECT mqbench_noop()'` on
 // PostgreSQL 15, a new process each time, the two hosts in turn call by
-// call; and the start of each client alone (`--version`), the part of
-// that time no host can change.
+// call; the start of each client alone (`--version`); and the host's part
+// alone: the same call made by this driver over the host's own socket
+// (bgworker's control socket, PostgreSQL's protocol), from connect to the
+// result.
 package main
 
 import (
+	"bufio"
+	"encoding/binary"
 	"fmt"
+	"io"
+	"net"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -33,9 +40,20 @@ func (b *bench) callOverhead(s *mqSetup) error {
 		}
 		return exec.Command(filepath.Join(s.pg.bin, "psql"), "--version")
 	}
+	direct := func(h host) (float64, error) {
+		t := time.Now()
+		var err error
+		if h == host(s.bgw) {
+			err = bgwSocketCall(s.bgw.dataDir, "mqbench_noop")
+		} else {
+			err = pgSocketCall(s.pg.dir, s.pg.owner.Username, "SELECT mqbench_noop()")
+		}
+		return float64(time.Since(t).Microseconds()) / 1000, err
+	}
 	for range b.reps {
 		calls := map[host][]float64{}
 		starts := map[host][]float64{}
+		hostOnly := map[host][]float64{}
 		for i := range warmup + callRounds {
 			for _, h := range s.hosts {
 				ms, err := wall(s.mqCallCmd(h, "mqbench_noop"))
@@ -51,15 +69,105 @@ func (b *bench) callOverhead(s *mqSetup) error {
 				if i >= warmup {
 					starts[h] = append(starts[h], ms)
 				}
+				if ms, err = direct(h); err != nil {
+					return fmt.Errorf("%s over its socket: %w", h.name(), err)
+				}
+				if i >= warmup {
+					hostOnly[h] = append(hostOnly[h], ms)
+				}
 			}
 		}
 		for _, h := range s.hosts {
 			b.res.add("call of a function that returns at once, new client process: median", h, median(calls[h]))
 			b.res.add("call of a function that returns at once, new client process: p99", h, callP99(calls[h]))
 			b.res.add("process start of the client alone (`--version`): median", h, median(starts[h]))
+			b.res.add("call of a function that returns at once, the host's part (socket, connect → result): median", h, median(hostOnly[h]))
+			b.res.add("call of a function that returns at once, the host's part (socket, connect → result): p99", h, callP99(hostOnly[h]))
 		}
 	}
 	return nil
+}
+
+// bgwSocketCall makes one call over bgworker's control socket, as `bgworker
+// call` does after its start: connect, one request line, one reply line.
+func bgwSocketCall(dataDir, fn string) error {
+	c, err := net.Dial("unix", filepath.Join(dataDir, "bgworker.sock"))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if _, err := fmt.Fprintf(c, `{"version":1,"op":"call","call":{"function":%q}}`+"\n", fn); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(line, `"ok":true`) {
+		return fmt.Errorf("reply %s", strings.TrimSpace(line))
+	}
+	return nil
+}
+
+// pgSocketCall makes one call over PostgreSQL's protocol (version 3, trust
+// authentication), as psql does after its start: connect, start-up, one
+// simple query, terminate.
+func pgSocketCall(socketDir, user, query string) error {
+	c, err := net.Dial("unix", filepath.Join(socketDir, ".s.PGSQL.5432"))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	var startup []byte
+	startup = binary.BigEndian.AppendUint32(startup, 0)
+	startup = binary.BigEndian.AppendUint32(startup, 3<<16)
+	for _, kv := range []string{"user", user, "database", "postgres"} {
+		startup = append(append(startup, kv...), 0)
+	}
+	startup = append(startup, 0)
+	binary.BigEndian.PutUint32(startup, uint32(len(startup)))
+	if _, err := c.Write(startup); err != nil {
+		return err
+	}
+	r := bufio.NewReader(c)
+	// readUntilReady reads messages up to ReadyForQuery; an ErrorResponse
+	// is an error.
+	readUntilReady := func() error {
+		for {
+			var hdr [5]byte
+			if _, err := io.ReadFull(r, hdr[:]); err != nil {
+				return err
+			}
+			body := make([]byte, binary.BigEndian.Uint32(hdr[1:])-4)
+			if _, err := io.ReadFull(r, body); err != nil {
+				return err
+			}
+			switch hdr[0] {
+			case 'E':
+				return fmt.Errorf("error response %q", body)
+			case 'R':
+				if binary.BigEndian.Uint32(body) != 0 {
+					return fmt.Errorf("the server asks for authentication method %d", binary.BigEndian.Uint32(body))
+				}
+			case 'Z':
+				return nil
+			}
+		}
+	}
+	if err := readUntilReady(); err != nil {
+		return err
+	}
+	q := []byte{'Q', 0, 0, 0, 0}
+	q = append(append(q, query...), 0)
+	binary.BigEndian.PutUint32(q[1:], uint32(len(q)-1))
+	if _, err := c.Write(q); err != nil {
+		return err
+	}
+	if err := readUntilReady(); err != nil {
+		return err
+	}
+	_, err = c.Write([]byte{'X', 0, 0, 0, 4})
+	return err
 }
 
 // callP99 is the 99th percentile (nearest rank) of v.
