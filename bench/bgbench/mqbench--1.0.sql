@@ -8,7 +8,9 @@ CREATE FUNCTION mqbench_roundtrip(msgsize int4, rounds int4,
     RETURNS text
     AS 'MODULE_PATHNAME' LANGUAGE C STRICT;
 
--- Stream messages one way to a dynamic worker: "NMSGS BYTES ELAPSED_NS".
+-- Stream messages one way to a dynamic worker:
+-- "NMSGS BYTES ELAPSED_NS CPU_US SLEEPS" (both processes' CPU time and
+-- voluntary context switches over the timed part).
 CREATE FUNCTION mqbench_stream(msgsize int4, nmsgs int4,
                                queue_size int8 DEFAULT 16384)
     RETURNS text

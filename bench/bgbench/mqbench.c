@@ -21,7 +21,9 @@
  *				each (as a tuple queue does), then an empty message with
  *				force_flush; the worker counts messages and bytes and
  *				answers the empty message with the counts.  Result:
- *				"NMSGS BYTES ELAPSED_NS".
+ *				"NMSGS BYTES ELAPSED_NS CPU_US SLEEPS": CPU time (user +
+ *				system, getrusage) and voluntary context switches of the
+ *				caller and the worker together over the timed part.
  *
  *	  mqbench_noop returns 1 at once: the cost of a call alone.
  *
@@ -31,6 +33,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "fmgr.h"
@@ -57,11 +60,17 @@ typedef struct
 	int			mode;
 } mqbench_header;
 
-/* the sink's answer to an empty message */
+/*
+ * The sink's answer to an empty message: what it received since the
+ * previous one, and the CPU time and voluntary context switches (sleeps)
+ * it used meanwhile.
+ */
 typedef struct
 {
 	int64		messages;
 	int64		bytes;
+	int64		cpu_us;
+	int64		sleeps;
 } mqbench_counts;
 
 /* what a call holds while it talks to its worker */
@@ -82,6 +91,18 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* This process's CPU time (user + system) in µs and its voluntary context switches. */
+static void
+usage_now(int64 *cpu_us, int64 *sleeps)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	*cpu_us = (int64) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+		ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+	*sleeps = ru.ru_nvcsw;
 }
 
 static int
@@ -260,6 +281,10 @@ mqbench_stream(PG_FUNCTION_ARGS)
 	void	   *data;
 	int64		t0;
 	int64		elapsed;
+	int64		cpu0,
+				cpu1,
+				sleeps0,
+				sleeps1;
 
 	check_args(msgsize, nmsgs, qsize);
 	msg = palloc(Max(msgsize, 1));
@@ -271,6 +296,7 @@ mqbench_stream(PG_FUNCTION_ARGS)
 	send_or_error(l.out, 0, msg, true);
 	(void) receive_or_error(l.in, &len);
 
+	usage_now(&cpu0, &sleeps0);
 	t0 = now_ns();
 	for (int i = 0; i < nmsgs; i++)
 	{
@@ -281,6 +307,7 @@ mqbench_stream(PG_FUNCTION_ARGS)
 	send_or_error(l.out, 0, msg, true);
 	data = receive_or_error(l.in, &len);
 	elapsed = now_ns() - t0;
+	usage_now(&cpu1, &sleeps1);
 	if (len != sizeof(counts))
 		ereport(ERROR, (errmsg("mqbench: the sink answered with %zu bytes", len)));
 	memcpy(&counts, data, sizeof(counts));
@@ -290,8 +317,10 @@ mqbench_stream(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errmsg("mqbench: sent %d messages of %d bytes, the worker counted " INT64_FORMAT " messages, " INT64_FORMAT " bytes",
 						nmsgs, msgsize, counts.messages, counts.bytes)));
-	PG_RETURN_TEXT_P(cstring_to_text(psprintf(INT64_FORMAT " " INT64_FORMAT " " INT64_FORMAT,
-											  counts.messages, counts.bytes, elapsed)));
+	PG_RETURN_TEXT_P(cstring_to_text(psprintf(INT64_FORMAT " " INT64_FORMAT " " INT64_FORMAT " " INT64_FORMAT " " INT64_FORMAT,
+											  counts.messages, counts.bytes, elapsed,
+											  cpu1 - cpu0 + counts.cpu_us,
+											  sleeps1 - sleeps0 + counts.sleeps)));
 }
 
 PG_FUNCTION_INFO_V1(mqbench_noop);
@@ -316,7 +345,9 @@ mqbench_worker_main(Datum arg)
 	shm_mq	   *outq;
 	shm_mq_handle *in;
 	shm_mq_handle *out;
-	mqbench_counts counts = {0, 0};
+	mqbench_counts counts = {0, 0, 0, 0};
+	int64		cpu0,
+				sleeps0;
 
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
@@ -338,6 +369,7 @@ mqbench_worker_main(Datum arg)
 	shm_mq_set_sender(outq, MyProc);
 	in = shm_mq_attach(inq, seg, NULL);
 	out = shm_mq_attach(outq, seg, NULL);
+	usage_now(&cpu0, &sleeps0);
 
 	for (;;)
 	{
@@ -353,10 +385,16 @@ mqbench_worker_main(Datum arg)
 		}
 		else if (len == 0)
 		{
+			int64		cpu1,
+						sleeps1;
+
+			usage_now(&cpu1, &sleeps1);
+			counts.cpu_us = cpu1 - cpu0;
+			counts.sleeps = sleeps1 - sleeps0;
 			if (shm_mq_send(out, sizeof(counts), &counts, false, true) != SHM_MQ_SUCCESS)
 				break;
-			counts.messages = 0;
-			counts.bytes = 0;
+			memset(&counts, 0, sizeof(counts));
+			usage_now(&cpu0, &sleeps0);
 		}
 		else
 		{

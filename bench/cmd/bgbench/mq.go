@@ -232,12 +232,15 @@ func (b *bench) mqStream(s *mqSetup, h host, size int, label string, n int) erro
 		if err != nil {
 			return err
 		}
-		if len(v) != 3 || v[2] <= 0 {
+		if len(v) != 5 || v[2] <= 0 {
 			return fmt.Errorf("mqbench_stream: unexpected result %v", v)
 		}
 		secs := float64(v[2]) / 1e9
-		b.res.add(fmt.Sprintf("shm_mq stream, %s messages: throughput", label), h, float64(v[1])/secs/1e6)
+		mb := float64(v[1]) / 1e6
+		b.res.add(fmt.Sprintf("shm_mq stream, %s messages: throughput", label), h, mb/secs)
 		b.res.add(fmt.Sprintf("shm_mq stream, %s messages: messages per second", label), h, float64(v[0])/secs)
+		b.res.add(fmt.Sprintf("shm_mq stream, %s messages: CPU per MB, both processes", label), h, float64(v[3])/mb)
+		b.res.add(fmt.Sprintf("shm_mq stream, %s messages: sleeps per MB, both processes", label), h, float64(v[4])/mb)
 	}
 	return nil
 }
@@ -265,6 +268,10 @@ func mqUnit(key string) (string, bool) {
 	switch {
 	case strings.HasPrefix(key, "shm_mq stream") && strings.HasSuffix(key, "throughput"):
 		return "MB/s", true
+	case strings.HasPrefix(key, "shm_mq stream") && strings.Contains(key, "CPU per MB"):
+		return "µs", true
+	case strings.HasPrefix(key, "shm_mq stream") && strings.Contains(key, "sleeps per MB"):
+		return "", true
 	case strings.HasPrefix(key, "shm_mq stream"):
 		return "/s", true
 	case strings.HasPrefix(key, "shm_mq round trip"):
@@ -277,9 +284,9 @@ func mqUnit(key string) (string, bool) {
 
 func mqTarget(key string) (string, bool) {
 	switch {
-	case strings.HasPrefix(key, "shm_mq stream"):
+	case strings.HasPrefix(key, "shm_mq stream") && (strings.HasSuffix(key, "throughput") || strings.HasSuffix(key, "per second")):
 		return "≥ 1", true
-	case strings.HasPrefix(key, "shm_mq round trip"), strings.HasPrefix(key, "call of a function"),
+	case strings.HasPrefix(key, "shm_mq stream"), strings.HasPrefix(key, "shm_mq round trip"), strings.HasPrefix(key, "call of a function"),
 		strings.HasPrefix(key, "process start"):
 		return "report", true
 	}
