@@ -50,12 +50,33 @@ func (b *bench) callOverhead(s *mqSetup) error {
 		}
 		return float64(time.Since(t).Microseconds()) / 1000, err
 	}
+	// Each measurement starts once both hosts are back to their idle set of
+	// processes: otherwise it pays for the previous one's teardown (a
+	// backend's or a session's exit, the fork server's new spare child).
+	runs := map[host]*running{s.bgw: s.bgwRun}
+	if s.pg != nil {
+		runs[s.pg] = s.pgRun
+	}
+	time.Sleep(200 * time.Millisecond)
+	idle := map[host]int{}
+	for h, r := range runs {
+		idle[h] = len(liveDescendants(r.pid()))
+	}
+	settle := func() {
+		deadline := time.Now().Add(time.Second)
+		for h, r := range runs {
+			for len(liveDescendants(r.pid())) > idle[h] && time.Now().Before(deadline) {
+				time.Sleep(200 * time.Microsecond)
+			}
+		}
+	}
 	for range b.reps {
 		calls := map[host][]float64{}
 		starts := map[host][]float64{}
 		hostOnly := map[host][]float64{}
 		for i := range warmup + callRounds {
 			for _, h := range s.hosts {
+				settle()
 				ms, err := wall(s.mqCallCmd(h, "mqbench_noop"))
 				if err != nil {
 					return err
@@ -63,12 +84,14 @@ func (b *bench) callOverhead(s *mqSetup) error {
 				if i >= warmup {
 					calls[h] = append(calls[h], ms)
 				}
+				settle()
 				if ms, err = wall(version(h)); err != nil {
 					return err
 				}
 				if i >= warmup {
 					starts[h] = append(starts[h], ms)
 				}
+				settle()
 				if ms, err = direct(h); err != nil {
 					return fmt.Errorf("%s over its socket: %w", h.name(), err)
 				}
@@ -168,6 +191,18 @@ func pgSocketCall(socketDir, user, query string) error {
 	}
 	_, err = c.Write([]byte{'X', 0, 0, 0, 4})
 	return err
+}
+
+// liveDescendants lists pid's descendants that have not exited.
+func liveDescendants(pid int) []int {
+	var out []int
+	for _, c := range children(pid) {
+		if !gone(c) {
+			out = append(out, c)
+			out = append(out, liveDescendants(c)...)
+		}
+	}
+	return out
 }
 
 // callP99 is the 99th percentile (nearest rank) of v.
