@@ -1,6 +1,6 @@
-// module_test.go: the bench modules (bgbench.c, and the mqbench extension's
-// mqbench.c) must keep compiling, with the flags a module author uses,
-// against include/ and (when installed) PostgreSQL's server headers.
+// module_test.go: the bench modules (bgbench.c, spibench.c, and the mqbench
+// extension's mqbench.c) must keep compiling, with the flags a module author
+// uses, against include/ and (when installed) PostgreSQL's server headers.
 package bench
 
 import (
@@ -15,13 +15,13 @@ import (
 
 func compileBenchModule(t *testing.T, include string) {
 	t.Helper()
-	for _, src := range []string{"bgbench.c", "mqbench.c"} {
-		out := filepath.Join(t.TempDir(), strings.TrimSuffix(src, ".c")+".so")
+	for _, name := range []string{"bgbench", "spibench", "mqbench"} {
+		out := filepath.Join(t.TempDir(), name+".so")
 		cmd := exec.Command("cc", "-std=gnu11", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror",
 			"-Wno-unused-parameter", "-Wno-missing-field-initializers",
-			"-I", include, "-o", out, filepath.Join("bgbench", src))
+			"-I", include, "-o", out, filepath.Join("bgbench", name+".c"))
 		b, err := cmd.CombinedOutput()
-		require.NoError(t, err, "compiling %s against %s:\n%s", src, include, b)
+		require.NoError(t, err, "compiling %s.c against %s:\n%s", name, include, b)
 	}
 }
 

@@ -6,8 +6,14 @@
  *	  becomes a Datum as PostgreSQL's input function would make it (same
  *	  accepted forms, same error messages), and a result becomes PostgreSQL's
  *	  text form.  Scalars: bool, int2, int4, int8, float4, float8, oid,
- *	  text, varchar, name, bytea, cstring; and one-dimensional arrays of
- *	  them ("int4[]").  Sessions (C only).
+ *	  xid, cid, text, varchar, bpchar, json, xml, name, bytea, "char",
+ *	  uuid, date, time, timestamp, timestamptz, interval (datetime.c),
+ *	  void, cstring; and one-dimensional arrays of them ("int4[]").  Some
+ *	  more types are known by name and layout only (numeric, jsonb, ...).
+ *
+ *	  The one table of built-in types: a session's arguments and results,
+ *	  and the Datums of SPI results and parameters (dbconn/datum.c) all
+ *	  convert through it.  Pure functions on memory, any process.
  *
  *-------------------------------------------------------------------------
  */
@@ -18,7 +24,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "bgw_internal.h"
+#include "adt_int.h"
+#include "catalog/pg_type_d.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -41,26 +48,63 @@ static Datum bytea_in(const BgwTypeInfo *t, const char *s);
 static char *bytea_out(const BgwTypeInfo *t, Datum d);
 static Datum cstring_in(const BgwTypeInfo *t, const char *s);
 static char *cstring_out(const BgwTypeInfo *t, Datum d);
+static Datum char_in(const BgwTypeInfo *t, const char *s);
+static char *char_out(const BgwTypeInfo *t, Datum d);
+static Datum uuid_in(const BgwTypeInfo *t, const char *s);
+static char *uuid_out(const BgwTypeInfo *t, Datum d);
+static Datum void_in(const BgwTypeInfo *t, const char *s);
+static char *void_out(const BgwTypeInfo *t, Datum d);
 
-/* PostgreSQL's OIDs for the types and their array types. */
+/*
+ * PostgreSQL's OIDs for the types and their array types.  A type with no
+ * input function has no in-memory form here: it is known by name and
+ * layout only (for messages, SPI_gettype and tuple descriptors).
+ */
 static const struct
 {
 	BgwTypeInfo info;
 	type_in_fn	in;
 	type_out_fn out;
 }			types[] = {
-	{{"bool", "boolean", 16, 1000, 1, true, 'c'}, bool_in, bool_out},
-	{{"int2", "smallint", 21, 1005, 2, true, 's'}, int_in, int_out},
-	{{"int4", "integer", 23, 1007, 4, true, 'i'}, int_in, int_out},
-	{{"int8", "bigint", 20, 1016, 8, true, 'd'}, int_in, int_out},
-	{{"oid", "oid", 26, 1028, 4, true, 'i'}, int_in, int_out},
-	{{"float4", "real", 700, 1021, 4, true, 'i'}, float_in, float_out},
-	{{"float8", "double precision", 701, 1022, 8, true, 'd'}, float_in, float_out},
-	{{"text", "text", 25, 1009, -1, false, 'i'}, text_in, text_out},
-	{{"varchar", "character varying", 1043, 1015, -1, false, 'i'}, text_in, text_out},
-	{{"name", "name", 19, 1003, NAMEDATALEN, false, 'c'}, name_in, name_out},
-	{{"bytea", "bytea", 17, 1001, -1, false, 'i'}, bytea_in, bytea_out},
-	{{"cstring", "cstring", 2275, 1263, -2, false, 'c'}, cstring_in, cstring_out},
+	{{"bool", "boolean", BOOLOID, 1000, 1, true, 'c'}, bool_in, bool_out},
+	{{"int2", "smallint", INT2OID, 1005, 2, true, 's'}, int_in, int_out},
+	{{"int4", "integer", INT4OID, 1007, 4, true, 'i'}, int_in, int_out},
+	{{"int8", "bigint", INT8OID, 1016, 8, true, 'd'}, int_in, int_out},
+	{{"oid", "oid", OIDOID, 1028, 4, true, 'i'}, int_in, int_out},
+	{{"xid", "xid", XIDOID, 1011, 4, true, 'i'}, int_in, int_out},
+	{{"cid", "cid", CIDOID, 1012, 4, true, 'i'}, int_in, int_out},
+	{{"float4", "real", FLOAT4OID, 1021, 4, true, 'i'}, float_in, float_out},
+	{{"float8", "double precision", FLOAT8OID, 1022, 8, true, 'd'}, float_in, float_out},
+	{{"text", "text", TEXTOID, 1009, -1, false, 'i'}, text_in, text_out},
+	{{"varchar", "character varying", VARCHAROID, 1015, -1, false, 'i'}, text_in, text_out},
+	{{"bpchar", "character", BPCHAROID, 1014, -1, false, 'i'}, text_in, text_out},
+	{{"json", "json", JSONOID, 199, -1, false, 'i'}, text_in, text_out},
+	{{"xml", "xml", XMLOID, 143, -1, false, 'i'}, text_in, text_out},
+	{{"name", "name", NAMEOID, 1003, NAMEDATALEN, false, 'c'}, name_in, name_out},
+	{{"bytea", "bytea", BYTEAOID, 1001, -1, false, 'i'}, bytea_in, bytea_out},
+	{{"char", "\"char\"", CHAROID, 1002, 1, true, 'c'}, char_in, char_out},
+	{{"uuid", "uuid", UUIDOID, 2951, 16, false, 'c'}, uuid_in, uuid_out},
+	{{"date", "date", DATEOID, 1182, 4, true, 'i'}, bgw_date_in, bgw_date_out},
+	{{"time", "time without time zone", TIMEOID, 1183, 8, true, 'd'}, bgw_time_in, bgw_time_out},
+	{{"timestamp", "timestamp without time zone", TIMESTAMPOID, 1115, 8, true, 'd'}, bgw_timestamp_in, bgw_timestamp_out},
+	{{"timestamptz", "timestamp with time zone", TIMESTAMPTZOID, 1185, 8, true, 'd'}, bgw_timestamptz_in, bgw_timestamptz_out},
+	{{"interval", "interval", INTERVALOID, 1187, 16, false, 'd'}, bgw_interval_in, bgw_interval_out},
+	{{"void", "void", VOIDOID, InvalidOid, 4, true, 'i'}, void_in, void_out},
+	{{"cstring", "cstring", CSTRINGOID, 1263, -2, false, 'c'}, cstring_in, cstring_out},
+	/* known by name and layout only */
+	{{"unknown", "unknown", UNKNOWNOID, InvalidOid, -2, false, 'c'}, NULL, NULL},
+	{{"numeric", "numeric", NUMERICOID, 1231, -1, false, 'i'}, NULL, NULL},
+	{{"jsonb", "jsonb", JSONBOID, 3807, -1, false, 'i'}, NULL, NULL},
+	{{"timetz", "time with time zone", TIMETZOID, 1270, 12, false, 'd'}, NULL, NULL},
+	{{"money", "money", MONEYOID, 791, 8, true, 'd'}, NULL, NULL},
+	{{"inet", "inet", INETOID, 1041, -1, false, 'i'}, NULL, NULL},
+	{{"cidr", "cidr", CIDROID, 651, -1, false, 'i'}, NULL, NULL},
+	{{"record", "record", RECORDOID, 2287, -1, false, 'd'}, NULL, NULL},
+	{{"regclass", "regclass", REGCLASSOID, 2210, 4, true, 'i'}, NULL, NULL},
+	{{"regtype", "regtype", REGTYPEOID, 2211, 4, true, 'i'}, NULL, NULL},
+	{{"regproc", "regproc", REGPROCOID, 1008, 4, true, 'i'}, NULL, NULL},
+	{{"pg_lsn", "pg_lsn", PG_LSNOID, 3221, 8, true, 'd'}, NULL, NULL},
+	{{"xid8", "xid8", XID8OID, 271, 8, true, 'd'}, NULL, NULL},
 };
 
 #define NTYPES lengthof(types)
@@ -101,9 +145,11 @@ bgw_type_lookup(const char *name)
 		if (strcmp(types[i].info.name, base) != 0 &&
 			strcmp(types[i].info.sqlname, base) != 0)
 			continue;
+		if (types[i].in == NULL)
+			return NULL;
 		if (!isarray)
 			return &types[i].info;
-		if (types[i].info.len == -2)
+		if (types[i].info.array_oid == InvalidOid || types[i].info.len == -2)
 			return NULL;
 		if (array_types[i].name == NULL)
 		{
@@ -113,7 +159,7 @@ bgw_type_lookup(const char *name)
 			array_types[i].array_oid = InvalidOid;
 			array_types[i].len = -1;
 			array_types[i].byval = false;
-			array_types[i].align = 'i';
+			array_types[i].align = types[i].info.align == 'd' ? 'd' : 'i';
 		}
 		return &array_types[i];
 	}
@@ -137,6 +183,23 @@ bgw_type_layout(Oid oid, int16 *len, bool *byval, char *align)
 static Datum array_in(const BgwTypeInfo *t, const char *s);
 static char *array_out(const BgwTypeInfo *t, Datum d);
 
+/* Whether values of type t convert here (to and from text). */
+bool
+bgw_type_has_io(const BgwTypeInfo *t)
+{
+	int			i = scalar_index_by_oid(t->elem_oid != InvalidOid ? t->elem_oid : t->oid);
+
+	return i >= 0 && types[i].in != NULL;
+}
+
+static void
+no_io(const BgwTypeInfo *t)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("type %s has no in-memory form in bgworker", t->sqlname)));
+}
+
 /* The caller's literal as a Datum of type t; ERROR on bad input. */
 Datum
 bgw_type_input(const BgwTypeInfo *t, const char *str)
@@ -146,7 +209,8 @@ bgw_type_input(const BgwTypeInfo *t, const char *str)
 	if (t->elem_oid != InvalidOid)
 		return array_in(t, str);
 	i = scalar_index_by_oid(t->oid);
-	Assert(i >= 0);
+	if (i < 0 || types[i].in == NULL)
+		no_io(t);
 	return types[i].in(t, str);
 }
 
@@ -159,12 +223,13 @@ bgw_type_output(const BgwTypeInfo *t, Datum d)
 	if (t->elem_oid != InvalidOid)
 		return array_out(t, d);
 	i = scalar_index_by_oid(t->oid);
-	Assert(i >= 0);
+	if (i < 0 || types[i].out == NULL)
+		no_io(t);
 	return types[i].out(t, d);
 }
 
-static void
-invalid_syntax(const BgwTypeInfo *t, const char *s)
+void
+bgw_invalid_syntax(const BgwTypeInfo *t, const char *s)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
@@ -186,7 +251,7 @@ bool_in(const BgwTypeInfo *t, const char *s)
 	while (len > 0 && isspace((unsigned char) p[len - 1]))
 		len--;
 	if (len == 0 || len >= sizeof(buf))
-		invalid_syntax(t, s);
+		bgw_invalid_syntax(t, s);
 	for (size_t i = 0; i < len; i++)
 		buf[i] = tolower((unsigned char) p[i]);
 	buf[len] = '\0';
@@ -198,7 +263,7 @@ bool_in(const BgwTypeInfo *t, const char *s)
 	if (strncmp(buf, "false", len) == 0 || strncmp(buf, "no", len) == 0 ||
 		(len >= 2 && strncmp(buf, "off", len) == 0) || strcmp(buf, "0") == 0)
 		return BoolGetDatum(false);
-	invalid_syntax(t, s);
+	bgw_invalid_syntax(t, s);
 	return (Datum) 0;
 }
 
@@ -242,17 +307,17 @@ int_in(const BgwTypeInfo *t, const char *s)
 		p += 2;
 	}
 	if (!isalnum((unsigned char) *p))
-		invalid_syntax(t, s);
+		bgw_invalid_syntax(t, s);
 	errno = 0;
 	v = strtoull(p, &end, base);
 	if (end == p)
-		invalid_syntax(t, s);
+		bgw_invalid_syntax(t, s);
 	while (isspace((unsigned char) *end))
 		end++;
 	if (*end != '\0')
-		invalid_syntax(t, s);
+		bgw_invalid_syntax(t, s);
 
-	if (t->oid == 26)			/* oid: unsigned 32 bits, "-1" wraps */
+	if (t->len == 4 && t->oid != INT4OID)	/* oid, xid, cid: unsigned 32 bits, "-1" wraps */
 	{
 		if (errno == ERANGE || v > PG_UINT32_MAX)
 			ereport(ERROR,
@@ -285,7 +350,7 @@ int_in(const BgwTypeInfo *t, const char *s)
 static char *
 int_out(const BgwTypeInfo *t, Datum d)
 {
-	if (t->oid == 26)
+	if (t->len == 4 && t->oid != INT4OID)
 		return psprintf("%u", DatumGetObjectId(d));
 	switch (t->len)
 	{
@@ -310,14 +375,14 @@ float_in(const BgwTypeInfo *t, const char *s)
 	while (isspace((unsigned char) *p))
 		p++;
 	if (*p == '\0')
-		invalid_syntax(t, s);
+		bgw_invalid_syntax(t, s);
 	errno = 0;
 	if (t->len == 4)
 		v = strtof(p, &end);
 	else
 		v = strtod(p, &end);
 	if (end == p)
-		invalid_syntax(t, s);
+		bgw_invalid_syntax(t, s);
 	if (errno == ERANGE && (v == 0.0 || isinf(v)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -325,7 +390,7 @@ float_in(const BgwTypeInfo *t, const char *s)
 	while (isspace((unsigned char) *end))
 		end++;
 	if (*end != '\0')
-		invalid_syntax(t, s);
+		bgw_invalid_syntax(t, s);
 	if (t->len == 4)
 		return Float4GetDatum((float4) v);
 	return Float8GetDatum(v);
@@ -391,6 +456,43 @@ static char *
 cstring_out(const BgwTypeInfo *t, Datum d)
 {
 	return pstrdup(DatumGetCString(d));
+}
+
+/* ---- "char": one byte; a high-bit byte is written \\ooo ---- */
+
+static Datum
+char_in(const BgwTypeInfo *t, const char *s)
+{
+	if (strlen(s) == 4 && s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7')
+		return CharGetDatum((char) (((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0')));
+	return CharGetDatum(s[0]);
+}
+
+static char *
+char_out(const BgwTypeInfo *t, Datum d)
+{
+	unsigned char c = (unsigned char) DatumGetChar(d);
+
+	if (c == 0)
+		return pstrdup("");
+	if (IS_HIGHBIT_SET(c))
+		return psprintf("\\%03o", c);
+	return psprintf("%c", c);
+}
+
+/* ---- void: no value ---- */
+
+static Datum
+void_in(const BgwTypeInfo *t, const char *s)
+{
+	return (Datum) 0;
+}
+
+static char *
+void_out(const BgwTypeInfo *t, Datum d)
+{
+	return pstrdup("");
 }
 
 /* ---- bytea: hex ("\x0102") or escape format in, hex out ---- */
@@ -464,7 +566,7 @@ bytea_in(const BgwTypeInfo *t, const char *s)
 			p += 4;
 		}
 		else
-			invalid_syntax(t, s);
+			bgw_invalid_syntax(t, s);
 	}
 	SET_VARSIZE(result, out - (char *) result);
 	return PointerGetDatum(result);
@@ -488,6 +590,51 @@ bytea_out(const BgwTypeInfo *t, Datum d)
 	}
 	result[2 + 2 * len] = '\0';
 	return result;
+}
+
+/* ---- uuid: 32 hex digits, hyphens anywhere between pairs, optional braces ---- */
+
+#define UUID_LEN 16
+
+static Datum
+uuid_in(const BgwTypeInfo *t, const char *s)
+{
+	unsigned char *u = palloc(UUID_LEN);
+	const char *p = s;
+	int			n = 0;
+
+	if (*p == '{')
+		p++;
+	while (*p && *p != '}' && n < UUID_LEN)
+	{
+		int			hi,
+					lo;
+
+		if (*p == '-')
+		{
+			p++;
+			continue;
+		}
+		hi = hexval(p[0]);
+		lo = p[1] ? hexval(p[1]) : -1;
+		if (hi < 0 || lo < 0)
+			bgw_invalid_syntax(t, s);
+		u[n++] = (unsigned char) (hi * 16 + lo);
+		p += 2;
+	}
+	if (n != UUID_LEN || (s[0] == '{' ? strcmp(p, "}") != 0 : *p != '\0'))
+		bgw_invalid_syntax(t, s);
+	return PointerGetDatum(u);
+}
+
+static char *
+uuid_out(const BgwTypeInfo *t, Datum d)
+{
+	const unsigned char *u = (const unsigned char *) DatumGetPointer(d);
+
+	return psprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+					u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
+					u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
 /* ---- one-dimensional arrays ---- */

@@ -327,7 +327,8 @@ typedef struct BgwTypeInfo
 	Oid			elem_oid;		/* an array's element type, else InvalidOid */
 } BgwTypeInfo;
 
-/* The type called name ("int4", "integer", "text[]"), or NULL. */
+/* The type called name ("int4", "integer", "text[]"), or NULL; only types
+ * with an in-memory form here. */
 extern const BgwTypeInfo *bgw_type_lookup(const char *name);
 
 /* Text literal to Datum (ERROR on bad input), and Datum to text. */
@@ -337,8 +338,15 @@ extern char *bgw_type_output(const BgwTypeInfo *t, Datum d);
 /* Layout of a scalar type OID the table knows; false if unknown. */
 extern bool bgw_type_layout(Oid oid, int16 *len, bool *byval, char *align);
 
-/* The type (scalar or array) of an OID, or NULL. */
+/*
+ * The type (scalar or array) of an OID, or NULL.  A type known by name and
+ * layout only (numeric, jsonb, ...) is returned too: check bgw_type_has_io
+ * before converting.
+ */
 extern const BgwTypeInfo *bgw_type_by_oid(Oid oid);
+
+/* Whether values of type t convert to and from text here. */
+extern bool bgw_type_has_io(const BgwTypeInfo *t);
 
 /* OIDs the runtime itself needs (PostgreSQL's values). */
 #define RECORDOID	2249

@@ -30,6 +30,7 @@
 #include "storage/ipc.h"
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -183,6 +184,25 @@ check_datums(void)
 		 SPI_getvalue(tup, desc, 25), SPI_getvalue(tup, desc, 7), SPI_gettype(desc, 20),
 		 SPI_gettypeid(desc, 25), SPI_fname(desc, 4), SPI_fnumber(desc, "i8"),
 		 SPI_fnumber(desc, "zz"));
+
+	/* one-dimensional arrays: an ArrayType, as deconstruct_array takes it */
+	SPI_execute("SELECT ARRAY[3,NULL,-5]::int4[] AS a, ARRAY['x y','{z}']::text[] AS t", true, 0);
+	{
+		ArrayType  *ai = DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		ArrayType  *at = DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+		Datum	   *ie,
+				   *te;
+		bool	   *in,
+				   *tn;
+		int			ni,
+					nt;
+
+		deconstruct_array_builtin(ai, INT4OID, &ie, &in, &ni);
+		deconstruct_array_builtin(at, TEXTOID, &te, &tn, &nt);
+		elog(LOG, "api_db: arrays ndim=%d n=%d int4=%d,%s,%d type=%s text=%s|%s",
+			 ARR_NDIM(ai), ni, DatumGetInt32(ie[0]), in[1] ? "NULL" : "?", DatumGetInt32(ie[2]),
+			 SPI_gettype(SPI_tuptable->tupdesc, 2), TextDatumGetCString(te[0]), TextDatumGetCString(te[1]));
+	}
 	SPI_finish();
 	CommitTransactionCommand();
 }

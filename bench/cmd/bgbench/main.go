@@ -31,7 +31,7 @@ func main() {
 	idle := flag.Duration("idle", 60*time.Second, "total idle observation time (split into -reps windows); 0 skips it")
 	churn := flag.Duration("churn", 10*time.Minute, "how long the churn scenario keeps the supervisor's heap churning; 0 skips it")
 	only := flag.String("only", "", "run only the scenario groups matching this regular expression "+
-		"(launch, launch5000, status, restart, crash, pingpong, dynamic, mq, call, memory, churn, idle, shutdown, sigkill)")
+		"(launch, launch5000, status, logflood, metrics, restart, crash, pingpong, dynamic, mq, call, memory, database, churn, idle, shutdown, sigkill)")
 	keep := flag.Bool("keep", false, "keep the work directory (logs, events)")
 	render := flag.String("render", "", "only rewrite benchmarks.md in -docs from this benchmarks.json (after editing bench/notes.md)")
 	flag.Parse()
@@ -153,6 +153,7 @@ func run(bin string, withPg bool, reps int, docs string, idle, churn time.Durati
 	step("status", "`bgworker status` while 5000 start, collector on", bgw, func() error { return b.statusLatency(bgw, true) })
 	step("logflood", "log flood, fast log disk", bgw, func() error { return b.logFlood(bgw, false) })
 	step("logflood", "log flood, slow log disk", bgw, func() error { return b.logFlood(bgw, true) })
+	step("metrics", "supervisor CPU, /metrics scraped every second", bgw, func() error { return b.metricsCPU(bgw, 1000) })
 	for _, h := range hosts {
 		step("restart", "exit 1, restart time 1 s → next start", h, func() error { return b.restart(h) })
 	}
@@ -180,6 +181,9 @@ func run(bin string, withPg bool, reps int, docs string, idle, churn time.Durati
 	for _, h := range hosts {
 		step("memory", "memory, N = 100", h, func() error { return b.memory(h) })
 	}
+	step("database", "database connections, SPI transactions (both hosts)", bgw, func() error {
+		return b.database(bin, work)
+	})
 	if churn > 0 {
 		step("churn", fmt.Sprintf("churn N = %d, %s (bgworker only)", churnWorkers, fmtDuration(churn)), bgw, func() error {
 			return b.churn(bgw, churn)

@@ -130,11 +130,18 @@ func unitFor(key string) string {
 	if u, ok := mqUnit(key); ok {
 		return u
 	}
+	if u := dbUnit(key); u != "" {
+		return u
+	}
 	switch {
 	case strings.HasPrefix(key, "memory"), strings.HasPrefix(key, "churn"):
 		return "kB"
 	case strings.Contains(key, "wake-ups"):
 		return "/min"
+	case strings.Contains(key, "supervisor CPU"):
+		return "ms/min"
+	case strings.Contains(key, "size of one scrape"):
+		return "kB"
 	case strings.Contains(key, "ping-pong"):
 		return "µs"
 	}
@@ -143,6 +150,9 @@ func unitFor(key string) string {
 
 func targetFor(key string) string {
 	if t, ok := mqTarget(key); ok {
+		return t
+	}
+	if t := dbTarget(key); t != "" {
 		return t
 	}
 	switch {
@@ -170,7 +180,7 @@ func targetFor(key string) string {
 		return "≤ 1"
 	case strings.HasPrefix(key, "supervisor wake-ups"):
 		return "≈ idle Go program"
-	case strings.Contains(key, "status"):
+	case strings.Contains(key, "status"), strings.HasPrefix(key, "metrics"):
 		return "report"
 	}
 	return ""
@@ -212,6 +222,11 @@ func verdict(x *row, r *results) string {
 			return ""
 		}
 		return metOr(*x.Ratio <= limit)
+	case strings.HasPrefix(x.Target, "≥ "):
+		if _, err := fmt.Sscanf(x.Target, "≥ %g", &limit); err != nil || x.Ratio == nil {
+			return ""
+		}
+		return metOr(*x.Ratio >= limit)
 	}
 	return ""
 }
