@@ -3,9 +3,11 @@
  * funcapi.h
  *	  Functions returning records and sets (PostgreSQL's funcapi.h): the
  *	  result type of the call (get_call_result_type), rows from Datums or
- *	  strings, and the value-per-call protocol (SRF_FIRSTCALL_INIT,
- *	  SRF_RETURN_NEXT, SRF_RETURN_DONE).  A session runs such a function
- *	  as PostgreSQL runs "SELECT f(...)".  Implemented in cshim/adt.
+ *	  strings, the value-per-call protocol (SRF_FIRSTCALL_INIT,
+ *	  SRF_RETURN_NEXT, SRF_RETURN_DONE) and materialize mode
+ *	  (InitMaterializedSRF, then tuplestore_putvalues into
+ *	  rsinfo->setResult).  A session runs such a function as PostgreSQL
+ *	  runs "SELECT f(...)".  Implemented in cshim/adt.
  *
  *-------------------------------------------------------------------------
  */
@@ -17,6 +19,7 @@
 #include "access/tupdesc.h"
 #include "fmgr.h"
 #include "nodes/execnodes.h"
+#include "utils/tuplestore.h"
 
 typedef struct AttInMetadata
 {
@@ -86,5 +89,20 @@ extern void end_MultiFuncCall(PG_FUNCTION_ARGS, FuncCallContext *funcctx);
 		rsi->isDone = ExprEndResult; \
 		PG_RETURN_NULL(); \
 	} while (0)
+
+/*
+ * Materialize mode in one call: checks that the caller accepts it, then
+ * sets rsinfo->returnMode, a tuplestore in rsinfo->setResult and its
+ * descriptor in rsinfo->setDesc (the declared row type, or the caller's
+ * expectedDesc with MAT_SRF_USE_EXPECTED_DESC; blessed with MAT_SRF_BLESS).
+ */
+#define MAT_SRF_USE_EXPECTED_DESC	0x01
+#define MAT_SRF_BLESS				0x02
+extern void InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags);
+
+/* PostgreSQL 15's names for the same */
+#define SRF_SINGLE_USE_EXPECTED MAT_SRF_USE_EXPECTED_DESC
+#define SRF_SINGLE_BLESS		MAT_SRF_BLESS
+extern void SetSingleFuncCall(FunctionCallInfo fcinfo, bits32 flags);
 
 #endif							/* FUNCAPI_H */

@@ -72,16 +72,28 @@ func (c *ControlClient) Do(req ControlRequest) (*ControlReply, error) {
 	if _, err := c.conn.Write(append(b, '\n')); err != nil {
 		return nil, fmt.Errorf("could not send data to server: %s", errnoText(err))
 	}
-	line, err := c.r.ReadBytes('\n')
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, errors.New("server closed the connection unexpectedly")
-		}
-		return nil, fmt.Errorf("could not receive data from server: %s", errnoText(err))
-	}
 	var rep ControlReply
-	if err := json.Unmarshal(line, &rep); err != nil {
-		return nil, fmt.Errorf("malformed reply from server: %s", clipReply(err.Error()))
+	var streamed []CallMessage
+	for {
+		line, err := c.r.ReadBytes('\n')
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, errors.New("server closed the connection unexpectedly")
+			}
+			return nil, fmt.Errorf("could not receive data from server: %s", errnoText(err))
+		}
+		rep = ControlReply{}
+		if err := json.Unmarshal(line, &rep); err != nil {
+			return nil, fmt.Errorf("malformed reply from server: %s", clipReply(err.Error()))
+		}
+		// a call that streams its NOTICEs: they go back into the reply
+		if req.Op != OpCall || rep.Notice == nil || rep.Call != nil || rep.Error != "" {
+			break
+		}
+		streamed = append(streamed, *rep.Notice)
+	}
+	if len(streamed) > 0 && rep.Call != nil {
+		rep.Call.Notices = append(streamed, rep.Call.Notices...)
 	}
 	if !rep.OK {
 		return &rep, errors.New(rep.Error)

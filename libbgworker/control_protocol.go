@@ -79,6 +79,7 @@ type ControlReply struct {
 	Counts  map[string]int `json:"counts,omitempty"`  // status with summary: workers per state
 	Reload  *ReloadResult  `json:"reload,omitempty"`  // reload: what the host made of the file
 	Call    *CallResult    `json:"call,omitempty"`    // call: the result, or the ERROR in it
+	Notice  *CallMessage   `json:"notice,omitempty"`  // call with stream: a NOTICE ahead of the reply
 
 	callErr error // an internal request's structured error (a *CallMessage)
 }

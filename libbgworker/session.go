@@ -6,9 +6,12 @@ package libbgworker
 // process is started in a worker slot (library "postgres", function
 // "bgw_session_main", its socket's name in bgw_extra), connects back to a
 // socket made for this call, gets the call, and sends its NOTICEs, result
-// rows and ERROR, which become the call's one reply. While the call runs,
-// a {"op":"cancel"} line from the caller sends the session SIGINT (query
-// cancel), and a caller that goes away gets it SIGTERM.
+// rows and ERROR, which become the call's reply (NOTICEs go ahead of it,
+// one line each, when the call asks to stream them). A call that asks to
+// keep its session leaves the connection open: the caller's next calls run
+// in the same session, until the caller closes the connection. While a
+// call runs, a {"op":"cancel"} line from the caller sends the session
+// SIGINT (query cancel), and a caller that goes away gets it SIGTERM.
 //
 // The connection goroutine does the file reading and the relaying; only
 // the session's registration runs on the postmaster goroutine (through the
@@ -26,6 +29,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -61,6 +65,12 @@ type CallSpec struct {
 	Function  string    `json:"function"`
 	Extension string    `json:"extension,omitempty"`
 	Args      []*string `json:"args,omitempty"` // text literals; null = SQL NULL
+	// Stream sends each NOTICE, INFO and WARNING as its own reply line
+	// ({"notice":{...}}) when the session raises it, ahead of the reply.
+	Stream bool `json:"stream,omitempty"`
+	// Keep keeps the session after the reply: the connection then takes
+	// further calls, run in the same session, until the caller closes it.
+	Keep bool `json:"keep,omitempty"`
 }
 
 // CallResult is what a call produced.
@@ -113,11 +123,106 @@ func (p *postmaster) startSession(socket, function string) (ControlReply, error)
 	return ControlReply{Workers: []WorkerStatus{p.workerStatus(w)}}, nil
 }
 
-// serveCall runs one call for a control connection and answers it. It
-// returns when the call is over; the connection is then closed (a call
-// owns its connection).
+// callSession is the session of a call connection: started by its first
+// call, used by the next ones when the caller keeps it. Only the
+// connection's goroutine changes conn; the caller's reader signals the
+// session through signal.
+type callSession struct {
+	mu      sync.Mutex
+	conn    *net.UnixConn // nil: none (yet, or any more)
+	br      *bufio.Reader
+	pid     int
+	running bool // a call is in progress: pid may be signalled
+	lost    bool // the session ended (FATAL, crash): the connection ends too
+}
+
+// signal sends sig to the session if a call is in progress. The pid is
+// safe to signal then: the session has not sent the end of its call, so
+// it has not exited and been reaped.
+func (cs *callSession) signal(sig unix.Signal) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.running && cs.pid > 0 {
+		unix.Kill(cs.pid, sig)
+	}
+}
+
+func (cs *callSession) setRunning(on bool) {
+	cs.mu.Lock()
+	cs.running = on
+	cs.mu.Unlock()
+}
+
+// close ends the connection to the session, which then exits.
+func (cs *callSession) close() {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.conn != nil {
+		cs.conn.Close()
+		cs.conn = nil
+	}
+	cs.running = false
+}
+
+// callerLine is a request line from the caller while it owns a session:
+// a request, or the reason it is not one (end set: the line was too long,
+// the connection cannot go on).
+type callerLine struct {
+	req ControlRequest
+	err error
+	end bool
+}
+
+// serveCall runs the calls of a control connection and answers each. It
+// returns when the connection is over: after the first call unless that
+// call keeps its session, else when the caller closes the connection or
+// the session ends; the connection is then closed.
 func (s *controlServer) serveCall(c *net.UnixConn, r *bufio.Reader, send func(ControlReply) bool, req ControlRequest) {
-	res, err := s.runCall(c, r, req.Call)
+	cs := &callSession{}
+	defer cs.close()
+	lines := make(chan callerLine, 16)
+	done := make(chan struct{})
+	defer close(done)
+	go readCaller(c, r, cs, lines, done)
+
+	keep := req.Call != nil && req.Call.Keep
+	for {
+		res, err := s.runCall(cs, req.Call, send)
+		if !send(callReply(res, err)) || !keep || cs.lost {
+			return
+		}
+		// the session waits for the caller's next call
+		next, ok := nextCall(lines, send)
+		if !ok {
+			return
+		}
+		req = next
+	}
+}
+
+// nextCall waits for the caller's next call on a connection that keeps a
+// session, answering other lines with an error. False: the caller is gone
+// or the connection cannot go on.
+func nextCall(lines <-chan callerLine, send func(ControlReply) bool) (ControlRequest, bool) {
+	for l := range lines {
+		switch {
+		case l.err != nil:
+			if !send(ControlReply{Error: l.err.Error()}) || l.end {
+				return ControlRequest{}, false
+			}
+		case l.req.Op == OpCall:
+			return l.req, true
+		default:
+			if !send(ControlReply{Error: fmt.Sprintf("operation \"%s\" is not allowed on a connection that keeps a session: only \"call\"", l.req.Op)}) {
+				return ControlRequest{}, false
+			}
+		}
+	}
+	return ControlRequest{}, false
+}
+
+// callReply is the reply to one call.
+func callReply(res *CallResult, err error) ControlReply {
 	rep := ControlReply{Call: res}
 	if err != nil {
 		var m *CallMessage
@@ -133,11 +238,49 @@ func (s *controlServer) serveCall(c *net.UnixConn, r *bufio.Reader, send func(Co
 	} else {
 		rep.OK = true
 	}
-	send(rep)
+	return rep
 }
 
-// runCall resolves, starts and relays one call.
-func (s *controlServer) runCall(c *net.UnixConn, r *bufio.Reader, spec *CallSpec) (*CallResult, error) {
+// readCaller reads the caller's lines while it owns a session: a cancel
+// request sends the session SIGINT; other requests go to serveCall; the
+// caller going away sends the session SIGTERM if a call runs (between
+// calls, serveCall closing the session's connection ends it).
+func readCaller(c *net.UnixConn, r *bufio.Reader, cs *callSession, lines chan<- callerLine, done <-chan struct{}) {
+	defer close(lines)
+	c.SetReadDeadline(time.Time{})
+	for {
+		line, tooLong, err := readLine(r, MaxCallRequest)
+		if tooLong {
+			cs.signal(unix.SIGTERM)
+			select {
+			case lines <- callerLine{err: fmt.Errorf("request too large: a request is one line of at most %d bytes", MaxCallRequest), end: true}:
+			case <-done:
+			}
+			return
+		}
+		if line = bytes.TrimSpace(line); len(line) > 0 {
+			req, derr := decodeControlRequest(line)
+			if derr == nil && req.Op == OpCancel {
+				cs.signal(unix.SIGINT)
+			} else {
+				select {
+				case lines <- callerLine{req: req, err: derr}:
+				case <-done:
+					return
+				}
+			}
+		}
+		if err != nil {
+			cs.signal(unix.SIGTERM)
+			return
+		}
+	}
+}
+
+// runCall resolves one call, starts the connection's session if it has
+// none, and relays the call. NOTICEs go to send as they come when the
+// call streams them.
+func (s *controlServer) runCall(cs *callSession, spec *CallSpec, send func(ControlReply) bool) (*CallResult, error) {
 	if spec == nil || spec.Function == "" {
 		return nil, errors.New("operation \"call\" requires \"call\" with a \"function\"")
 	}
@@ -150,38 +293,60 @@ func (s *controlServer) runCall(c *net.UnixConn, r *bufio.Reader, spec *CallSpec
 	if err != nil {
 		return res, err
 	}
+	if cs.conn == nil {
+		if err := s.startCallSession(cs, fn.name); err != nil {
+			cs.lost = true
+			return res, err
+		}
+	}
+	cs.setRunning(true)
+	defer cs.setRunning(false)
+	if err := writeFrame(cs.conn, 'C', payload); err != nil {
+		cs.lost = true
+		cs.close()
+		return res, &CallMessage{Severity: "FATAL", SQLState: "08006",
+			Message: "server closed the connection unexpectedly",
+			Detail:  fmt.Sprintf("Sending the call to the session failed: %v.", errnoText(err))}
+	}
+	var notice func(CallMessage)
+	if spec.Stream {
+		notice = func(m CallMessage) { send(ControlReply{Notice: &m}) }
+	}
+	err = relaySession(cs.br, res, notice)
+	var m *CallMessage
+	if err != nil && (!errors.As(err, &m) || m.Severity != "ERROR") {
+		cs.lost = true // FATAL or lost: the session is gone
+		cs.close()
+	}
+	return res, err
+}
 
+// startCallSession starts a session for cs; function names it in status.
+func (s *controlServer) startCallSession(cs *callSession, function string) error {
 	// The session's socket: in the data directory (our working
 	// directory), by a relative name that fits bgw_extra.
 	sock := fmt.Sprintf("bgworker.session.%d.%d", os.Getpid(), sessionSeq.Add(1))
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
 	if err != nil {
-		return res, fmt.Errorf("could not create session socket \"%s\": %v", sock, errnoText(err))
+		return fmt.Errorf("could not create session socket \"%s\": %v", sock, errnoText(err))
 	}
 	defer ln.Close()
 	os.Chmod(sock, 0o600)
 
-	start, err := s.request(ControlRequest{Op: opSessionStart, Name: sock, sessionFunction: fn.name})
+	start, err := s.request(ControlRequest{Op: opSessionStart, Name: sock, sessionFunction: function})
 	if err != nil {
-		return res, err
+		return err
 	}
 	ws := start.Workers[0]
 	conn, pid, err := s.acceptSession(ln, ws.Slot, ws.Generation)
 	if err != nil {
-		return res, err
+		return err
 	}
-	defer conn.Close()
 	os.Remove(sock)
-	if err := writeFrame(conn, 'C', payload); err != nil {
-		return res, fmt.Errorf("could not send the call to the session: %v", errnoText(err))
-	}
-
-	// The caller may cancel, or go away, while the call runs.
-	done := make(chan struct{})
-	defer close(done)
-	go watchCaller(c, r, pid, done)
-
-	return res, relaySession(conn, res)
+	cs.mu.Lock()
+	cs.conn, cs.pid, cs.br = conn, pid, bufio.NewReaderSize(conn, 64<<10)
+	cs.mu.Unlock()
+	return nil
 }
 
 // request hands an internal request to the postmaster goroutine.
@@ -253,33 +418,9 @@ func peerCred(c *net.UnixConn) (*unix.Ucred, error) {
 	return cred, cerr
 }
 
-// watchCaller reads the caller's lines while the call runs: a cancel
-// request sends the session SIGINT; the caller going away sends SIGTERM.
-// The session's pid is safe to signal: its connection to us is open, so
-// it has not been reaped.
-func watchCaller(c *net.UnixConn, r *bufio.Reader, pid int, done <-chan struct{}) {
-	c.SetReadDeadline(time.Time{})
-	for {
-		line, err := r.ReadBytes('\n')
-		select {
-		case <-done:
-			return
-		default:
-		}
-		if err != nil {
-			unix.Kill(pid, unix.SIGTERM)
-			return
-		}
-		var req ControlRequest
-		if json.Unmarshal(bytes.TrimSpace(line), &req) == nil && req.Op == OpCancel {
-			unix.Kill(pid, unix.SIGINT)
-		}
-	}
-}
-
 // relaySession reads the session's messages until the call is over.
-func relaySession(conn *net.UnixConn, res *CallResult) error {
-	br := bufio.NewReaderSize(conn, 64<<10)
+// NOTICEs go to notice if it is not nil, else into res.
+func relaySession(br *bufio.Reader, res *CallResult, notice func(CallMessage)) error {
 	var callErr *CallMessage
 	for {
 		typ, payload, err := readFrame(br)
@@ -300,9 +441,12 @@ func relaySession(conn *net.UnixConn, res *CallResult) error {
 			}
 			m := CallMessage{Severity: fields[0], SQLState: fields[1], Message: fields[2],
 				Detail: fields[3], Hint: fields[4], Context: fields[5]}
-			if typ == 'E' {
+			switch {
+			case typ == 'E':
 				callErr = &m
-			} else {
+			case notice != nil:
+				notice(m)
+			default:
 				res.Notices = append(res.Notices, m)
 			}
 		case 'D':
@@ -463,14 +607,45 @@ func callPayload(f *sqlFunction, args []*string) ([]byte, error) {
 // value on cancel asks the host to cancel the call, as a query cancel
 // does. For the CLI; any goroutine.
 func CallFunction(dir string, spec CallSpec, cancel <-chan struct{}) (*ControlReply, error) {
+	cc, err := DialCall(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer cc.Close()
+	return cc.Call(spec, cancel, nil)
+}
+
+// CallClient is a control connection that runs calls one after another.
+// With spec.Keep they all run in one session, as the statements of one
+// psql connection run in one backend.
+type CallClient struct {
+	c *ControlClient
+}
+
+// DialCall connects to the control socket of the host in dir.
+func DialCall(dir string) (*CallClient, error) {
 	c, err := DialControl(dir)
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
+	c.conn.SetDeadline(time.Time{}) // a call takes as long as it takes
+	return &CallClient{c: c}, nil
+}
+
+// Close ends the connection, and with it a kept session.
+func (cc *CallClient) Close() error { return cc.c.Close() }
+
+// Call runs one call and returns its reply. A value on cancel asks the
+// host to cancel it. A non-nil notice gets each NOTICE, INFO and WARNING
+// when the session raises it (the call then streams them); else they come
+// in the reply. One call at a time per client.
+func (cc *CallClient) Call(spec CallSpec, cancel <-chan struct{}, notice func(CallMessage)) (*ControlReply, error) {
+	spec.Stream = notice != nil
 	b, _ := json.Marshal(ControlRequest{Version: ControlVersion, Op: OpCall, Call: &spec})
-	if _, err := c.conn.Write(append(b, '\n')); err != nil {
-		return nil, fmt.Errorf("could not send request to the host: %v", err)
+	if _, err := cc.c.conn.Write(append(b, '\n')); err != nil {
+		return nil, &CallMessage{Severity: "FATAL", SQLState: "08006",
+			Message: "server closed the connection unexpectedly",
+			Detail:  fmt.Sprintf("Sending the call failed: %v.", errnoText(err))}
 	}
 	stop := make(chan struct{})
 	defer close(stop)
@@ -481,19 +656,27 @@ func CallFunction(dir string, spec CallSpec, cancel <-chan struct{}) (*ControlRe
 			case <-stop:
 				return
 			case <-cancel:
-				c.conn.Write(append(line, '\n'))
+				cc.c.conn.Write(append(line, '\n'))
 			}
 		}
 	}()
-	line, err := c.r.ReadBytes('\n')
-	if err != nil {
-		return nil, &CallMessage{Severity: "FATAL", SQLState: "08006",
-			Message: "server closed the connection unexpectedly",
-			Detail:  fmt.Sprintf("Reading the reply failed: %v.", err)}
+	for {
+		line, err := cc.c.r.ReadBytes('\n')
+		if err != nil {
+			return nil, &CallMessage{Severity: "FATAL", SQLState: "08006",
+				Message: "server closed the connection unexpectedly",
+				Detail:  fmt.Sprintf("Reading the reply failed: %v.", err)}
+		}
+		var rep ControlReply
+		if err := json.Unmarshal(line, &rep); err != nil {
+			return nil, fmt.Errorf("malformed reply from the host: %v", err)
+		}
+		if rep.Notice != nil && rep.Call == nil && rep.Error == "" {
+			if notice != nil {
+				notice(*rep.Notice)
+			}
+			continue
+		}
+		return &rep, nil
 	}
-	var rep ControlReply
-	if err := json.Unmarshal(line, &rep); err != nil {
-		return nil, fmt.Errorf("malformed reply from the host: %v", err)
-	}
-	return &rep, nil
 }

@@ -59,6 +59,7 @@ func TestDBAPI(t *testing.T) {
 		"api_db: arrays ndim=1 n=3 int4=3,NULL,-5 type=_text text=x y|{z}",
 		"api_db: codes  insert=SPI_OK_INSERT/5 insret=SPI_OK_INSERT_RETURNING/1 update=SPI_OK_UPDATE/2 updret=SPI_OK_UPDATE_RETURNING/1 delete=SPI_OK_DELETE/1 delret=SPI_OK_DELETE_RETURNING/0 select-tcount=SPI_OK_SELECT/2 multi=SPI_OK_SELECT/3 utility=SPI_OK_UTILITY/0 selinto=SPI_OK_SELINTO/1 after-finish=SPI_ERROR_UNCONNECTED",
 		"api_db: args ret=SPI_OK_SELECT sum=42 text=x'y! interval=NULL null3=f",
+		"api_db: deform sum=42 text=x'y! nulls=0010 bool=0",
 		"api_db: plan 1 ret=SPI_OK_SELECT v=v1! args=1 argtype=23",
 		"api_db: plan 3 ret=SPI_OK_SELECT v=v3 args=1 argtype=23",
 		"api_db: cursor name=api_db_cur found=1 fetches=3 sum=15",

@@ -2,7 +2,8 @@ package tests
 
 // Sessions, dynamic shared memory and message queues: `bgworker call` of
 // the mqring test extension (tests/modules/mqring: our own module, built
-// and installed as PGXS would install it), a ring of shm_mq queues through
+// and installed as PGXS would install it; callkit is installed beside it
+// for session_srf_test.go), a ring of shm_mq queues through
 // dynamic workers, arguments and results of every type a call passes,
 // cancel, a caller that goes away, a session or a worker killed in the
 // middle of a call, and dynamic segments left by a killed host removed at
@@ -58,6 +59,17 @@ func newSessionTree(t *testing.T) *sessionTree {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(root, "share", "extension", filepath.Base(f)), b, 0o644))
+	}
+	// callkit: materialize mode, streamed notices, state across calls
+	kit := filepath.Join(repoRoot, "tests", "modules", "callkit")
+	out, err = exec.Command("cc", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter",
+		"-I", filepath.Join(repoRoot, "include"), "-o", filepath.Join(root, "lib", "bgworker", "callkit.so"),
+		filepath.Join(kit, "callkit.c")).CombinedOutput()
+	require.NoError(t, err, "compiling callkit: %s", out)
+	for _, f := range []string{"callkit.control", "callkit--1.0.sql"} {
+		b, err := os.ReadFile(filepath.Join(kit, f))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(root, "share", "extension", f), b, 0o644))
 	}
 	// and the sample extension, as `make install` installs it
 	sample := filepath.Join(repoRoot, "contrib", "mq_squares")
@@ -440,6 +452,11 @@ func TestSessionSanitizers(t *testing.T) {
 		"-I", filepath.Join(repoRoot, "include"), "-o", filepath.Join(st.root, "lib", "bgworker", "mqring.so"),
 		filepath.Join(repoRoot, "tests", "modules", "mqring", "mqring.c")).CombinedOutput()
 	require.NoError(t, err, "compiling mqring: %s", out)
+	out, err = exec.Command("cc", "-shared", "-fPIC", "-g", "-O1", "-fno-omit-frame-pointer",
+		"-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
+		"-I", filepath.Join(repoRoot, "include"), "-o", filepath.Join(st.root, "lib", "bgworker", "callkit.so"),
+		filepath.Join(repoRoot, "tests", "modules", "callkit", "callkit.c")).CombinedOutput()
+	require.NoError(t, err, "compiling callkit: %s", out)
 
 	dir := newDataDir(t, "")
 	env := []string{"ASAN_OPTIONS=detect_leaks=0:abort_on_error=0", "UBSAN_OPTIONS=print_stacktrace=1"}
@@ -456,10 +473,22 @@ func TestSessionSanitizers(t *testing.T) {
 		{"mqring_series", "3"},
 		{"mqring_hold", "false"},
 		{"echo_int4", "x"},
+		{"callkit_mat_out", "50"},
+		{"callkit_mat_table", "5"},
+		{"callkit_mat_scalar", "3"},
+		{"callkit_mat_classic", "4"},
+		{"callkit_mat_mismatch"},
 	} {
 		_, stderr, code := cli.call(t, dir, c...)
 		require.LessOrEqual(t, code, 1, "%v: %s", c, stderr)
 	}
+	// several calls, an ERROR among them, in one session
+	script := filepath.Join(t.TempDir(), "calls")
+	require.NoError(t, os.WriteFile(script, []byte("callkit_pin abc\ncallkit_counter\necho_int4 x\ncallkit_mat_out 3\n"+
+		"mqring_pass 1 10 100\ncallkit_pinned\ncallkit_counter\n"), 0o600))
+	fout, ferr, fcode := cli.call(t, dir, "--file", script)
+	require.Equal(t, 1, fcode, ferr)
+	require.Regexp(t, `^\d+\n1\n\(1,1,"row 1"\)\n\(2,4,"row 2"\)\n\(3,9,\)\n1000\nabc\n2\n$`, fout)
 	cmd, stderr := cli.startCall(t, dir, "mqring_pass", "2", "1", "64", "16384", "true")
 	h.log.waitFor(t, `mqring worker 2 ready`, 2, 60*time.Second) // the first call had one too
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))

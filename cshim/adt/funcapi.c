@@ -1,9 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * funcapi.c
- *	  Tuple descriptors, rows and the set-returning protocol (funcapi.h,
+ *	  Tuple descriptors, rows and the set-returning protocols (funcapi.h,
  *	  access/tupdesc.h, access/htup_details.h) for functions a session
- *	  calls.  Sessions and workers.
+ *	  calls: value per call, and materialize mode's set-up
+ *	  (InitMaterializedSRF; the store is tuplestore.c).  Sessions and
+ *	  workers.
  *
  *	  A row (HeapTupleHeaderData) is bgworker's own layout, one palloc'd
  *	  varlena: the column count, the null flags, one Datum per column, and
@@ -17,10 +19,13 @@
 
 #include <ctype.h>
 
+#include "access/htup_details.h"
 #include "bgw_internal.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/memutils.h"
+#include "utils/tuplestore.h"
 #include "varatt.h"
 
 struct HeapTupleHeaderData
@@ -203,6 +208,13 @@ heap_deform_tuple(HeapTuple tuple, TupleDesc tupleDesc, Datum *values,
 {
 	HeapTupleHeader h = tuple->t_data;
 
+	if (bgw_is_spi_row(tuple))
+	{
+		/* a row of an SPI result: each column through heap_getattr */
+		for (int i = 0; i < tupleDesc->natts; i++)
+			values[i] = heap_getattr(tuple, i + 1, tupleDesc, &isnull[i]);
+		return;
+	}
 	for (int i = 0; i < tupleDesc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(tupleDesc, i);
@@ -342,6 +354,49 @@ end_MultiFuncCall(PG_FUNCTION_ARGS, FuncCallContext *funcctx)
 	MemoryContextDelete(funcctx->multi_call_memory_ctx);
 }
 
+/*
+ * Materialize mode for the function being called: the caller must accept
+ * it (a ReturnSetInfo allowing SFRM_Materialize, and an expectedDesc if
+ * the function asks for it); the store and the descriptor are made in the
+ * call's per-query context so that they outlive the function's return.
+ */
+void
+InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext old;
+	TupleDesc	desc;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if ((rsinfo->allowedModes & SFRM_Materialize) == 0 ||
+		((flags & MAT_SRF_USE_EXPECTED_DESC) != 0 && rsinfo->expectedDesc == NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("materialize mode required, but it is not allowed in this context")));
+
+	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	if ((flags & MAT_SRF_USE_EXPECTED_DESC) != 0)
+		desc = CreateTupleDescCopy(rsinfo->expectedDesc);
+	else if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if ((flags & MAT_SRF_BLESS) != 0)
+		BlessTupleDesc(desc);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = tuplestore_begin_heap((rsinfo->allowedModes & SFRM_Materialize_Random) != 0,
+											  false, work_mem);
+	rsinfo->setDesc = desc;
+	MemoryContextSwitchTo(old);
+}
+
+void
+SetSingleFuncCall(FunctionCallInfo fcinfo, bits32 flags)
+{
+	InitMaterializedSRF(fcinfo, flags);
+}
+
 /* record_out's quoting of one column. */
 static void
 append_record_field(StringInfo out, const char *v)
@@ -387,6 +442,7 @@ bgw_record_output(TupleDesc desc, Datum d)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("record type has not been registered"),
 				 errhint("Call BlessTupleDesc() on the descriptor of the rows.")));
+	memset(&tuple, 0, sizeof(tuple));
 	tuple.t_len = VARSIZE(h);
 	tuple.t_tableOid = InvalidOid;
 	tuple.t_data = h;

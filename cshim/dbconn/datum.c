@@ -204,13 +204,15 @@ bgw_tupdesc_from_result(const PGresult *res)
  */
 #define SPI_ROW_MARK 0xB6B6
 
-static bool
-is_spi_row(HeapTuple tuple)
+bool
+bgw_is_spi_row(HeapTuple tuple)
 {
 	return tuple->t_self.ip_blkid_hi == SPI_ROW_MARK &&
 		tuple->t_self.ip_blkid_lo == SPI_ROW_MARK &&
 		tuple->t_self.ip_posid == SPI_ROW_MARK;
 }
+
+#define is_spi_row(tuple) bgw_is_spi_row(tuple)
 
 /* funcapi.c: a copy of a row heap_form_tuple built. */
 extern HeapTuple bgw_formed_tuple_copy(HeapTuple tuple);

@@ -298,6 +298,12 @@ extern void bgw_dsm_forget(void);
  */
 extern int	bgw_dsm_cleanup_segment(const void *base, Size size);
 
+/* The dsm registry's table (dsm_registry.c), laid out after the dsm
+ * control area by bgw_shmem_init (supervisor). */
+extern Size bgw_dsm_registry_shmem_size(void);
+extern void bgw_dsm_registry_shmem_init(void);
+extern void bgw_dsm_registry_forget(void);
+
 /* elog.c: a session's caller gets NOTICE and up (cshim/tcop sets it). */
 extern void (*bgw_client_message_hook) (ErrorData *edata);
 
@@ -358,5 +364,13 @@ extern void bgw_set_call_result(Oid typid, struct TupleDescData *desc);
 
 /* A record (a row from heap_form_tuple) in its text form. */
 extern char *bgw_record_output(struct TupleDescData *desc, Datum d);
+
+/* tuplestore.c: the next row of a store (NULL at its end), for the session. */
+struct Tuplestorestate;
+struct HeapTupleData;
+extern struct HeapTupleData *bgw_tuplestore_next(struct Tuplestorestate *state);
+
+/* dbconn/datum.c: is this a row of an SPI result (else heap_form_tuple's)? */
+extern bool bgw_is_spi_row(struct HeapTupleData *tuple);
 
 #endif							/* BGW_INTERNAL_H */

@@ -5,9 +5,10 @@
 // latches and wait event sets; pmsignal.c: postmaster death and
 // child-to-postmaster signals. The dynamic part: dsm.c, dynamic shared
 // memory segments (posix, sysv, mmap) and their control area in the main
-// segment; shm_toc.c, tables of contents; shm_mq.c, message queues;
-// procarray.c, finding another process's PGPROC; resowner.c, resource
-// owners as far as segments need them.
+// segment; dsm_registry.c, named segments (GetNamedDSMSegment) with their
+// table in the main segment; shm_toc.c, tables of contents; shm_mq.c,
+// message queues; procarray.c, finding another process's PGPROC;
+// resowner.c, resource owners as far as segments need them.
 //
 // It is a Go package only so that cgo compiles its C files; it has no Go
 // API. Package cshim imports it, and every area's C symbols meet at the

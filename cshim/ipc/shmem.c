@@ -99,6 +99,7 @@ bgw_shmem_size(void)
 	/* the fork area's slot array, allocated later by ShmemInitStruct */
 	size = add_size(size, cacheline_size(bgw_bgworker_shmem_size()));
 	size = add_size(size, cacheline_size(bgw_dsm_shmem_size()));
+	size = add_size(size, cacheline_size(bgw_dsm_registry_shmem_size()));
 	size = add_size(size, bgw_addin_request_total);
 	size = add_size(size, BGW_SHMEM_SLACK);
 	/* whole pages, as PostgreSQL rounds to blocks */
@@ -156,6 +157,8 @@ bgw_shmem_init(void *base, Size size)
 
 	/* the dynamic shared memory control area, first of the free space */
 	bgw_dsm_shmem_init(base);
+	/* and the dsm registry's table after it */
+	bgw_dsm_registry_shmem_init();
 }
 
 /*
@@ -172,6 +175,7 @@ bgw_shmem_forget(void)
 	bgw_proc_count = 0;
 	bgw_wait_event_table = NULL;
 	bgw_dsm_forget();
+	bgw_dsm_registry_forget();
 	MyProc = NULL;
 	pgstat_reset_wait_event_storage();
 }

@@ -1,6 +1,8 @@
 // Package mmgr is the C runtime's memory contexts (PostgreSQL's utils/mmgr).
 //
 // mcxt.c: palloc and friends on AllocSet-like contexts. Any process.
+// dsa.c: dynamic shared areas (utils/dsa.h), a shared heap over dynamic
+// shared memory segments. Workers and sessions.
 //
 // It is a Go package only so that cgo compiles its C files; it has no Go
 // API. Package cshim imports it, and every area's C symbols meet at the

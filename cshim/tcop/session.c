@@ -4,16 +4,17 @@
  *	  The session process: a backend without SQL.  It is started like a
  *	  dynamic worker (registration library "postgres", function
  *	  "bgw_session_main", so it has a slot, MyProc and a latch), then it
- *	  behaves as a PostgreSQL backend running one statement "SELECT f(...)":
+ *	  behaves as a PostgreSQL backend running statements "SELECT f(...)":
  *	  it connects back to the supervisor through the Unix socket named in
- *	  bgw_extra, reads the call, loads the library (running _PG_init the
+ *	  bgw_extra, reads a call, loads the library (running _PG_init the
  *	  first time), turns the arguments into Datums with the types' input
  *	  functions, calls the function under a transaction-like scope
- *	  (TopTransactionContext, a resource owner) and sends back NOTICEs,
- *	  the result rows in text form and the ERROR if there is one.  Then it
- *	  releases what the call left (detaching dynamic shared memory, which
- *	  runs the modules' on_dsm_detach callbacks) and exits 0.  C only: it
- *	  is a forked child.
+ *	  (TopTransactionContext, a resource owner) and sends back NOTICEs as
+ *	  they are raised, the result rows in text form and the ERROR if there
+ *	  is one.  Then it releases what the call left (detaching dynamic
+ *	  shared memory, which runs the modules' on_dsm_detach callbacks) and
+ *	  waits for the next call; when the supervisor closes the connection
+ *	  it exits 0.  C only: it is a forked child.
  *
  *	  The socket protocol (supervisor side: libbgworker/session.go).
  *	  Every message is a type byte, a 4-byte big-endian payload length,
@@ -47,6 +48,7 @@
 
 #include "bgw_internal.h"
 #include "fmgr.h"
+#include "access/htup_details.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqsignal.h"
@@ -196,7 +198,42 @@ connect_to_supervisor(const char *path)
 				 errmsg("could not connect to session socket \"%s\": %m", path)));
 }
 
-/* Read the 'C' message; FATAL if the supervisor sends anything else. */
+/*
+ * Wait, idle, until the supervisor sends the next call or closes the
+ * connection.  A cancel that arrives while idle is dropped (as a backend
+ * drops it between statements); SIGTERM ends the session here too.
+ */
+static bool
+wait_for_call(void)
+{
+	for (;;)
+	{
+		int			rc;
+		char		peek;
+		ssize_t		n;
+
+		n = recv(client_fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (n == 1)
+			return true;		/* a cancel that came with it is for it */
+		if (n == 0)
+			return false;		/* the supervisor closed the connection */
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			return false;
+		QueryCancelPending = false; /* nothing to cancel */
+		CHECK_FOR_INTERRUPTS();
+		rc = WaitLatchOrSocket(MyLatch,
+							   WL_LATCH_SET | WL_SOCKET_READABLE | WL_EXIT_ON_PM_DEATH,
+							   client_fd, -1, PG_WAIT_CLIENT);
+		if (rc & WL_LATCH_SET)
+			ResetLatch(MyLatch);
+	}
+}
+
+/*
+ * Read the next 'C' message into CurrentMemoryContext; NULL when the
+ * supervisor closed the connection between calls.  FATAL if it sends
+ * anything else.
+ */
 static SessionCall *
 read_call(void)
 {
@@ -214,6 +251,8 @@ read_call(void)
 	   if (p > end) goto bad; \
 	   f_; })
 
+	if (!wait_for_call())
+		return NULL;
 	if (!read_all(hdr, 5))
 		ereport(FATAL,
 				(errcode(ERRCODE_CONNECTION_FAILURE),
@@ -222,14 +261,14 @@ read_call(void)
 	len = ntohl(len);
 	if (hdr[0] != 'C' || len > MaxAllocSize)
 		goto bad;
-	payload = MemoryContextAlloc(TopMemoryContext, len + 1);
+	payload = palloc(len + 1);
 	if (!read_all(payload, len))
 		goto bad;
 	payload[len] = '\0';
 	p = payload;
 	end = payload + len;
 
-	call = MemoryContextAllocZero(TopMemoryContext, sizeof(SessionCall));
+	call = palloc0(sizeof(SessionCall));
 	call->library = NEXT_FIELD();
 	call->symbol = NEXT_FIELD();
 	call->funcname = NEXT_FIELD();
@@ -250,8 +289,6 @@ read_call(void)
 				goto bad;
 			if (ncols > 0)
 			{
-				MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-
 				call->ret_desc = CreateTemplateTupleDesc(ncols);
 				for (int i = 0; i < ncols; i++)
 				{
@@ -263,7 +300,6 @@ read_call(void)
 					TupleDescInitEntry(call->ret_desc, i + 1, colname, ct->oid, -1,
 									   ct->elem_oid != InvalidOid ? 1 : 0);
 				}
-				MemoryContextSwitchTo(old);
 			}
 		}
 		else if ((call->rettype = bgw_type_lookup(rt)) == NULL)
@@ -271,10 +307,8 @@ read_call(void)
 	}
 	if (call->nargs < 0 || call->nargs > FUNC_MAX_ARGS)
 		goto bad;
-	call->argtypes = MemoryContextAllocZero(TopMemoryContext,
-											sizeof(BgwTypeInfo *) * (call->nargs + 1));
-	call->argvalues = MemoryContextAllocZero(TopMemoryContext,
-											 sizeof(char *) * (call->nargs + 1));
+	call->argtypes = palloc0(sizeof(BgwTypeInfo *) * (call->nargs + 1));
+	call->argvalues = palloc0(sizeof(char *) * (call->nargs + 1));
 	for (int i = 0; i < call->nargs; i++)
 	{
 		char	   *flag;
@@ -359,9 +393,93 @@ send_result(SessionCall *call, Datum value, bool isnull, TupleDesc tupdesc)
 	send_value(false, bgw_type_output(call->rettype, value));
 }
 
+/* The name of a type for messages. */
+static const char *
+type_name(Oid typid)
+{
+	const BgwTypeInfo *t = bgw_type_by_oid(typid);
+
+	return t ? t->sqlname : psprintf("%u", typid);
+}
+
 /*
- * Run the call in CurrentMemoryContext and send the result rows.  ERROR
- * escapes to the caller's handler.
+ * A materialize-mode function's rows must have the columns the call
+ * expects, as PostgreSQL checks a set-returning function's tuplestore.
+ */
+static void
+check_set_desc(TupleDesc expected, TupleDesc got)
+{
+	if (expected->natts != got->natts)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("function return row and query-specified return row do not match"),
+				 errdetail_plural("Returned row contains %d attribute, but query expects %d.",
+								  "Returned row contains %d attributes, but query expects %d.",
+								  got->natts, got->natts, expected->natts)));
+	for (int i = 0; i < expected->natts; i++)
+	{
+		Oid			want = TupleDescAttr(expected, i)->atttypid;
+		Oid			have = TupleDescAttr(got, i)->atttypid;
+
+		if (want != have)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("function return row and query-specified return row do not match"),
+					 errdetail("Returned type %s at ordinal position %d, but query expects %s.",
+							   type_name(have), i + 1, type_name(want))));
+	}
+}
+
+/*
+ * Send the rows of a materialize-mode function's tuplestore, one row per
+ * message as for value per call: a record in its text form, or the one
+ * column of a scalar result.
+ */
+static void
+send_materialized(SessionCall *call, ReturnSetInfo *rsinfo, TupleDesc expected)
+{
+	TupleDesc	desc = rsinfo->setDesc;
+	HeapTuple	tuple;
+	MemoryContext rowcxt = rsinfo->econtext->ecxt_per_tuple_memory;
+
+	if (rsinfo->setResult == NULL)
+		return;					/* no rows */
+	if (desc != NULL && expected != NULL)
+		check_set_desc(expected, desc);
+	if (desc == NULL)
+		desc = expected;
+	if (desc == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("function returning setof record called in context that cannot accept type record")));
+
+	while ((tuple = bgw_tuplestore_next(rsinfo->setResult)) != NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(rowcxt);
+		Datum	   *values = palloc(sizeof(Datum) * Max(desc->natts, 1));
+		bool	   *nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
+
+		CHECK_FOR_INTERRUPTS();
+		heap_deform_tuple(tuple, desc, values, nulls);
+		if (call->ret_record)
+		{
+			HeapTuple	row = heap_form_tuple(desc, values, nulls);
+
+			send_value(false, bgw_record_output(desc, HeapTupleGetDatum(row)));
+		}
+		else if (desc->natts < 1 || nulls[0])
+			send_value(true, NULL);
+		else
+			send_value(false, bgw_type_output(call->rettype, values[0]));
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+	}
+}
+
+/*
+ * Run the call in CurrentMemoryContext (the per-query context) and send
+ * the result rows.  The function runs in a per-tuple context that is
+ * reset after each row.  ERROR escapes to the caller's handler.
  */
 static void
 run_call(SessionCall *call)
@@ -372,6 +490,9 @@ run_call(SessionCall *call)
 	FmgrInfo   *flinfo;
 	bool		anynull = false;
 	ReturnSetInfo rsinfo;
+	ExprContext *econtext;
+	TupleDesc	expected = call->ret_desc;
+	MemoryContext querycxt = CurrentMemoryContext;
 
 	pgstat_report_activity(STATE_RUNNING, call->funcname);
 
@@ -385,14 +506,31 @@ run_call(SessionCall *call)
 	flinfo->fn_nargs = call->nargs;
 	flinfo->fn_strict = call->strict;
 	flinfo->fn_retset = call->retset;
-	flinfo->fn_mcxt = CurrentMemoryContext;
+	flinfo->fn_mcxt = querycxt;
+
+	econtext = palloc0(sizeof(ExprContext));
+	econtext->type = T_ExprContext;
+	econtext->ecxt_per_query_memory = querycxt;
+	econtext->ecxt_per_tuple_memory = AllocSetContextCreate(querycxt, "ExprContext",
+															ALLOCSET_DEFAULT_SIZES);
+
+	/* a set of a scalar type: its rows have one column */
+	if (call->retset && !call->ret_record && call->rettype != NULL)
+	{
+		expected = CreateTemplateTupleDesc(1);
+		TupleDescInitEntry(expected, 1, call->funcname, call->rettype->oid, -1,
+						   call->rettype->elem_oid != InvalidOid ? 1 : 0);
+	}
 
 	fcinfo = palloc0(SizeForFunctionCallInfo(call->nargs));
 	memset(&rsinfo, 0, sizeof(rsinfo));
 	rsinfo.type = T_ReturnSetInfo;
-	rsinfo.allowedModes = SFRM_ValuePerCall;
+	rsinfo.econtext = econtext;
+	/* a set may come either way; a single value only per call */
+	rsinfo.allowedModes = call->retset ? (SFRM_ValuePerCall | SFRM_Materialize) :
+		SFRM_ValuePerCall;
 	rsinfo.returnMode = SFRM_ValuePerCall;
-	rsinfo.expectedDesc = call->ret_desc;
+	rsinfo.expectedDesc = expected;
 	InitFunctionCallInfoData(*fcinfo, flinfo, call->nargs, InvalidOid, NULL,
 							 call->retset || call->ret_record ? (void *) &rsinfo : NULL);
 	bgw_set_call_result(call->ret_record ? RECORDOID :
@@ -423,18 +561,24 @@ run_call(SessionCall *call)
 		return;
 	}
 
+	MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 	if (!call->retset)
 	{
 		Datum		result;
 
 		fcinfo->isnull = false;
 		result = FunctionCallInvoke(fcinfo);
+		if (rsinfo.returnMode != SFRM_ValuePerCall)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("set-valued function called in context that cannot accept a set")));
 		if (call->rettype != NULL || call->ret_record)
 			send_result(call, result, fcinfo->isnull, call->ret_desc);
+		MemoryContextSwitchTo(querycxt);
 		return;
 	}
 
-	/* value per call: call until the function says it is done */
+	/* value per call until the function says it is done, or materialize */
 	for (;;)
 	{
 		Datum		result;
@@ -443,22 +587,76 @@ run_call(SessionCall *call)
 		fcinfo->isnull = false;
 		rsinfo.isDone = ExprSingleResult;
 		result = FunctionCallInvoke(fcinfo);
+		if (rsinfo.returnMode == SFRM_Materialize)
+		{
+			if (rsinfo.isDone != ExprSingleResult)
+				ereport(ERROR,
+						(errcode(ERRCODE_E_R_I_E_SRF_PROTOCOL_VIOLATED),
+						 errmsg("table-function protocol for materialize mode was not followed")));
+			MemoryContextSwitchTo(querycxt);
+			send_materialized(call, &rsinfo, expected);
+			break;
+		}
 		if (rsinfo.returnMode != SFRM_ValuePerCall)
 			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("set-valued function called in context that cannot accept a set"),
-					 errdetail("Only the value-per-call protocol (SRF_RETURN_NEXT) is supported.")));
+					(errcode(ERRCODE_E_R_I_E_SRF_PROTOCOL_VIOLATED),
+					 errmsg("unrecognized table-function returnMode: %d",
+							(int) rsinfo.returnMode)));
 		if (rsinfo.isDone == ExprEndResult)
 			break;
 		send_result(call, result, fcinfo->isnull, call->ret_desc);
 		if (rsinfo.isDone != ExprMultipleResult)
 			break;
+		MemoryContextReset(econtext->ecxt_per_tuple_memory);
 	}
+	MemoryContextSwitchTo(querycxt);
+}
+
+/*
+ * The call's "transaction": a resource owner and TopTransactionContext
+ * (made once, emptied after each call).
+ */
+static void
+begin_call(void)
+{
+	TopTransactionResourceOwner = ResourceOwnerCreate(NULL, "TopTransaction");
+	CurTransactionResourceOwner = TopTransactionResourceOwner;
+	CurrentResourceOwner = TopTransactionResourceOwner;
+	CurTransactionContext = TopTransactionContext;
+}
+
+/*
+ * End the call's "transaction": release what it left (on commit, with
+ * PostgreSQL's warnings for dynamic shared memory still owned; pinned
+ * mappings stay), then forget its memory and its result type.
+ */
+static void
+end_call(bool isCommit)
+{
+	ResourceOwner owner = TopTransactionResourceOwner;
+
+	MemoryContextSwitchTo(TopMemoryContext);
+	if (owner != NULL)
+	{
+		ResourceOwnerRelease(owner, RESOURCE_RELEASE_BEFORE_LOCKS, isCommit, true);
+		ResourceOwnerRelease(owner, RESOURCE_RELEASE_LOCKS, isCommit, true);
+		ResourceOwnerRelease(owner, RESOURCE_RELEASE_AFTER_LOCKS, isCommit, true);
+		CurrentResourceOwner = NULL;
+		CurTransactionResourceOwner = NULL;
+		TopTransactionResourceOwner = NULL;
+		ResourceOwnerDelete(owner);
+	}
+	bgw_set_call_result(InvalidOid, NULL);
+	MemoryContextReset(TopTransactionContext);
 }
 
 /*
  * Internal entry point of a session (library "postgres").  Runs in the
- * forked child, attached to the segment through its slot.
+ * forked child, attached to the segment through its slot.  Like a
+ * backend's main loop: read a call, run it, report, and wait for the next
+ * one until the supervisor closes the connection (a one-call connection
+ * closes it after the first).  Static variables of the modules, loaded
+ * libraries and pinned mappings live until the session ends.
  */
 void
 bgw_session_main(Datum main_arg)
@@ -466,7 +664,7 @@ bgw_session_main(Datum main_arg)
 	sigjmp_buf	local_sigjmp_buf;
 	char		sockpath[BGW_EXTRALEN + 1];
 	SessionCall *call;
-	MemoryContext callcxt;
+	MemoryContext messagecxt;
 	volatile bool aborting = false;
 
 	/* a backend, not a background worker */
@@ -481,19 +679,13 @@ bgw_session_main(Datum main_arg)
 	BackgroundWorkerUnblockSignals();
 
 	connect_to_supervisor(sockpath);
-	call = read_call();
 	bgw_client_message_hook = session_client_message;
-	init_ps_display(call->funcname);
 
+	messagecxt = AllocSetContextCreate(TopMemoryContext, "MessageContext",
+									   ALLOCSET_DEFAULT_SIZES);
 	TopTransactionContext = AllocSetContextCreate(TopMemoryContext,
 												  "TopTransactionContext",
 												  ALLOCSET_DEFAULT_SIZES);
-	CurTransactionContext = TopTransactionContext;
-	callcxt = AllocSetContextCreate(TopTransactionContext, "ExprContext",
-									ALLOCSET_DEFAULT_SIZES);
-	TopTransactionResourceOwner = ResourceOwnerCreate(NULL, "TopTransaction");
-	CurTransactionResourceOwner = TopTransactionResourceOwner;
-	CurrentResourceOwner = TopTransactionResourceOwner;
 
 	if (sigsetjmp(local_sigjmp_buf, 1) != 0)
 	{
@@ -506,30 +698,38 @@ bgw_session_main(Datum main_arg)
 		aborting = true;
 		EmitErrorReport();
 		FlushErrorState();
-		MemoryContextSwitchTo(TopTransactionContext);
-		ResourceOwnerRelease(TopTransactionResourceOwner,
-							 RESOURCE_RELEASE_BEFORE_LOCKS, false, true);
-		ResourceOwnerRelease(TopTransactionResourceOwner,
-							 RESOURCE_RELEASE_LOCKS, false, true);
-		ResourceOwnerRelease(TopTransactionResourceOwner,
-							 RESOURCE_RELEASE_AFTER_LOCKS, false, true);
+		end_call(false);
 		client_send('Z', "", 0);
-		proc_exit(0);
+		aborting = false;
+		RESUME_INTERRUPTS();
 	}
 	PG_exception_stack = &local_sigjmp_buf;
 
-	MemoryContextSwitchTo(callcxt);
-	run_call(call);
+	for (;;)
+	{
+		MemoryContext callcxt;
 
-	/* "commit": what the call left behind is released, with a warning */
-	MemoryContextSwitchTo(TopTransactionContext);
-	ResourceOwnerRelease(TopTransactionResourceOwner,
-						 RESOURCE_RELEASE_BEFORE_LOCKS, true, true);
-	ResourceOwnerRelease(TopTransactionResourceOwner,
-						 RESOURCE_RELEASE_LOCKS, true, true);
-	ResourceOwnerRelease(TopTransactionResourceOwner,
-						 RESOURCE_RELEASE_AFTER_LOCKS, true, true);
-	client_send('Z', "", 0);
+		MemoryContextSwitchTo(TopMemoryContext);
+		MemoryContextReset(messagecxt);
+		pgstat_report_activity(STATE_IDLE, NULL);
+		if (client_lost)
+			break;
+		MemoryContextSwitchTo(messagecxt);
+		call = read_call();
+		if (call == NULL)
+			break;
+		init_ps_display(call->funcname);
+
+		begin_call();
+		callcxt = AllocSetContextCreate(TopTransactionContext, "ExecutorState",
+										ALLOCSET_DEFAULT_SIZES);
+		MemoryContextSwitchTo(callcxt);
+		run_call(call);
+
+		/* "commit": what the call left behind is released, with a warning */
+		end_call(true);
+		client_send('Z', "", 0);
+	}
 	proc_exit(0);
 }
 

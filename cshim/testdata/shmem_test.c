@@ -249,6 +249,23 @@ bgw_dsm_forget(void)
 {
 }
 
+/* ... nor a dsm registry */
+WEAK Size
+bgw_dsm_registry_shmem_size(void)
+{
+	return 0;
+}
+
+WEAK void
+bgw_dsm_registry_shmem_init(void)
+{
+}
+
+WEAK void
+bgw_dsm_registry_forget(void)
+{
+}
+
 /* port area (glibc < 2.38 has no strlcpy) */
 WEAK size_t
 strlcpy(char *dst, const char *src, size_t siz)

@@ -2,8 +2,11 @@
  *
  * execnodes.h
  *	  bgworker's subset of PostgreSQL's nodes/execnodes.h: ReturnSetInfo,
- *	  how a set-returning function and its caller talk.  A session offers
- *	  the value-per-call protocol (funcapi.h's SRF_* macros).
+ *	  how a set-returning function and its caller talk, and the two memory
+ *	  contexts of ExprContext such functions use.  A session offers both
+ *	  protocols, as PostgreSQL does for "SELECT f(...)": value per call
+ *	  (funcapi.h's SRF_* macros) and materialize (a tuplestore in
+ *	  setResult; InitMaterializedSRF).
  *
  *-------------------------------------------------------------------------
  */
@@ -28,19 +31,31 @@ typedef enum SetFunctionReturnMode
 	SFRM_Materialize_Preferred = 0x08,	/* caller prefers Tuplestore */
 } SetFunctionReturnMode;
 
-struct ExprContext;
 struct Tuplestorestate;
+
+/*
+ * The context a function is called in.  Only the memory contexts are
+ * there: ecxt_per_query_memory lives until the call ends (a materialize
+ * mode function makes its tuplestore there), ecxt_per_tuple_memory is
+ * current while the function runs and is reset after each row.
+ */
+typedef struct ExprContext
+{
+	NodeTag		type;
+	MemoryContext ecxt_per_query_memory;
+	MemoryContext ecxt_per_tuple_memory;
+} ExprContext;
 
 typedef struct ReturnSetInfo
 {
 	NodeTag		type;
-	struct ExprContext *econtext;	/* always NULL */
+	ExprContext *econtext;		/* the call's contexts */
 	TupleDesc	expectedDesc;	/* the result's columns, or NULL */
-	int			allowedModes;	/* bitmask: SFRM_ValuePerCall */
+	int			allowedModes;	/* bitmask of SetFunctionReturnMode */
 	SetFunctionReturnMode returnMode;	/* set by the function */
-	ExprDoneCond isDone;		/* set by the function */
-	struct Tuplestorestate *setResult;	/* never used */
-	TupleDesc	setDesc;		/* never used */
+	ExprDoneCond isDone;		/* set by the function (value per call) */
+	struct Tuplestorestate *setResult;	/* materialize: the rows */
+	TupleDesc	setDesc;		/* materialize: their columns */
 } ReturnSetInfo;
 
 #endif							/* EXECNODES_H */

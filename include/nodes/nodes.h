@@ -18,6 +18,7 @@ typedef enum NodeTag
 	T_SlabContext,
 	T_BumpContext,
 	T_ReturnSetInfo,			/* nodes/execnodes.h */
+	T_ExprContext,				/* nodes/execnodes.h */
 } NodeTag;
 
 /* Anything that starts with a NodeTag. */

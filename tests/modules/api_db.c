@@ -18,6 +18,7 @@
 
 #include <math.h>
 
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
@@ -263,6 +264,16 @@ check_params_plans_cursors(void)
 		 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
 		 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3) ? "set" : "NULL",
 		 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4));
+	{
+		/* the same row taken apart at once */
+		Datum		cols[4];
+		bool		nulls[4];
+
+		heap_deform_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, cols, nulls);
+		elog(LOG, "api_db: deform sum=%d text=%s nulls=%d%d%d%d bool=%d",
+			 DatumGetInt32(cols[0]), TextDatumGetCString(cols[1]),
+			 nulls[0], nulls[1], nulls[2], nulls[3], DatumGetBool(cols[3]));
+	}
 
 	plan = SPI_prepare("SELECT v FROM api_db_t WHERE id = $1", 1, types);
 	SPI_keepplan(plan);
