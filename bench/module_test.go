@@ -1,6 +1,6 @@
-// module_test.go: the bench modules (bgbench.c, spibench.c) must keep
-// compiling, with the flags a module author uses, against include/ and
-// (when installed) PostgreSQL's server headers.
+// module_test.go: the bench modules (bgbench.c, spibench.c, and the mqbench
+// extension's mqbench.c) must keep compiling, with the flags a module author
+// uses, against include/ and (when installed) PostgreSQL's server headers.
 package bench
 
 import (
@@ -15,7 +15,7 @@ import (
 
 func compileBenchModule(t *testing.T, include string) {
 	t.Helper()
-	for _, name := range []string{"bgbench", "spibench"} {
+	for _, name := range []string{"bgbench", "spibench", "mqbench"} {
 		out := filepath.Join(t.TempDir(), name+".so")
 		cmd := exec.Command("cc", "-std=gnu11", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror",
 			"-Wno-unused-parameter", "-Wno-missing-field-initializers",

@@ -31,7 +31,7 @@ func main() {
 	idle := flag.Duration("idle", 60*time.Second, "total idle observation time (split into -reps windows); 0 skips it")
 	churn := flag.Duration("churn", 10*time.Minute, "how long the churn scenario keeps the supervisor's heap churning; 0 skips it")
 	only := flag.String("only", "", "run only the scenario groups matching this regular expression "+
-		"(launch, launch5000, status, logflood, metrics, restart, crash, pingpong, dynamic, memory, database, churn, idle, shutdown, sigkill)")
+		"(launch, launch5000, status, logflood, metrics, restart, crash, pingpong, dynamic, mq, call, memory, database, churn, idle, shutdown, sigkill)")
 	keep := flag.Bool("keep", false, "keep the work directory (logs, events)")
 	render := flag.String("render", "", "only rewrite benchmarks.md in -docs from this benchmarks.json (after editing bench/notes.md)")
 	flag.Parse()
@@ -172,6 +172,11 @@ func run(bin string, withPg bool, reps int, docs string, idle, churn time.Durati
 	}
 	for _, h := range hosts {
 		step("dynamic", "dynamic workers", h, func() error { return b.dynamic(h) })
+	}
+	if want("mq") || want("call") {
+		if err := mqScenarios(b, step, bin, work, pg); err != nil {
+			return err
+		}
 	}
 	for _, h := range hosts {
 		step("memory", "memory, N = 100", h, func() error { return b.memory(h) })

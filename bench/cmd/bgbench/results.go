@@ -127,6 +127,9 @@ func (r *results) finish() {
 }
 
 func unitFor(key string) string {
+	if u, ok := mqUnit(key); ok {
+		return u
+	}
 	if u := dbUnit(key); u != "" {
 		return u
 	}
@@ -146,6 +149,9 @@ func unitFor(key string) string {
 }
 
 func targetFor(key string) string {
+	if t, ok := mqTarget(key); ok {
+		return t
+	}
 	if t := dbTarget(key); t != "" {
 		return t
 	}
@@ -207,6 +213,12 @@ func verdict(x *row, r *results) string {
 		// A few wake-ups a minute of slack: sysmon and the GC's forced
 		// cycle every two minutes make the reference itself jitter.
 		return metOr(b.Median <= g.Median+10)
+	case strings.HasPrefix(x.Target, "≥ "):
+		// a rate: bgworker's must reach the ratio
+		if _, err := fmt.Sscanf(x.Target, "≥ %g", &limit); err != nil || x.Ratio == nil {
+			return ""
+		}
+		return metOr(*x.Ratio >= limit)
 	case strings.HasPrefix(x.Target, "≤ "):
 		if _, err := fmt.Sscanf(x.Target, "≤ %g", &limit); err != nil || x.Ratio == nil {
 			return ""
