@@ -80,7 +80,16 @@ var signals = []os.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, sysca
 // channel is full, and a pending Unix signal coalesces anyway.
 var held = make(chan os.Signal, 16)
 
+// init holds the signals only for `bgworker start`, the one command whose
+// process becomes the supervisor (main.go hands them over through
+// libbgworker.SignalsTaken). Every other command wants the default actions
+// anyway, and os/signal's first Notify starts the runtime's signal
+// goroutine and its signal-mask thread: a quarter of the package
+// initialisation of a short command such as `bgworker status`.
 func init() {
+	if len(os.Args) < 2 || os.Args[1] != "start" {
+		return
+	}
 	for _, s := range signals {
 		if !signal.Ignored(s) {
 			signal.Notify(held, s)
