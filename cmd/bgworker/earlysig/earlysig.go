@@ -1,6 +1,6 @@
 // Package earlysig holds the bgworker executable's stop, reload and
-// notification signals from the first moment of the process until the
-// supervisor's handlers are in place, as PostgreSQL's postmaster blocks
+// notification signals, in a `bgworker start` process, from its first
+// moment until the supervisor's handlers are in place, as PostgreSQL's postmaster blocks
 // them during start-up: a SIGTERM in the first millisecond used to kill
 // the host with the default action, with no log line.
 //
