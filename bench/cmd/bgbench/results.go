@@ -142,6 +142,8 @@ func unitFor(key string) string {
 		return "ms/min"
 	case strings.Contains(key, "size of one scrape"):
 		return "kB"
+	case strings.HasSuffix(key, "log written, MB/s"):
+		return "MB/s"
 	case strings.Contains(key, "ping-pong"):
 		return "µs"
 	}
