@@ -366,3 +366,43 @@ func TestCtlLogrotate(t *testing.T) {
 	}, 10*time.Second, 20*time.Millisecond, "no new log file after logrotate (before: %v)", before)
 	h.stopClean()
 }
+
+// TestCtlStartWaitInterrupted: SIGINT (Ctrl-C) to `bgworker start -l`
+// while it waits for a host that takes 5 s to get ready ends the waiting
+// command by that signal, as it ends pg_ctl; the host, in its own
+// session, goes on and gets ready.
+func TestCtlStartWaitInterrupted(t *testing.T) {
+	t.Parallel()
+	so := compileModule(t, "slowinit", "slowinit")
+	dir := newDataDir(t, fmt.Sprintf("shared_preload_libraries = 'slowinit'\ndynamic_library_path = '%s'\n", filepath.Dir(so)))
+	logFile := filepath.Join(t.TempDir(), "server.log")
+	backgroundHost(t, dir)
+
+	cmd := cliCommand(hostBin, append([]string{"start", "-D", dir, "-l", logFile}, rootFlag()...)...)
+	cmd.Env = append(os.Environ(), "SLOWINIT_MS=5000")
+	var out strings.Builder
+	cmd.Stdout = &out
+	require.NoError(t, cmd.Start())
+	// The host has begun (its first line is in the log) and the command
+	// waits for it to get ready.
+	require.Eventually(t, func() bool {
+		b, _ := os.ReadFile(logFile)
+		return strings.Contains(string(b), "starting bgworker") && strings.Contains(out.String(), "waiting for server to start")
+	}, 20*time.Second, 10*time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, "the waiting command ended on its own: %q", out.String())
+	ws := ee.Sys().(syscall.WaitStatus)
+	require.True(t, ws.Signaled(), "exit status %v, output %q", ws, out.String())
+	require.Equal(t, syscall.SIGINT, ws.Signal())
+	require.NotContains(t, out.String(), "server started")
+
+	// The host was not interrupted: it gets ready and stops normally.
+	require.Eventually(t, func() bool {
+		b, _ := os.ReadFile(logFile)
+		return strings.Contains(string(b), "database system is ready to accept connections")
+	}, 30*time.Second, 20*time.Millisecond)
+	_, errs, code := ctl(t, "stop", "-D", dir, "-m", "fast")
+	require.Equal(t, 0, code, errs)
+}

@@ -162,6 +162,13 @@ func (c *invocation) startBackground(dir string, settings [][2]string, allowRoot
 	if libbgworker.EmbeddedHost {
 		return c.errorf("a program that embeds bgworker cannot start the host in the background; run the program itself in the background")
 	}
+	// This process only waits: it never becomes the supervisor, so the
+	// signals the executable held since it began (for a start in the
+	// foreground) go back to their default actions, and Ctrl-C ends the
+	// wait as it ends pg_ctl's. The host runs in its own session.
+	if libbgworker.SignalsTaken != nil {
+		libbgworker.SignalsTaken()
+	}
 	timeout, err := c.timeout()
 	if err != nil {
 		return c.fail(err)
