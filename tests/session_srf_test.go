@@ -31,12 +31,7 @@ import (
 func TestSessionMaterialize(t *testing.T) {
 	st := newSessionTree(t)
 	h, dir := st.start(t, "")
-	cases := []struct {
-		args   []string
-		stdout string
-		stderr string
-		code   int
-	}{
+	cases := []callCase{
 		// OUT parameters: the declared row type (TYPEFUNC_COMPOSITE)
 		{[]string{"callkit_mat_out", "4"}, "(1,1,\"row 1\")\n(2,4,\"row 2\")\n(3,9,)\n(4,16,\"row 4\")\n", "", 0},
 		// RETURNS TABLE, the caller's expectedDesc, blessed
@@ -54,16 +49,7 @@ func TestSessionMaterialize(t *testing.T) {
 		{[]string{"callkit_mat_mismatch"}, "",
 			"ERROR:  function return row and query-specified return row do not match\nDETAIL:  Returned row contains 3 attributes, but query expects 2.\n", 1},
 	}
-	for _, c := range cases {
-		stdout, stderr, code := st.call(t, dir, c.args...)
-		require.Equal(t, c.code, code, "%v: stderr %s", c.args, stderr)
-		require.Equal(t, c.stdout, stdout, "%v", c.args)
-		if c.stderr != "" {
-			require.True(t, strings.HasPrefix(stderr, c.stderr), "%v: stderr %q, want %q", c.args, stderr, c.stderr)
-		} else {
-			require.Empty(t, stderr, "%v", c.args)
-		}
-	}
+	st.checkCalls(t, dir, cases)
 	// a large set: the rows survive the per-row reset of the call's memory
 	stdout, stderr, code := st.call(t, dir, "callkit_mat_out", "20000")
 	require.Equal(t, 0, code, stderr)

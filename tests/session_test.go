@@ -191,15 +191,35 @@ func dsmNames() map[string]bool {
 	return names
 }
 
+// callCase is one `bgworker call` and what it must print and exit with;
+// stderr is what the error output must begin with, "" for none.
+type callCase struct {
+	args   []string
+	stdout string
+	stderr string
+	code   int
+}
+
+// checkCalls makes each call of cases to dir's host and checks its output
+// and exit status.
+func (st *sessionTree) checkCalls(t *testing.T, dir string, cases []callCase) {
+	t.Helper()
+	for _, c := range cases {
+		stdout, stderr, code := st.call(t, dir, c.args...)
+		require.Equal(t, c.code, code, "%v: stderr %s", c.args, stderr)
+		require.Equal(t, c.stdout, stdout, "%v", c.args)
+		if c.stderr != "" {
+			require.True(t, strings.HasPrefix(stderr, c.stderr), "%v: stderr %q, want %q", c.args, stderr, c.stderr)
+		} else {
+			require.Empty(t, stderr, "%v", c.args)
+		}
+	}
+}
+
 func TestSessionCallValues(t *testing.T) {
 	st := newSessionTree(t)
 	h, dir := st.start(t, "")
-	cases := []struct {
-		args   []string
-		stdout string
-		stderr string
-		code   int
-	}{
+	cases := []callCase{
 		{[]string{"echo_int2", "-5"}, "-5\n", "", 0},
 		{[]string{"echo_int4", "2147483647"}, "2147483647\n", "", 0},
 		{[]string{"echo_int8", "-9223372036854775808"}, "-9223372036854775808\n", "", 0},
@@ -237,16 +257,7 @@ func TestSessionCallValues(t *testing.T) {
 		// statements other than LANGUAGE C functions are skipped
 		{[]string{"mqring_sql_helper"}, "", "ERROR:  function mqring_sql_helper() does not exist\n", 1},
 	}
-	for _, c := range cases {
-		stdout, stderr, code := st.call(t, dir, c.args...)
-		require.Equal(t, c.code, code, "%v: stderr %s", c.args, stderr)
-		require.Equal(t, c.stdout, stdout, "%v", c.args)
-		if c.stderr != "" {
-			require.True(t, strings.HasPrefix(stderr, c.stderr), "%v: stderr %q, want %q", c.args, stderr, c.stderr)
-		} else {
-			require.Empty(t, stderr, "%v", c.args)
-		}
-	}
+	st.checkCalls(t, dir, cases)
 	h.signal(syscall.SIGINT)
 	require.Equal(t, 0, h.waitExit(20*time.Second))
 	h.requireClean()
