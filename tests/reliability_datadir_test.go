@@ -123,7 +123,14 @@ func TestLockFileReadOnly(t *testing.T) {
 	h := startHost(t, dir)
 	h.waitReady()
 	worker := h.workerPid("a", 1)
-	require.NoError(t, unix.Mount("", mnt, "", unix.MS_REMOUNT|unix.MS_RDONLY, ""))
+	// The kernel refuses a read-only remount (EBUSY) while any file on it
+	// is open for writing: the host updates its lock file now and then, so
+	// the remount waits for a moment when no write is in flight.
+	require.Eventually(t, func() bool {
+		err := unix.Mount("", mnt, "", unix.MS_REMOUNT|unix.MS_RDONLY, "")
+		require.True(t, err == nil || err == unix.EBUSY, "remount read-only: %v", err)
+		return err == nil
+	}, 10*time.Second, 5*time.Millisecond, "the data directory's file system stayed busy")
 	require.NoError(t, syscall.Kill(worker, syscall.SIGKILL)) // a crash cycle
 	require.Equal(t, 1, h.waitExit(30*time.Second))
 	all := h.log.all()
