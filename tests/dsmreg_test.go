@@ -157,9 +157,7 @@ func TestDsmRegistryShared(t *testing.T) {
 	// an existing segment is not initialised again, so a failing callback is not called
 	require.Equal(t, "found=t inits=1 touches=5 intact=t", callOK(t, st, dir, "dsmreg_get_failing", "dsmreg_shared"))
 
-	h.signal(syscall.SIGINT)
-	require.Equal(t, 0, h.waitExit(20*time.Second))
-	h.requireClean()
+	stopHost(t, h)
 	requireSegmentsGone(t, segs)
 }
 
@@ -190,9 +188,7 @@ func TestDsmRegistryCrashCycle(t *testing.T) {
 	// the supervisor made its area in place again
 	require.Equal(t, "made by the supervisor / big in segment 1 intact / grew=t shrank=t", callOK(t, st, dir, "dsmreg_inplace"))
 
-	h.signal(syscall.SIGINT)
-	require.Equal(t, 0, h.waitExit(20*time.Second))
-	h.requireClean()
+	stopHost(t, h)
 }
 
 // TestDsmRegistryHostKilled: a SIGKILLed host leaves its named and area
@@ -287,9 +283,7 @@ func TestDsaShared(t *testing.T) {
 	require.Empty(t, stdout)
 	require.Equal(t, "ERROR:  too many named DSM segments\nDETAIL:  The registry holds at most 256 names.\n", stderr)
 	require.Equal(t, "253", callOK(t, st, dir, "dsmreg_fill", "n", "253"), "the existing names are found")
-	h.signal(syscall.SIGINT)
-	require.Equal(t, 0, h.waitExit(20*time.Second))
-	h.requireClean()
+	stopHost(t, h)
 	requireSegmentsGone(t, segs)
 }
 

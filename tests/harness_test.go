@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -23,6 +24,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
+
+	"github.com/bgworker/bgworker/libbgworker"
 )
 
 var (
@@ -449,4 +452,21 @@ func exitmatrixConf(t *testing.T, workers string, extra ...string) string {
 	conf := fmt.Sprintf("shared_preload_libraries = '%s'\ndynamic_library_path = '%s'\nexitmatrix.workers = '%s'\n",
 		"exitmatrix", filepath.Dir(so), workers)
 	return conf + strings.Join(extra, "\n")
+}
+
+// statusWorkers runs bin's `status -D dir --json` and returns the workers
+// it lists, each with its history; an error when the command fails or
+// its output is not the JSON of a status.
+func statusWorkers(bin, dir string) ([]libbgworker.WorkerStatus, error) {
+	out, err := cliCommand(bin, "status", "-D", dir, "--json").Output()
+	if err != nil {
+		return nil, fmt.Errorf("bgworker status: %v", err)
+	}
+	var st struct {
+		Workers []libbgworker.WorkerStatus `json:"workers"`
+	}
+	if err := json.Unmarshal(out, &st); err != nil {
+		return nil, fmt.Errorf("bgworker status --json: %v: %s", err, out)
+	}
+	return st.Workers, nil
 }

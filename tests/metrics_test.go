@@ -6,7 +6,6 @@ package tests
 // and its JSON.
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -18,8 +17,6 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/require"
-
-	"github.com/bgworker/bgworker/libbgworker"
 )
 
 // scrape fetches and parses url's metrics.
@@ -124,14 +121,10 @@ func TestMetricsAndHistory(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, `no background worker named "nobody"`)
 
-	out, _, code = ctl(t, "status", "-D", dir, "--json")
-	require.Equal(t, 0, code)
-	var js struct {
-		Workers []libbgworker.WorkerStatus `json:"workers"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(out), &js), out)
+	workers, err := statusWorkers(hostBin, dir)
+	require.NoError(t, err)
 	seen := map[string]bool{}
-	for _, w := range js.Workers {
+	for _, w := range workers {
 		require.NotNil(t, w.History, w.Name)
 		for _, e := range w.History.Exits {
 			seen[fmt.Sprintf("%s %s %v", w.Name, e.Exit, e.CrashCycle)] = true

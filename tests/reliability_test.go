@@ -6,7 +6,6 @@ package tests
 // host either running or gone with a clear FATAL, and nothing left behind.
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,8 +19,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
-
-	"github.com/bgworker/bgworker/libbgworker"
 )
 
 // TestFaultInjectionAtStart: every system call the start depends on,
@@ -99,14 +96,10 @@ func TestForkFailure(t *testing.T) {
 	// The history keeps each failed start with its error, next to the
 	// worker's later life; the never-restart worker, dropped, is gone
 	// from status as in PostgreSQL.
-	out, errs, code := ctl(t, "status", "-D", dir, "--json")
-	require.Equal(t, 0, code, errs)
-	var js struct {
-		Workers []libbgworker.WorkerStatus `json:"workers"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(out), &js), out)
+	workers, err := statusWorkers(hostBin, dir)
+	require.NoError(t, err)
 	failed := map[string]int{}
-	for _, w := range js.Workers {
+	for _, w := range workers {
 		require.NotNil(t, w.History, w.Name)
 		for _, f := range w.History.Failures {
 			require.Equal(t, "could not fork worker process: Resource temporarily unavailable", f.Error, w.Name)
@@ -116,7 +109,7 @@ func TestForkFailure(t *testing.T) {
 		require.Empty(t, w.History.Exits, "%s has not exited", w.Name)
 	}
 	require.Equal(t, map[string]int{"exitmatrix one": 1, "exitmatrix zero": 1}, failed)
-	out, errs, code = ctl(t, "status", "-D", dir, "--history", "exitmatrix one")
+	out, errs, code := ctl(t, "status", "-D", dir, "--history", "exitmatrix one")
 	require.Equal(t, 0, code, errs)
 	require.Regexp(t, regexp.MustCompile(`(?m)^\d+ +exitmatrix one +\d{4}-\d\d-\d\d [0-9:.]+ +- +could not fork worker process: Resource temporarily unavailable +- +-$`), out)
 	require.NotContains(t, out, "exitmatrix zero")

@@ -56,9 +56,7 @@ func TestSessionMaterialize(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
 	require.Len(t, lines, 20000)
 	require.Equal(t, "(19999,399960001,\"row 19999\")", lines[19998])
-	h.signal(syscall.SIGINT)
-	require.Equal(t, 0, h.waitExit(20*time.Second))
-	h.requireClean()
+	stopHost(t, h)
 }
 
 // TestSessionNoticeStreams: a NOTICE reaches the caller's stderr while the
@@ -146,9 +144,7 @@ func TestSessionNoticeStreams(t *testing.T) {
 	require.Equal(t, "INFO", rep.Call.Notices[1].Severity)
 	require.Equal(t, "done", *rep.Call.Rows[0])
 
-	h.signal(syscall.SIGINT)
-	require.Equal(t, 0, h.waitExit(20*time.Second))
-	h.requireClean()
+	stopHost(t, h)
 }
 
 // TestSessionKeep: `bgworker call --file` runs its calls in one session:
@@ -266,21 +262,11 @@ func TestSessionKeep(t *testing.T) {
 	pid := sessionPid(t, st.bin, dir, "callkit_counter")
 	// idle between calls: waiting for the client, the last call shown
 	require.Eventually(t, func() bool {
-		out, err := exec.Command(st.bin, "status", "-D", dir, "--json").Output()
+		workers, err := statusWorkers(st.bin, dir)
 		if err != nil {
 			return false
 		}
-		var status struct {
-			Workers []struct {
-				Pid       int    `json:"pid"`
-				Activity  string `json:"activity"`
-				WaitEvent string `json:"wait_event"`
-			} `json:"workers"`
-		}
-		if json.Unmarshal(out, &status) != nil {
-			return false
-		}
-		for _, w := range status.Workers {
+		for _, w := range workers {
 			if w.Pid == pid {
 				return w.Activity == "callkit_counter" && w.WaitEvent == "ClientRead"
 			}

@@ -11,7 +11,6 @@ package tests
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -134,22 +133,11 @@ func sessionPid(t *testing.T, bin, dir, function string) int {
 	t.Helper()
 	var pid int
 	require.Eventually(t, func() bool {
-		out, err := exec.Command(bin, "status", "-D", dir, "--json").Output()
+		workers, err := statusWorkers(bin, dir)
 		if err != nil {
 			return false
 		}
-		var st struct {
-			Workers []struct {
-				Name  string `json:"name"`
-				Type  string `json:"type"`
-				State string `json:"state"`
-				Pid   int    `json:"pid"`
-			} `json:"workers"`
-		}
-		if json.Unmarshal(out, &st) != nil {
-			return false
-		}
-		for _, w := range st.Workers {
+		for _, w := range workers {
 			if w.Type == "session" && w.Name == "session: "+function && w.State == "running" && w.Pid > 0 {
 				pid = w.Pid
 				return true
@@ -258,9 +246,7 @@ func TestSessionCallValues(t *testing.T) {
 		{[]string{"mqring_sql_helper"}, "", "ERROR:  function mqring_sql_helper() does not exist\n", 1},
 	}
 	st.checkCalls(t, dir, cases)
-	h.signal(syscall.SIGINT)
-	require.Equal(t, 0, h.waitExit(20*time.Second))
-	h.requireClean()
+	stopHost(t, h)
 }
 
 func TestSessionRing(t *testing.T) {
@@ -278,9 +264,7 @@ func TestSessionRing(t *testing.T) {
 	require.Equal(t, 0, h.log.count(`all server processes terminated`))
 	require.Eventually(t, func() bool { return fmt.Sprint(before) == fmt.Sprint(dsmNames()) }, 10*time.Second, 10*time.Millisecond,
 		"segments left: %v", dsmNames())
-	h.signal(syscall.SIGINT)
-	require.Equal(t, 0, h.waitExit(20*time.Second))
-	h.requireClean()
+	stopHost(t, h)
 }
 
 func TestSessionCancel(t *testing.T) {
@@ -295,9 +279,7 @@ func TestSessionCancel(t *testing.T) {
 	// the aborted call detached its segment: the workers were terminated
 	h.log.waitFor(t, `background worker "mqring" \(PID \d+\) exited with exit code 1`, 2, 20*time.Second)
 	require.Equal(t, 0, h.log.count(`all server processes terminated`))
-	h.signal(syscall.SIGINT)
-	require.Equal(t, 0, h.waitExit(20*time.Second))
-	h.requireClean()
+	stopHost(t, h)
 }
 
 func TestSessionCallerGone(t *testing.T) {
@@ -309,9 +291,7 @@ func TestSessionCallerGone(t *testing.T) {
 	cmd.Wait()
 	require.True(t, processGone(pid, 20*time.Second), "session %d outlived its caller", pid)
 	h.log.waitFor(t, `FATAL:  terminating connection due to administrator command`, 1, 20*time.Second)
-	h.signal(syscall.SIGINT)
-	require.Equal(t, 0, h.waitExit(20*time.Second))
-	h.requireClean()
+	stopHost(t, h)
 }
 
 func TestSessionKilledMidCall(t *testing.T) {
@@ -333,9 +313,7 @@ func TestSessionKilledMidCall(t *testing.T) {
 	stdout, serr, code := st.call(t, dir, "echo_int4", "7")
 	require.Equal(t, 0, code, serr)
 	require.Equal(t, "7\n", stdout)
-	h.signal(syscall.SIGINT)
-	require.Equal(t, 0, h.waitExit(20*time.Second))
-	h.requireClean()
+	stopHost(t, h)
 }
 
 // waitReadyAgain waits for the ready line after a crash cycle.
@@ -357,9 +335,7 @@ func TestSessionWorkerTerminated(t *testing.T) {
 	require.Equal(t, 1, waitCall(t, cmd))
 	require.Regexp(t, regexp.MustCompile(`ERROR:  mqring: the queue (to the first|from the last) worker is detached`), stderr.String())
 	require.Equal(t, 0, h.log.count(`all server processes terminated`))
-	h.signal(syscall.SIGINT)
-	require.Equal(t, 0, h.waitExit(20*time.Second))
-	h.requireClean()
+	stopHost(t, h)
 }
 
 func TestSessionWorkerKilled(t *testing.T) {
@@ -379,9 +355,7 @@ func TestSessionWorkerKilled(t *testing.T) {
 	h.waitReadyAgain(t)
 	require.Eventually(t, func() bool { return fmt.Sprint(before) == fmt.Sprint(dsmNames()) }, 10*time.Second, 10*time.Millisecond,
 		"segments left: %v", dsmNames())
-	h.signal(syscall.SIGINT)
-	require.Equal(t, 0, h.waitExit(20*time.Second))
-	h.requireClean()
+	stopHost(t, h)
 }
 
 // TestDsmHostKilled: a host SIGKILLed while pinned segments exist; the next

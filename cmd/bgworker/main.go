@@ -26,7 +26,7 @@ func main() {
 	libbgworker.Service = serviceEnv() // serviceenv.go
 	// Signals are held since the process began (earlysig): the supervisor
 	// releases them to its own handlers; any other command at once.
-	if len(os.Args) >= 2 && os.Args[1] == "start" {
+	if earlysig.Holding() {
 		libbgworker.SignalsTaken = earlysig.Release
 	} else {
 		earlysig.Release()

@@ -389,27 +389,26 @@ func runReload(c *invocation) int {
 
 // runLogrotate is `bgworker logrotate`.
 func runLogrotate(c *invocation) int {
-	abs, ok := c.accessibleDataDir()
-	if !ok {
-		return 1
-	}
-	if err := libbgworker.LogrotateHost(abs); err != nil {
-		return c.fail(err)
-	}
-	c.info("server signaled to rotate log file\n")
-	return 0
+	return c.requestHost(libbgworker.LogrotateHost, "server signaled to rotate log file\n")
 }
 
 // runPromote is `bgworker promote`.
 func runPromote(c *invocation) int {
+	return c.requestHost(libbgworker.PromoteHost, "server promoting\n")
+}
+
+// requestHost is the shape of the verbs that only ask the running host
+// for something: the data directory checked as pg_ctl checks it, the
+// request made, pg_ctl's message printed.
+func (c *invocation) requestHost(request func(dataDir string) error, done string) int {
 	abs, ok := c.accessibleDataDir()
 	if !ok {
 		return 1
 	}
-	if err := libbgworker.PromoteHost(abs); err != nil {
+	if err := request(abs); err != nil {
 		return c.fail(err)
 	}
-	c.info("server promoting\n")
+	c.info("%s", done)
 	return 0
 }
 

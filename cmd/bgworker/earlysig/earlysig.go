@@ -87,7 +87,7 @@ var held = make(chan os.Signal, 16)
 // goroutine and its signal-mask thread: a quarter of the package
 // initialisation of a short command such as `bgworker status`.
 func init() {
-	if len(os.Args) < 2 || os.Args[1] != "start" {
+	if !Holding() {
 		return
 	}
 	for _, s := range signals {
@@ -95,6 +95,12 @@ func init() {
 			signal.Notify(held, s)
 		}
 	}
+}
+
+// Holding reports whether this process holds the signals: its command is
+// `bgworker start`, the one whose process becomes the supervisor.
+func Holding() bool {
+	return len(os.Args) >= 2 && os.Args[1] == "start"
 }
 
 var releaseOnce sync.Once
